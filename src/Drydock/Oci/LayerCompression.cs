@@ -1,0 +1,8 @@
+namespace Drydock.Oci;
+
+public enum LayerCompression
+{
+    None,
+    Gzip,
+    Zstd,
+}
