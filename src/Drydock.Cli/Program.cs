@@ -1,1 +1,3 @@
-return 0;
+using Drydock.Cli;
+
+return await Entry.RunAsync(args).ConfigureAwait(false);

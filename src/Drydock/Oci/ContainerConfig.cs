@@ -46,8 +46,9 @@ public sealed record ContainerConfig
     [JsonPropertyName("Shell")]
     public IReadOnlyList<string>? Shell { get; init; }
 
+    // Settable: System.Text.Json's source generator cannot fill init-only extension data.
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>Serialises as <c>{}</c>: the value type of ExposedPorts and Volumes.</summary>

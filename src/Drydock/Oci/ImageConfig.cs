@@ -33,8 +33,9 @@ public sealed record ImageConfig
     [JsonPropertyName("history")]
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 
+    // Settable: System.Text.Json's source generator cannot fill init-only extension data.
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The layer diffIDs of an image config.</summary>

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using Drydock.Build;
+
+namespace Drydock.Cli;
+
+/// <summary>
+/// `drydock build` / `drydock executor`: kaniko's flag names are canonical, docker's short forms
+/// are aliases, and the context may also be given positionally as with `docker build`.
+/// </summary>
+public static class BuildCommand
+{
+    private static readonly Option<string?> ContextOption = new("--context", "-c") { Description = "The build context: a directory (dir://PATH is accepted too)." };
+    private static readonly Argument<string?> ContextArgument = new("CONTEXT") { Description = "The build context, as with docker build.", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Option<string?> DockerfileOption = new("--dockerfile", "-f") { Description = "Path to the Dockerfile (default: CONTEXT/Dockerfile)." };
+    private static readonly Option<string[]> DestinationOption = new("--destination", "-d", "-t") { Description = "Image reference to push to; repeat for several tags." };
+    private static readonly Option<string[]> BuildArgOption = new("--build-arg") { Description = "A build argument NAME=VALUE (or NAME to take it from the environment); repeatable." };
+    private static readonly Option<bool> NoPushOption = new("--no-push") { Description = "Build without pushing to any registry." };
+    private static readonly Option<string?> TarPathOption = new("--tar-path") { Description = "Also save the image as a docker-archive tarball at this path." };
+    private static readonly Option<string?> OciLayoutPathOption = new("--oci-layout-path") { Description = "Also save the image into an OCI image layout at this directory." };
+    private static readonly Option<string?> DigestFileOption = new("--digest-file") { Description = "Write the image's manifest digest to this file." };
+    private static readonly Option<bool> InsecureOption = new("--insecure") { Description = "Push and pull over plain HTTP." };
+    private static readonly Option<bool> SkipTlsVerifyOption = new("--skip-tls-verify") { Description = "Do not verify registries' TLS certificates." };
+    private static readonly Option<string[]> RegistryCertificateOption = new("--registry-certificate") { Description = "Trust a CA for one registry: HOST=PATH; repeatable." };
+    private static readonly Option<Verbosity> VerbosityOption = new("--verbosity", "-v") { Description = "Log level: panic, fatal, error, warn, info, debug, trace.", DefaultValueFactory = _ => Verbosity.Info };
+
+    public static Command Create()
+    {
+        var command = new Command("build", "Build an image from a Dockerfile and push it.")
+        {
+            ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, NoPushOption, TarPathOption,
+            OciLayoutPathOption, DigestFileOption, InsecureOption, SkipTlsVerifyOption, RegistryCertificateOption, VerbosityOption,
+        };
+        command.Aliases.Add("executor");
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(ContextOption) is not null && result.GetValue(ContextArgument) is not null)
+            {
+                result.AddError("Give the context once: either --context or the CONTEXT argument.");
+            }
+
+            if (result.GetValue(DestinationOption) is not { Length: > 0 } && !result.GetValue(NoPushOption))
+            {
+                result.AddError("Nowhere to push: pass --destination (-d) or use --no-push.");
+            }
+        });
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        var log = new ConsoleBuildLog(result.GetValue(VerbosityOption));
+        try
+        {
+            var options = ToOptions(result);
+            var digest = await new Builder(options, log).RunAsync(cancellationToken).ConfigureAwait(false);
+            Console.Out.WriteLine(digest);
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            log.Error("build cancelled");
+            return 130;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.Error(e.Message);
+            log.Debug(e.ToString());
+            return 1;
+        }
+    }
+
+    private static BuildOptions ToOptions(ParseResult result) => new()
+    {
+        Context = result.GetValue(ContextOption) ?? result.GetValue(ContextArgument) ?? Directory.GetCurrentDirectory(),
+        Dockerfile = result.GetValue(DockerfileOption),
+        Destinations = result.GetValue(DestinationOption) ?? [],
+        BuildArgs = (result.GetValue(BuildArgOption) ?? []).Select(ParseBuildArg).ToArray(),
+        NoPush = result.GetValue(NoPushOption),
+        TarPath = result.GetValue(TarPathOption),
+        OciLayoutPath = result.GetValue(OciLayoutPathOption),
+        DigestFile = result.GetValue(DigestFileOption),
+        Insecure = result.GetValue(InsecureOption),
+        SkipTlsVerify = result.GetValue(SkipTlsVerifyOption),
+        RegistryCertificates = (result.GetValue(RegistryCertificateOption) ?? []).Select(ParseCertificate).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase),
+    };
+
+    private static KeyValuePair<string, string?> ParseBuildArg(string text)
+    {
+        var equals = text.IndexOf('=');
+        return equals < 0 ? new(text, null) : new(text[..equals], text[(equals + 1)..]);
+    }
+
+    private static KeyValuePair<string, string> ParseCertificate(string text)
+    {
+        var equals = text.IndexOf('=');
+        if (equals <= 0 || equals == text.Length - 1)
+        {
+            throw new ArgumentException($"--registry-certificate '{text}' is not HOST=PATH (for example registry.example.com=/certs/ca.crt).");
+        }
+
+        return new(text[..equals], text[(equals + 1)..]);
+    }
+}

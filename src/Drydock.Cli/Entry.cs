@@ -1,0 +1,41 @@
+using System.CommandLine;
+using System.Text;
+
+namespace Drydock.Cli;
+
+/// <summary>Builds the command tree and runs it; maps the program name to its default command.</summary>
+public static class Entry
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Drydock builds container images from a Dockerfile with no daemon and pushes them to any registry.");
+        root.Subcommands.Add(BuildCommand.Create());
+
+        // The executor image ships this binary as /kaniko/executor: through that name it is `drydock executor`.
+        if (InvokedAs() == "executor")
+        {
+            args = ["executor", .. args];
+        }
+
+        var parsed = root.Parse(args);
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The name the program was started under. /proc/self/cmdline keeps argv[0] as the caller gave it,
+    /// where the runtime's own view resolves the link to the real binary.
+    /// </summary>
+    private static string InvokedAs()
+    {
+        try
+        {
+            var cmdline = File.ReadAllBytes("/proc/self/cmdline");
+            var end = Array.IndexOf(cmdline, (byte)0);
+            return Path.GetFileName(Encoding.UTF8.GetString(cmdline, 0, end < 0 ? cmdline.Length : end));
+        }
+        catch (IOException)
+        {
+            return "drydock";
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace Drydock.Build;
+
+/// <summary>Everything one build needs to know, gathered from the command line once.</summary>
+public sealed record BuildOptions
+{
+    /// <summary>The build context: a local directory (a <c>dir://</c> prefix is accepted, as kaniko does).</summary>
+    public required string Context { get; init; }
+
+    /// <summary>The Dockerfile, relative to the context or absolute; null means CONTEXT/Dockerfile.</summary>
+    public string? Dockerfile { get; init; }
+
+    public IReadOnlyList<string> Destinations { get; init; } = [];
+
+    /// <summary>Build arguments; a null value means "take it from the environment" (<c>--build-arg NAME</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> BuildArgs { get; init; } = [];
+
+    public bool NoPush { get; init; }
+
+    public string? TarPath { get; init; }
+
+    public string? OciLayoutPath { get; init; }
+
+    public string? DigestFile { get; init; }
+
+    /// <summary>Talk plain HTTP to every registry (kaniko's <c>--insecure</c>).</summary>
+    public bool Insecure { get; init; }
+
+    public bool SkipTlsVerify { get; init; }
+
+    /// <summary>Extra CA certificates per registry host (<c>--registry-certificate HOST=PATH</c>).</summary>
+    public IReadOnlyDictionary<string, string> RegistryCertificates { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the build keeps its root filesystem and blobs; null means a fresh temporary directory.</summary>
+    public string? WorkDirectory { get; init; }
+}

@@ -1,0 +1,64 @@
+namespace Drydock.Oci;
+
+/// <summary>A content-addressed blob folder laid out as OCI's blobs/ALGORITHM/HEX.</summary>
+public sealed class BlobDirectory(string root)
+{
+    public string Root { get; } = root;
+
+    public string PathOf(Digest digest) => Path.Combine(Root, digest.Algorithm, digest.Hex);
+
+    /// <summary>Writes the manifest, the config and every layer of an image, skipping blobs already present.</summary>
+    public async Task WriteImageAsync(IImage image, CancellationToken cancellationToken)
+    {
+        await WriteBytesAsync(image.ManifestDigest, image.RawManifest, cancellationToken).ConfigureAwait(false);
+        await WriteBytesAsync(image.Manifest.Config.Digest, image.RawConfig, cancellationToken).ConfigureAwait(false);
+        foreach (var layer in image.Layers)
+        {
+            var path = PathOf(layer.Descriptor.Digest);
+            if (File.Exists(path))
+            {
+                continue;
+            }
+
+            var source = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                await WriteStreamAsync(path, source, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task WriteBytesAsync(Digest digest, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var path = PathOf(digest);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, data.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Copies a stream into place through a temporary file, so an interrupted copy (or one whose
+    /// verification fails at the end) never leaves a partial blob under its digest.
+    /// </summary>
+    public static async Task WriteStreamAsync(string path, Stream source, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".partial";
+        try
+        {
+            var target = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using (target.ConfigureAwait(false))
+            {
+                await source.CopyToAsync(target, 1 << 16, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}
