@@ -1,0 +1,56 @@
+using Drydock.Oci;
+
+namespace Drydock.Build;
+
+/// <summary>
+/// The private directory a build works in: the stage's root filesystem and a blob store for base
+/// and built layers. It is removed when the build ends unless the user chose its location.
+/// </summary>
+public sealed class WorkDirectory : IDisposable
+{
+    private readonly bool _owned;
+
+    private WorkDirectory(string path, bool owned)
+    {
+        Path = path;
+        _owned = owned;
+        Blobs = new BlobDirectory(System.IO.Path.Combine(path, "blobs"));
+        Directory.CreateDirectory(Blobs.Root);
+    }
+
+    public string Path { get; }
+
+    public BlobDirectory Blobs { get; }
+
+    public static WorkDirectory Create(string? location)
+    {
+        if (location is not null)
+        {
+            Directory.CreateDirectory(location);
+            return new WorkDirectory(System.IO.Path.GetFullPath(location), owned: false);
+        }
+
+        return new WorkDirectory(Directory.CreateTempSubdirectory("drydock-").FullName, owned: true);
+    }
+
+    /// <summary>A fresh, empty root filesystem directory for a stage.</summary>
+    public string NewRootfs(string name)
+    {
+        var path = System.IO.Path.Combine(Path, "rootfs-" + name);
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        if (_owned && Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}
