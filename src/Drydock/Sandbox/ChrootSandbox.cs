@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
@@ -127,8 +128,7 @@ public sealed class ChrootSandbox : ISandbox
         // The command gets exactly the request's environment (sent on stdin); the launcher needs none.
         startInfo.Environment.Clear();
 
-        using var process = Process.Start(startInfo)
-            ?? throw new SandboxException($"could not start the sandbox launcher {_launcherPath}");
+        using var process = StartLauncher(startInfo);
         // The launcher's stdin carries the environment and then stays open as its lifeline:
         // closing it makes the launcher kill the command's namespace and exit.
         var lifeline = process.StandardInput.BaseStream;
@@ -173,6 +173,18 @@ public sealed class ChrootSandbox : ISandbox
         }
 
         return exitCode;
+    }
+
+    private Process StartLauncher(ProcessStartInfo startInfo)
+    {
+        try
+        {
+            return Process.Start(startInfo) ?? throw new SandboxException($"could not start the sandbox launcher {_launcherPath}");
+        }
+        catch (Win32Exception e)
+        {
+            throw new SandboxException($"could not start the sandbox launcher {_launcherPath}: {e.Message}", e);
+        }
     }
 
     private static async Task SendEnvironmentAsync(Stream lifeline, IReadOnlyList<string> environment, CancellationToken ct)

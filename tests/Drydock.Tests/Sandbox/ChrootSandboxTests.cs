@@ -320,6 +320,17 @@ public sealed class ChrootSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Launcher_that_cannot_start_is_a_clear_error()
+    {
+        var notExecutable = Path.Combine(_rootfs.Path, "launcher");
+        File.WriteAllText(notExecutable, "");
+        var sandbox = new ChrootSandbox(notExecutable);
+        var error = await Assert.ThrowsAsync<SandboxException>(() => sandbox.RunAsync(Request(["true"]), _ => { }, CancellationToken.None));
+        Assert.Contains(notExecutable, error.Message, StringComparison.Ordinal);
+        AssertNoSandboxArtefacts();
+    }
+
+    [Fact]
     public void Launcher_ships_next_to_the_assembly()
     {
         var launcher = Path.Combine(AppContext.BaseDirectory, ChrootSandbox.LauncherFileName);
