@@ -1,0 +1,9 @@
+namespace Drydock.Sandbox;
+
+/// <summary>The identity a RUN command executes as, already resolved to numbers.</summary>
+/// <param name="SupplementaryGroups">Exactly the groups given to setgroups(2); the primary group is not implied.</param>
+public sealed record RunUser(uint Uid, uint Gid, IReadOnlyList<uint> SupplementaryGroups)
+{
+    /// <summary>uid 0, gid 0, no supplementary groups.</summary>
+    public static RunUser Root { get; } = new(0, 0, []);
+}

@@ -1,0 +1,805 @@
+/*
+ * drydock-run: the launcher behind Drydock's `chroot` isolation for RUN.
+ *
+ * Namespaces cannot be entered from the (multi-threaded) .NET build process, so this small,
+ * single-threaded, statically linked program does it instead:
+ *
+ *   launcher (host pid ns)           unshare(mount, pid, ipc, uts); make every mount private;
+ *     |                              forward SIGTERM/SIGINT/SIGHUP/SIGQUIT; exit with the status
+ *     +-- init (pid 1 of the new ns) mount /proc, /sys, /dev and the read-only file binds;
+ *           |                        chroot; chdir; reap orphans; exit with the command's status,
+ *           |                        which makes the kernel kill whatever the command left behind
+ *           +-- command (pid 2)      setgroups, setgid, setuid; stdin=/dev/null; exec
+ *
+ * Usage:
+ *   drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,N,...] [--hostname NAME]
+ *               [--env K=V]... [--env-stdin] [--merge-stderr]
+ *               [--proc TARGET] [--sys TARGET] [--dev TARGET] [--ro-bind SOURCE TARGET]...
+ *               -- COMMAND [ARG]...
+ *
+ * Mount targets are absolute host paths inside --root, already resolved by the caller without
+ * following links out of the root; they are applied in the order given. They are opened here with
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) and mounted through /proc/self/fd, so a link
+ * planted in the image can never redirect a mount to a host path.
+ *
+ * --env-stdin reads the environment from stdin as NUL-terminated KEY=VALUE entries ended by an
+ * empty entry, which keeps secrets out of argv (and `ps`) and has no argv size limit. The caller
+ * then keeps stdin open as a lifeline: if it closes (the caller cancelled or died), the command is
+ * killed. PR_SET_PDEATHSIG is deliberately not used against the caller, because it fires when the
+ * caller's forking *thread* exits, which in a thread-pooled runtime is not the caller's death.
+ *
+ * --merge-stderr sends the command's stderr to stdout so its output keeps its order; the
+ * launcher's own stderr then carries only launcher errors.
+ *
+ * Exit status: the command's, or 128+N if signal N killed it; 127 when the command is not found,
+ * 126 when it cannot be executed (message on the command's stderr); 125 when the sandbox could not
+ * be set up (message on the launcher's stderr).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXIT_SETUP 125
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+#define MAX_MOUNTS 32
+#define MAX_GROUPS 256
+#define MAX_ENV_BYTES (64u << 20)
+#define MAX_ENV_ENTRIES 65536
+
+/* The PATH a command is looked up in when its environment has none (Docker's default). */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Our own copies of the openat2 and mount_setattr ABI: the kernel headers that define them clash
+ * with <sys/mount.h> on some glibc versions, and the numbers are the same on every architecture. */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+struct dd_open_how {
+    uint64_t flags;
+    uint64_t mode;
+    uint64_t resolve;
+};
+#define DD_RESOLVE_NO_MAGICLINKS 0x02
+#define DD_RESOLVE_NO_SYMLINKS 0x04
+#define DD_RESOLVE_BENEATH 0x08
+struct dd_mount_attr {
+    uint64_t attr_set;
+    uint64_t attr_clr;
+    uint64_t propagation;
+    uint64_t userns_fd;
+};
+#define DD_MOUNT_ATTR_RDONLY 0x1
+#define DD_MOUNT_ATTR_NOSUID 0x2
+#define DD_MOUNT_ATTR_NODEV 0x4
+#define DD_MOUNT_ATTR_NOEXEC 0x8
+#define DD_AT_RECURSIVE 0x8000
+
+enum mount_kind { MOUNT_PROC, MOUNT_SYS, MOUNT_DEV, MOUNT_RO_BIND };
+
+struct mount_op {
+    enum mount_kind kind;
+    const char *source; /* MOUNT_RO_BIND only */
+    const char *target;
+};
+
+struct options {
+    const char *root;
+    const char *cwd;
+    uid_t uid;
+    gid_t gid;
+    gid_t groups[MAX_GROUPS];
+    size_t group_count;
+    const char *hostname;
+    bool env_stdin;
+    bool merge_stderr;
+    char **env;
+    size_t env_count;
+    size_t env_capacity;
+    struct mount_op mounts[MAX_MOUNTS];
+    size_t mount_count;
+    char **argv;
+};
+
+/* Writes one whole message with a single write(2), so lines from the three processes never mix. */
+static void vreport(const char *fmt, va_list ap)
+{
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "drydock-run: ");
+    int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+    if (m < 0) {
+        m = 0;
+    }
+    size_t len = (size_t)n + (size_t)m;
+    if (len > sizeof buf - 2) {
+        len = sizeof buf - 2;
+    }
+    buf[len++] = '\n';
+    ssize_t ignored = write(STDERR_FILENO, buf, len);
+    (void)ignored;
+}
+
+__attribute__((format(printf, 2, 3))) static noreturn void die(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(fmt, ap);
+    va_end(ap);
+    _exit(code);
+}
+
+/* strerror() capitalised for a sentence start; our messages read better in lower case. */
+static const char *error_text(int err)
+{
+    static char buf[256];
+    snprintf(buf, sizeof buf, "%s", strerror(err));
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z')) {
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    }
+    return buf;
+}
+
+static void usage(void)
+{
+    die(EXIT_SETUP,
+        "usage: drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,...] "
+        "[--hostname NAME] [--env K=V]... [--env-stdin] [--merge-stderr] [--proc T] [--sys T] "
+        "[--dev T] [--ro-bind SRC T]... -- COMMAND [ARG]...");
+}
+
+static uint32_t parse_id(const char *what, const char *text)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || value >= UINT32_MAX) {
+        die(EXIT_SETUP, "invalid %s \"%s\"", what, text);
+    }
+    return (uint32_t)value;
+}
+
+static void add_env(struct options *o, char *entry)
+{
+    if (o->env_count + 2 > o->env_capacity) {
+        size_t capacity = o->env_capacity ? o->env_capacity * 2 : 32;
+        char **grown = realloc(o->env, capacity * sizeof *grown);
+        if (!grown) {
+            die(EXIT_SETUP, "out of memory reading the environment");
+        }
+        o->env = grown;
+        o->env_capacity = capacity;
+    }
+    o->env[o->env_count++] = entry;
+    o->env[o->env_count] = NULL;
+}
+
+static void add_mount(struct options *o, enum mount_kind kind, const char *source, const char *target)
+{
+    if (o->mount_count == MAX_MOUNTS) {
+        die(EXIT_SETUP, "too many mounts (at most %d)", MAX_MOUNTS);
+    }
+    o->mounts[o->mount_count++] = (struct mount_op){ kind, source, target };
+}
+
+static void parse_groups(struct options *o, const char *text)
+{
+    char *copy = strdup(text);
+    if (!copy) {
+        die(EXIT_SETUP, "out of memory");
+    }
+    for (char *save = NULL, *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        if (o->group_count == MAX_GROUPS) {
+            die(EXIT_SETUP, "too many supplementary groups (at most %d)", MAX_GROUPS);
+        }
+        o->groups[o->group_count++] = parse_id("group id", part);
+    }
+    free(copy);
+}
+
+static void parse_args(struct options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->cwd = "/";
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        bool has1 = i + 1 < argc;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(a, "--root") == 0 && has1) {
+            o->root = argv[++i];
+        } else if (strcmp(a, "--cwd") == 0 && has1) {
+            o->cwd = argv[++i];
+        } else if (strcmp(a, "--uid") == 0 && has1) {
+            o->uid = parse_id("uid", argv[++i]);
+        } else if (strcmp(a, "--gid") == 0 && has1) {
+            o->gid = parse_id("gid", argv[++i]);
+        } else if (strcmp(a, "--groups") == 0 && has1) {
+            parse_groups(o, argv[++i]);
+        } else if (strcmp(a, "--hostname") == 0 && has1) {
+            o->hostname = argv[++i];
+        } else if (strcmp(a, "--env") == 0 && has1) {
+            add_env(o, argv[++i]);
+        } else if (strcmp(a, "--env-stdin") == 0) {
+            o->env_stdin = true;
+        } else if (strcmp(a, "--merge-stderr") == 0) {
+            o->merge_stderr = true;
+        } else if (strcmp(a, "--proc") == 0 && has1) {
+            add_mount(o, MOUNT_PROC, NULL, argv[++i]);
+        } else if (strcmp(a, "--sys") == 0 && has1) {
+            add_mount(o, MOUNT_SYS, NULL, argv[++i]);
+        } else if (strcmp(a, "--dev") == 0 && has1) {
+            add_mount(o, MOUNT_DEV, NULL, argv[++i]);
+        } else if (strcmp(a, "--ro-bind") == 0 && i + 2 < argc) {
+            add_mount(o, MOUNT_RO_BIND, argv[i + 1], argv[i + 2]);
+            i += 2;
+        } else {
+            usage();
+        }
+    }
+    if (!o->root || i >= argc) {
+        usage();
+    }
+    if (o->root[0] != '/' || o->cwd[0] != '/') {
+        die(EXIT_SETUP, "--root and --cwd must be absolute paths");
+    }
+    o->argv = &argv[i];
+    if (!o->env) {
+        add_env(o, NULL);
+        o->env_count = 0;
+    }
+}
+
+/* Reads the NUL-separated environment from stdin up to its empty terminating entry. The caller
+ * writes nothing after the terminator (stdin stays open only as a lifeline), so any byte read past
+ * it is a protocol error. */
+static void read_env_stdin(struct options *o)
+{
+    size_t capacity = 1 << 16, length = 0;
+    char *buf = malloc(capacity);
+    if (!buf) {
+        die(EXIT_SETUP, "out of memory reading the environment");
+    }
+    size_t start = 0; /* start of the entry being scanned */
+    size_t scanned = 0;
+    for (;;) {
+        while (scanned < length) {
+            if (buf[scanned] == '\0') {
+                if (scanned == start) {
+                    if (scanned + 1 != length) {
+                        die(EXIT_SETUP, "unexpected data after the environment on stdin");
+                    }
+                    goto done;
+                }
+                start = scanned + 1;
+            }
+            scanned++;
+        }
+        if (length == capacity) {
+            if (capacity >= MAX_ENV_BYTES) {
+                die(EXIT_SETUP, "environment larger than %u bytes", MAX_ENV_BYTES);
+            }
+            capacity *= 2;
+            char *grown = realloc(buf, capacity);
+            if (!grown) {
+                die(EXIT_SETUP, "out of memory reading the environment");
+            }
+            buf = grown;
+        }
+        ssize_t n = read(STDIN_FILENO, buf + length, capacity - length);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            die(EXIT_SETUP, "reading the environment from stdin: %s", error_text(errno));
+        }
+        if (n == 0) {
+            die(EXIT_SETUP, "stdin ended before the environment's terminating empty entry");
+        }
+        length += (size_t)n;
+    }
+done:
+    /* Entries are pointers into buf, which lives until exec. */
+    for (size_t pos = 0; buf[pos] != '\0'; pos += strlen(buf + pos) + 1) {
+        if (o->env_count >= MAX_ENV_ENTRIES) {
+            die(EXIT_SETUP, "too many environment entries");
+        }
+        add_env(o, buf + pos);
+    }
+}
+
+static int status_to_exit_code(int status)
+{
+    if (WIFEXITED(status)) {
+        return WEXITSTATUS(status);
+    }
+    if (WIFSIGNALED(status)) {
+        return 128 + WTERMSIG(status);
+    }
+    return EXIT_SETUP;
+}
+
+static int open_signalfd(const sigset_t *set)
+{
+    int fd = signalfd(-1, set, SFD_CLOEXEC);
+    if (fd < 0) {
+        die(EXIT_SETUP, "signalfd: %s", error_text(errno));
+    }
+    return fd;
+}
+
+/* ---- mounts ---------------------------------------------------------------------------------- */
+
+/* Opens TARGET (an absolute path under ROOT) relative to ROOTFD without following any link. */
+static int open_target(int rootfd, const char *root, const char *target, bool must_be_dir)
+{
+    size_t root_len = strlen(root);
+    while (root_len > 1 && root[root_len - 1] == '/') {
+        root_len--;
+    }
+    if (strncmp(target, root, root_len) != 0 || target[root_len] != '/' || target[root_len + 1] == '\0') {
+        die(EXIT_SETUP, "mount target %s is not inside the root %s", target, root);
+    }
+    const char *relative = target + root_len + 1;
+    uint64_t flags = O_PATH | O_CLOEXEC | (must_be_dir ? O_DIRECTORY : 0);
+    struct dd_open_how how = {
+        .flags = flags,
+        .resolve = DD_RESOLVE_BENEATH | DD_RESOLVE_NO_SYMLINKS | DD_RESOLVE_NO_MAGICLINKS,
+    };
+    int fd = (int)syscall(SYS_openat2, rootfd, relative, &how, sizeof how);
+    if (fd < 0 && errno == ENOSYS) {
+        /* Kernels before 5.6: the caller's in-root resolution is then the only guard on parents. */
+        fd = openat(rootfd, relative, (int)flags | O_NOFOLLOW);
+    }
+    if (fd < 0) {
+        int err = errno;
+        die(EXIT_SETUP, "mount target %s: %s", target,
+            err == ELOOP ? "a path component is a symbolic link" : error_text(err));
+    }
+    return fd;
+}
+
+static void fd_path(char *buf, size_t size, int fd)
+{
+    snprintf(buf, size, "/proc/self/fd/%d", fd);
+}
+
+static void mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data,
+                        const char *what)
+{
+    char path[64];
+    fd_path(path, sizeof path, fd);
+    if (mount(source, path, fstype, flags, data) != 0) {
+        die(EXIT_SETUP, "mount %s: %s", what, error_text(errno));
+    }
+}
+
+/* Sets mount attributes on the mount FD is the root of (and its submounts when RECURSIVE). */
+static void restrict_mount(int fd, uint64_t attrs, bool recursive, const char *what)
+{
+    struct dd_mount_attr attr = { .attr_set = attrs };
+    unsigned int at = AT_EMPTY_PATH | (recursive ? DD_AT_RECURSIVE : 0);
+    if (syscall(SYS_mount_setattr, fd, "", at, &attr, sizeof attr) == 0) {
+        return;
+    }
+    if (errno != ENOSYS) {
+        die(EXIT_SETUP, "making %s read-only: %s", what, error_text(errno));
+    }
+    /* Kernels before 5.12: a bind remount changes only the top mount. */
+    unsigned long flags = MS_REMOUNT | MS_BIND;
+    flags |= (attrs & DD_MOUNT_ATTR_RDONLY) ? MS_RDONLY : 0;
+    flags |= (attrs & DD_MOUNT_ATTR_NOSUID) ? MS_NOSUID : 0;
+    flags |= (attrs & DD_MOUNT_ATTR_NODEV) ? MS_NODEV : 0;
+    flags |= (attrs & DD_MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0;
+    mount_on_fd(NULL, fd, NULL, flags, NULL, what);
+}
+
+static void bind_device(int devfd, const char *name)
+{
+    char host[64], what[96];
+    snprintf(host, sizeof host, "/dev/%s", name);
+    snprintf(what, sizeof what, "%s onto the sandbox's /dev", host);
+    int fd = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (fd < 0) {
+        die(EXIT_SETUP, "creating /dev/%s: %s", name, error_text(errno));
+    }
+    mount_on_fd(host, fd, NULL, MS_BIND, NULL, what);
+    close(fd);
+}
+
+static void make_link(int dirfd, const char *target, const char *name)
+{
+    if (symlinkat(target, dirfd, name) != 0) {
+        die(EXIT_SETUP, "creating /dev/%s: %s", name, error_text(errno));
+    }
+}
+
+static int make_dir(int dirfd, const char *name, mode_t mode)
+{
+    if (mkdirat(dirfd, name, mode) != 0) {
+        die(EXIT_SETUP, "creating /dev/%s: %s", name, error_text(errno));
+    }
+    int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        die(EXIT_SETUP, "opening /dev/%s: %s", name, error_text(errno));
+    }
+    return fd;
+}
+
+/* A private /dev holding only what builds need: no host disk, console or kernel device. */
+static void setup_dev(int rootfd, const char *root, const char *target)
+{
+    int under = open_target(rootfd, root, target, true);
+    mount_on_fd("tmpfs", under, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", "tmpfs on /dev");
+    close(under);
+    /* Reopened: the first descriptor still names the directory beneath the new tmpfs. */
+    int dev = open_target(rootfd, root, target, true);
+
+    static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
+    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
+        bind_device(dev, devices[i]);
+    }
+
+    int pts = make_dir(dev, "pts", 0755);
+    mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5",
+                "devpts on /dev/pts");
+    close(pts);
+    make_link(dev, "pts/ptmx", "ptmx");
+
+    int shm = make_dir(dev, "shm", 01777);
+    mount_on_fd("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
+                "tmpfs on /dev/shm");
+    close(shm);
+
+    make_link(dev, "/proc/self/fd", "fd");
+    make_link(dev, "/proc/self/fd/0", "stdin");
+    make_link(dev, "/proc/self/fd/1", "stdout");
+    make_link(dev, "/proc/self/fd/2", "stderr");
+    close(dev);
+}
+
+static void setup_mounts(const struct options *o)
+{
+    int rootfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        die(EXIT_SETUP, "root %s: %s", o->root, error_text(errno));
+    }
+    for (size_t i = 0; i < o->mount_count; i++) {
+        const struct mount_op *m = &o->mounts[i];
+        char what[PATH_MAX + 64];
+        switch (m->kind) {
+        case MOUNT_PROC: {
+            int fd = open_target(rootfd, o->root, m->target, true);
+            snprintf(what, sizeof what, "proc on %s", m->target);
+            mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, what);
+            close(fd);
+            break;
+        }
+        case MOUNT_SYS: {
+            int fd = open_target(rootfd, o->root, m->target, true);
+            snprintf(what, sizeof what, "/sys on %s", m->target);
+            mount_on_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, what);
+            close(fd);
+            fd = open_target(rootfd, o->root, m->target, true);
+            restrict_mount(fd, DD_MOUNT_ATTR_RDONLY | DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | DD_MOUNT_ATTR_NOEXEC,
+                           true, what);
+            close(fd);
+            break;
+        }
+        case MOUNT_DEV:
+            setup_dev(rootfd, o->root, m->target);
+            break;
+        case MOUNT_RO_BIND: {
+            int source = open(m->source, O_PATH | O_CLOEXEC);
+            if (source < 0) {
+                die(EXIT_SETUP, "bind source %s: %s", m->source, error_text(errno));
+            }
+            char source_path[64];
+            fd_path(source_path, sizeof source_path, source);
+            int fd = open_target(rootfd, o->root, m->target, false);
+            snprintf(what, sizeof what, "%s on %s", m->source, m->target);
+            mount_on_fd(source_path, fd, NULL, MS_BIND, NULL, what);
+            close(fd);
+            close(source);
+            fd = open_target(rootfd, o->root, m->target, false);
+            restrict_mount(fd, DD_MOUNT_ATTR_RDONLY | DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | DD_MOUNT_ATTR_NOEXEC,
+                           false, what);
+            close(fd);
+            break;
+        }
+        }
+    }
+    close(rootfd);
+}
+
+/* ---- the command ----------------------------------------------------------------------------- */
+
+static const char *env_lookup(char **env, const char *name)
+{
+    size_t len = strlen(name);
+    for (char **e = env; *e; e++) {
+        if (strncmp(*e, name, len) == 0 && (*e)[len] == '=') {
+            return *e + len + 1;
+        }
+    }
+    return NULL;
+}
+
+static noreturn void exec_failed(const char *file, int err)
+{
+    die(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, "exec \"%s\": %s", file,
+        error_text(err));
+}
+
+/* execvp() with PATH taken from the command's own environment, not the launcher's. */
+static noreturn void exec_command(char **argv, char **env)
+{
+    const char *file = argv[0];
+    if (file[0] == '\0') {
+        die(EXIT_NOT_FOUND, "exec \"\": empty command");
+    }
+    if (strchr(file, '/')) {
+        execve(file, argv, env);
+        exec_failed(file, errno);
+    }
+    const char *path = env_lookup(env, "PATH");
+    if (!path) {
+        path = DEFAULT_PATH;
+    }
+    bool denied = false;
+    size_t file_len = strlen(file);
+    for (const char *dir = path;; ) {
+        const char *end = strchrnul(dir, ':');
+        size_t dir_len = (size_t)(end - dir);
+        char candidate[PATH_MAX];
+        if (dir_len == 0) {
+            /* An empty PATH element means the working directory, as in execvp. */
+            dir = ".";
+            dir_len = 1;
+        }
+        if (dir_len + 1 + file_len < sizeof candidate) {
+            memcpy(candidate, dir, dir_len);
+            candidate[dir_len] = '/';
+            memcpy(candidate + dir_len + 1, file, file_len + 1);
+            execve(candidate, argv, env);
+            switch (errno) {
+            case ENOENT:
+            case ENOTDIR:
+            case ELOOP:
+            case ENAMETOOLONG:
+                break;
+            case EACCES:
+                /* Keep looking: a later directory may hold an executable one, as execvp does. */
+                denied = true;
+                break;
+            default:
+                exec_failed(candidate, errno);
+            }
+        }
+        if (*end == '\0') {
+            break;
+        }
+        dir = end + 1;
+    }
+    if (denied) {
+        die(EXIT_CANNOT_EXEC, "exec \"%s\": permission denied", file);
+    }
+    die(EXIT_NOT_FOUND, "exec \"%s\": executable file not found in $PATH", file);
+}
+
+static noreturn void run_command(const struct options *o)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            signal(sig, SIG_DFL); /* ignored dispositions would survive exec */
+        }
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    if (setgroups(o->group_count, o->groups) != 0) {
+        die(EXIT_SETUP, "setgroups: %s", error_text(errno));
+    }
+    if (setgid(o->gid) != 0) {
+        die(EXIT_SETUP, "setgid %u: %s", (unsigned)o->gid, error_text(errno));
+    }
+    if (setuid(o->uid) != 0) {
+        die(EXIT_SETUP, "setuid %u: %s", (unsigned)o->uid, error_text(errno));
+    }
+    umask(022);
+    if (o->merge_stderr && dup2(STDOUT_FILENO, STDERR_FILENO) < 0) {
+        die(EXIT_SETUP, "dup2: %s", error_text(errno));
+    }
+    /* Nothing but stdio reaches the command, whatever the launcher's caller leaked to us. */
+    syscall(SYS_close_range, 3u, ~0u, 0u);
+    exec_command(o->argv, o->env);
+}
+
+/* ---- pid 1 of the new namespace -------------------------------------------------------------- */
+
+static noreturn void run_init(const struct options *o, const sigset_t *handled, int alive_fd)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The launcher may have died before the line above: its end of the pipe is then closed. */
+    struct pollfd alive = { .fd = alive_fd, .events = POLLIN };
+    if (poll(&alive, 1, 0) != 0) {
+        _exit(EXIT_SETUP);
+    }
+
+    setup_mounts(o);
+    if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) != 0) {
+        die(EXIT_SETUP, "sethostname: %s", error_text(errno));
+    }
+    if (chroot(o->root) != 0) {
+        die(EXIT_SETUP, "chroot %s: %s", o->root, error_text(errno));
+    }
+    if (chdir("/") != 0) {
+        die(EXIT_SETUP, "chdir /: %s", error_text(errno));
+    }
+    if (chdir(o->cwd) != 0) {
+        die(EXIT_SETUP, "working directory \"%s\": %s", o->cwd, error_text(errno));
+    }
+
+    int sfd = open_signalfd(handled);
+    pid_t command = fork();
+    if (command < 0) {
+        die(EXIT_SETUP, "fork: %s", error_text(errno));
+    }
+    if (command == 0) {
+        close(sfd);
+        run_command(o);
+    }
+
+    for (;;) {
+        struct signalfd_siginfo info;
+        ssize_t n = read(sfd, &info, sizeof info);
+        if (n != (ssize_t)sizeof info) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            die(EXIT_SETUP, "reading signals: %s", error_text(errno));
+        }
+        if (info.ssi_signo != SIGCHLD) {
+            kill(command, (int)info.ssi_signo);
+            continue;
+        }
+        /* As pid 1 we inherit every orphan of the command: reap them all. */
+        int status;
+        pid_t pid;
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (pid == command) {
+                /* Exiting tears the namespace down: the kernel kills anything still running. */
+                _exit(status_to_exit_code(status));
+            }
+        }
+    }
+}
+
+/* ---- the launcher in the caller's namespaces ------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    parse_args(&o, argc, argv);
+    umask(0);
+
+    int lifeline = -1;
+    if (o.env_stdin) {
+        read_env_stdin(&o);
+        lifeline = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (lifeline < 0) {
+            die(EXIT_SETUP, "dup stdin: %s", error_text(errno));
+        }
+    }
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0) {
+        die(EXIT_SETUP, "/dev/null: %s", error_text(errno));
+    }
+    close(devnull);
+
+    sigset_t handled;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGCHLD);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGHUP);
+    sigaddset(&handled, SIGQUIT);
+    /* Blocked before fork so no signal is lost between fork and the signalfd reads. */
+    sigprocmask(SIG_BLOCK, &handled, NULL);
+
+    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (o.hostname ? CLONE_NEWUTS : 0);
+    if (unshare(flags) != 0) {
+        int err = errno;
+        die(EXIT_SETUP, "unshare(mount, pid, ipc%s namespaces): %s%s", o.hostname ? ", uts" : "", error_text(err),
+            err == EPERM ? " (the chroot isolation needs root with CAP_SYS_ADMIN)" : "");
+    }
+    /* Nothing mounted for the sandbox may propagate back to the host. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        die(EXIT_SETUP, "making mounts private: %s", error_text(errno));
+    }
+
+    int alive[2];
+    if (pipe2(alive, O_CLOEXEC) != 0) {
+        die(EXIT_SETUP, "pipe: %s", error_text(errno));
+    }
+    int sfd = open_signalfd(&handled);
+    pid_t init = fork();
+    if (init < 0) {
+        die(EXIT_SETUP, "fork: %s", error_text(errno));
+    }
+    if (init == 0) {
+        close(alive[1]);
+        close(sfd);
+        if (lifeline >= 0) {
+            close(lifeline);
+        }
+        run_init(&o, &handled, alive[0]);
+    }
+    close(alive[0]);
+
+    for (;;) {
+        struct pollfd fds[2] = {
+            { .fd = sfd, .events = POLLIN },
+            { .fd = lifeline, .events = POLLIN },
+        };
+        if (poll(fds, lifeline >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            die(EXIT_SETUP, "poll: %s", error_text(errno));
+        }
+        if (lifeline >= 0 && fds[1].revents != 0) {
+            /* The caller closed our stdin: it cancelled the build or died. */
+            kill(init, SIGKILL);
+            int status;
+            while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
+            }
+            return status_to_exit_code(status);
+        }
+        if (fds[0].revents == 0) {
+            continue;
+        }
+        struct signalfd_siginfo info;
+        if (read(sfd, &info, sizeof info) != (ssize_t)sizeof info) {
+            continue;
+        }
+        if (info.ssi_signo != SIGCHLD) {
+            kill(init, (int)info.ssi_signo);
+            continue;
+        }
+        int status;
+        if (waitpid(init, &status, WNOHANG) == init) {
+            return status_to_exit_code(status);
+        }
+    }
+}
