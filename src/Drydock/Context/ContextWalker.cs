@@ -24,7 +24,7 @@ internal static class ContextWalker
     public static IEnumerable<ContextEntry> Walk(
         string root, DockerIgnore ignore, string directoryFullPath, CancellationToken cancellationToken)
     {
-        var realPath = RelativeToRoot(root, directoryFullPath);
+        var realPath = ContextRoot.RelativePath(root, directoryFullPath);
         var stack = new List<Frame>
         {
             new(directoryFullPath, realPath, "", ignore.StateOf(realPath), entry: null, excluded: false),
@@ -75,13 +75,6 @@ internal static class ContextWalker
                 stack.Add(new Frame(entry.FullPath, childReal, childPath, state, entry, excluded: false));
             }
         }
-    }
-
-    /// <summary>The '/'-separated path of <paramref name="fullPath"/> relative to the root, "." for the root.</summary>
-    public static string RelativeToRoot(string root, string fullPath)
-    {
-        var relative = Path.GetRelativePath(root, fullPath);
-        return relative.Replace(Path.DirectorySeparatorChar, '/');
     }
 
     private static ContextEntry ToEntry(string path, FileSystemInfo info)

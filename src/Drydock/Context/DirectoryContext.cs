@@ -108,7 +108,7 @@ public sealed class DirectoryContext : IBuildContext
         }
 
         var fullPath = Path.GetFullPath(directory.FullPath);
-        if (fullPath != Root && !fullPath.StartsWith(Root + "/", StringComparison.Ordinal))
+        if (!ContextRoot.Contains(Root, fullPath))
         {
             throw new ArgumentException($"\"{directory.FullPath}\" is not inside the build context {Root}.", nameof(directory));
         }

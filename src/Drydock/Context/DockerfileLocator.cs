@@ -58,13 +58,8 @@ internal static class DockerfileLocator
     public static string ResolveNear(string root, string path)
     {
         var full = Path.GetFullPath(path);
-        if (full == root)
-        {
-            return root;
-        }
-
-        return full.StartsWith(root + "/", StringComparison.Ordinal)
-            ? RootedPath.Resolve(root, full[(root.Length + 1)..])
+        return ContextRoot.Contains(root, full)
+            ? RootedPath.Resolve(root, ContextRoot.RelativePath(root, full))
             : full;
     }
 

@@ -10,6 +10,9 @@ namespace Drydock.Context;
 /// </summary>
 internal static class SourceResolver
 {
+    // Dot files are hidden on Unix as .NET sees them, and wildcards must still match them.
+    private static readonly EnumerationOptions ListingOptions = new() { AttributesToSkip = 0 };
+
     public static IReadOnlyList<ContextEntry> Resolve(string root, DockerIgnore ignore, string source)
     {
         if (string.IsNullOrWhiteSpace(source))
@@ -82,7 +85,7 @@ internal static class SourceResolver
                         continue;
                     }
 
-                    var names = Directory.EnumerateFileSystemEntries(fullPath, "*", new EnumerationOptions { AttributesToSkip = 0 })
+                    var names = Directory.EnumerateFileSystemEntries(fullPath, "*", ListingOptions)
                         .Select(Path.GetFileName)
                         .OfType<string>()
                         .Where(glob!.IsMatch)
@@ -116,7 +119,7 @@ internal static class SourceResolver
     // An excluded directory still counts when an exception re-includes something inside it.
     private static IgnorePattern? Exclusion(string root, DockerIgnore ignore, string candidate, string fullPath, ContextEntryType type)
     {
-        var realPath = ContextWalker.RelativeToRoot(root, fullPath);
+        var realPath = ContextRoot.RelativePath(root, fullPath);
         if (realPath != candidate && ignore.DecidingPattern(candidate) is { IsException: false } viaName)
         {
             return viaName;
