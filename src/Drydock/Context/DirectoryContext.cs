@@ -1,0 +1,121 @@
+using Drydock.Layers;
+
+namespace Drydock.Context;
+
+/// <summary>
+/// A build context that is a directory on disk — a local --context, or (later) where a tar, git
+/// or http context was unpacked. Nothing is copied or scanned up front: sources are resolved and
+/// directories walked on demand, so opening a large context costs nothing.
+/// </summary>
+public sealed class DirectoryContext : IBuildContext
+{
+    /// <summary>The context-wide ignore file.</summary>
+    public const string IgnoreFileName = ".dockerignore";
+
+    private DirectoryContext(string root, string dockerfilePath, DockerIgnore ignore, string? ignoreFilePath)
+    {
+        Root = root;
+        DockerfilePath = dockerfilePath;
+        Ignore = ignore;
+        IgnoreFilePath = ignoreFilePath;
+    }
+
+    public string Root { get; }
+
+    public string DockerfilePath { get; }
+
+    public DockerIgnore Ignore { get; }
+
+    public string? IgnoreFilePath { get; }
+
+    /// <summary>
+    /// Opens <paramref name="directory"/> as the context and finds its Dockerfile and ignore rules.
+    /// </summary>
+    /// <param name="directory">The context directory (relative paths are taken from <paramref name="workingDirectory"/>).</param>
+    /// <param name="dockerfile">The --dockerfile value: null for "Dockerfile" in the context, else a path
+    /// relative to the context (then to the working directory) or absolute.</param>
+    /// <param name="workingDirectory">Base for relative paths; the process's current directory when null.</param>
+    /// <param name="cancellationToken">Cancels reading the ignore file.</param>
+    public static async Task<DirectoryContext> OpenAsync(
+        string directory,
+        string? dockerfile = null,
+        string? workingDirectory = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            throw new BuildContextException("no build context given: pass --context with a directory");
+        }
+
+        workingDirectory ??= Environment.CurrentDirectory;
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory, workingDirectory));
+        if (File.Exists(root))
+        {
+            throw new BuildContextException(
+                $"build context {root} is a file, not a directory: pass --context with a directory");
+        }
+
+        if (!Directory.Exists(root))
+        {
+            throw new BuildContextException(
+                $"build context directory not found: {root}: pass --context with an existing directory");
+        }
+
+        var dockerfilePath = DockerfileLocator.Locate(root, dockerfile, workingDirectory);
+
+        // BuildKit's rule: "<Dockerfile>.dockerignore" beside the Dockerfile wins over the context's.
+        string? ignoreFile = null;
+        var besideDockerfile = DockerfileLocator.ResolveNear(root, dockerfilePath + IgnoreFileName);
+        if (File.Exists(besideDockerfile))
+        {
+            ignoreFile = besideDockerfile;
+        }
+        else
+        {
+            var inContext = RootedPath.Resolve(root, IgnoreFileName);
+            if (File.Exists(inContext))
+            {
+                ignoreFile = inContext;
+            }
+        }
+
+        var ignore = ignoreFile is null
+            ? DockerIgnore.Empty
+            : await DockerIgnore.LoadAsync(ignoreFile, cancellationToken).ConfigureAwait(false);
+        return new DirectoryContext(root, dockerfilePath, ignore, ignoreFile);
+    }
+
+    public async Task<string> ReadDockerfileAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(DockerfilePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BuildContextException($"cannot read Dockerfile {DockerfilePath}: {e.Message}", e);
+        }
+    }
+
+    public IReadOnlyList<ContextEntry> ResolveSources(string source) => SourceResolver.Resolve(Root, Ignore, source);
+
+    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (directory.Type != ContextEntryType.Directory)
+        {
+            throw new ArgumentException($"\"{directory.Path}\" is a {directory.Type}, not a directory.", nameof(directory));
+        }
+
+        var fullPath = Path.GetFullPath(directory.FullPath);
+        if (!ContextRoot.Contains(Root, fullPath))
+        {
+            throw new ArgumentException($"\"{directory.FullPath}\" is not inside the build context {Root}.", nameof(directory));
+        }
+
+        return ContextWalker.Walk(Root, Ignore, fullPath, cancellationToken);
+    }
+
+    // A directory on disk owns nothing to clean up; unpacked contexts will delete their directory.
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
