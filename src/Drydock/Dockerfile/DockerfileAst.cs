@@ -17,6 +17,6 @@ public sealed record DockerfileAst(
     /// <summary>Last line of the last instruction (trailing blank lines do not count).</summary>
     public int EndLine => Children[^1].EndLine;
 
-    /// <summary>One <see cref="Node.Dump"/> per line, each in parentheses, no final newline.</summary>
-    public string Dump() => string.Join('\n', Children.Select(c => "(" + c.Dump() + ")"));
+    /// <summary>One <see cref="Node.Dump"/> per line, no final newline (BuildKit's format).</summary>
+    public string Dump() => string.Join('\n', Children.Select(c => c.Dump()));
 }

@@ -43,7 +43,7 @@ public sealed record Node
     /// </summary>
     public string Dump()
     {
-        var sb = new StringBuilder(Keyword);
+        var sb = new StringBuilder("(").Append(Keyword);
         if (Flags.Count > 0)
         {
             sb.Append(" [").AppendJoin(' ', Flags.Select(GoStrings.Quote)).Append(']');
@@ -54,8 +54,8 @@ public sealed record Node
         }
         if (Trigger is not null)
         {
-            sb.Append(" (").Append(Trigger.Dump()).Append(')');
+            sb.Append(' ').Append(Trigger.Dump());
         }
-        return sb.ToString();
+        return sb.Append(')').ToString();
     }
 }
