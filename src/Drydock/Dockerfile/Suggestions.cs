@@ -3,13 +3,15 @@ namespace Drydock.Dockerfile;
 /// <summary>"Did you mean …?" for misspelt instructions and flags.</summary>
 internal static class Suggestions
 {
-    private const int MaxDistance = 2;
-
-    /// <summary>The closest option within a small edit distance, or null.</summary>
+    /// <summary>
+    /// The closest option, if it is a plausible typo: one edit for short words (so FOO does not
+    /// suggest FROM), two for longer ones. Swapping two neighbours counts as one edit (FORM → FROM).
+    /// </summary>
     public static string? Closest(string value, IEnumerable<string> options, bool caseSensitive)
     {
         var comparison = caseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
         var key = caseSensitive ? value : value.ToLowerInvariant();
+        var maxDistance = value.Length <= 4 ? 1 : 2;
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var option in options)
@@ -25,28 +27,33 @@ internal static class Suggestions
                 bestDistance = distance;
             }
         }
-        return bestDistance <= MaxDistance && bestDistance < value.Length ? best : null;
+        return bestDistance <= maxDistance ? best : null;
     }
 
-    // Levenshtein distance with one row of memory.
+    // Optimal string alignment distance: Levenshtein plus adjacent transpositions.
     private static int Distance(string a, string b)
     {
-        var row = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
         for (var j = 0; j <= b.Length; j++)
         {
-            row[j] = j;
+            d[0, j] = j;
         }
         for (var i = 1; i <= a.Length; i++)
         {
-            var diagonal = row[0];
-            row[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
             }
         }
-        return row[b.Length];
+        return d[a.Length, b.Length];
     }
 }
