@@ -26,10 +26,10 @@ internal static class CodePoints
     {
         var points = Of(text);
         Array.Reverse(points);
-        return FromArray(points);
+        return Concat(points);
     }
 
-    public static string FromArray(IEnumerable<int> points)
+    public static string Concat(IEnumerable<int> points)
     {
         var sb = new StringBuilder();
         foreach (var p in points)

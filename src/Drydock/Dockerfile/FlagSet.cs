@@ -27,6 +27,11 @@ internal sealed class FlagSet(string keyword, IReadOnlyList<string> words)
     {
         foreach (var word in words)
         {
+            // The parser only collects "--" words, but a hand-built Node may hold anything.
+            if (!word.StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new DockerfileException($"arg should start with -- : {word}");
+            }
             var body = word[2..];
             var eq = body.IndexOf('=', StringComparison.Ordinal);
             var hasValue = eq >= 0;

@@ -164,4 +164,14 @@ public sealed class FlagTests
     {
         Assert.Equal(reason, Df.ErrorOf($"RUN {flag} true\n").Reason);
     }
+
+    [Fact]
+    public void Hand_built_node_with_a_non_flag_word_is_rejected()
+    {
+        var node = DockerfileParser.ParseAst("COPY a b").Children[0] with { Flags = ["-x"] };
+
+        var e = Assert.Throws<DockerfileException>(() => DockerfileParser.ParseInstruction(node));
+
+        Assert.Equal("arg should start with -- : -x", e.Reason);
+    }
 }

@@ -99,7 +99,7 @@ internal static class ShellPattern
                 i++;
             }
         }
-        return CodePoints.FromArray(output);
+        return CodePoints.Concat(output);
     }
 
     // Go's Regexp.ReplaceAllString: an empty match right after a previous match is not replaced,
