@@ -1,13 +1,96 @@
+using Drydock.Context;
+using Drydock.Dockerfile;
+using Drydock.Oci;
+using Drydock.Reference;
+using Drydock.Registry;
+using Drydock.Registry.Auth;
+using Drydock.Registry.Transport;
+using Drydock.Sandbox;
+
 namespace Drydock.Build;
 
-/// <summary>Runs one build from options to pushed or saved image.</summary>
+/// <summary>Runs one build: Dockerfile and context in, image pushed and saved out; returns the manifest digest.</summary>
 public sealed class Builder(BuildOptions options, IBuildLog log)
 {
-    public Task<string> RunAsync(CancellationToken cancellationToken)
+    public async Task<Digest> RunAsync(CancellationToken cancellationToken)
     {
-        _ = options;
-        _ = log;
-        cancellationToken.ThrowIfCancellationRequested();
-        throw new InvalidOperationException("the builder is being assembled");
+        // Check every destination before any work, so a typo fails in a second, not after the build.
+        var destinations = options.Destinations.Select(ParseDestination).ToArray();
+        var contextPath = options.Context.StartsWith("dir://", StringComparison.Ordinal) ? options.Context["dir://".Length..] : options.Context;
+        var context = await DirectoryContext.OpenAsync(contextPath, options.Dockerfile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var text = await context.ReadDockerfileAsync(cancellationToken).ConfigureAwait(false);
+            var document = DockerfileParser.Parse(text, DisplayName(context));
+            foreach (var warning in document.Warnings)
+            {
+                log.Warn(warning.ToString() ?? "");
+            }
+
+            var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable);
+            DeclareMetaArgs(document, buildArgs);
+            using var work = WorkDirectory.Create(options.WorkDirectory);
+            using var registries = new RegistryClients(TransportOptions(), DockerConfigKeychain.FromEnvironment());
+            var stage = document.Stages[^1];
+            if (document.Stages.Count > 1)
+            {
+                throw new BuildException(document.Stages[1].From.Location, "FROM", "multi-stage builds are not supported yet");
+            }
+
+            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, log);
+            var image = await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
+            foreach (var unused in buildArgs.Unused)
+            {
+                log.Warn($"the build argument {unused} was not consumed by any ARG");
+            }
+
+            await ImageOutputs.WriteAsync(image, options, destinations, registries, log, cancellationToken).ConfigureAwait(false);
+            log.Info($"Built {image.ManifestDigest}");
+            return image.ManifestDigest;
+        }
+    }
+
+    private static ImageReference ParseDestination(string destination)
+    {
+        try
+        {
+            return ImageReference.Parse(destination);
+        }
+        catch (FormatException e)
+        {
+            throw new BuildException($"invalid --destination '{destination}': {e.Message}");
+        }
+    }
+
+    /// <summary>The ARGs before the first FROM, expanded in order with the ones already declared.</summary>
+    private static void DeclareMetaArgs(DockerfileDocument document, BuildArguments buildArgs)
+    {
+        foreach (var arg in document.MetaArgs)
+        {
+            foreach (var definition in arg.Args)
+            {
+                var expander = new VariableExpander(document.EscapeChar, buildArgs.MetaVariables);
+                var expanded = definition.DefaultValue is null ? null : expander.Word(definition.DefaultValue, arg.Location);
+                buildArgs.DeclareMeta(definition.Name, expanded);
+            }
+        }
+    }
+
+    /// <summary>How the Dockerfile is named in messages: its path relative to the context when inside it.</summary>
+    private static string DisplayName(IBuildContext context)
+    {
+        var relative = Path.GetRelativePath(context.Root, context.DockerfilePath);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? context.DockerfilePath : relative;
+    }
+
+    private RegistryTransportOptions TransportOptions()
+    {
+        var transport = new RegistryTransportOptions { Insecure = options.Insecure, SkipTlsVerify = options.SkipTlsVerify };
+        foreach (var (host, path) in options.RegistryCertificates)
+        {
+            transport = transport.WithRegistryCertificate(host, path);
+        }
+
+        return transport;
     }
 }

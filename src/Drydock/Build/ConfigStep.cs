@@ -10,8 +10,7 @@ internal static class ConfigStep
         or UserInstruction or ExposeInstruction or CmdInstruction or EntrypointInstruction or VolumeInstruction
         or StopSignalInstruction or ShellInstruction or MaintainerInstruction or HealthcheckInstruction or OnbuildInstruction;
 
-    /// <param name="buildArgs">The --build-arg values; names an ARG consumes are added to <paramref name="usedBuildArgs"/>.</param>
-    public static void Apply(Instruction instruction, StageState state, IReadOnlyDictionary<string, string> buildArgs, ISet<string> usedBuildArgs)
+    public static void Apply(Instruction instruction, StageState state, BuildArguments buildArgs)
     {
         switch (instruction)
         {
@@ -21,13 +20,7 @@ internal static class ConfigStep
             case ArgInstruction arg:
                 foreach (var definition in arg.Args)
                 {
-                    var fromCommandLine = buildArgs.TryGetValue(definition.Name, out var value);
-                    if (fromCommandLine)
-                    {
-                        usedBuildArgs.Add(definition.Name);
-                    }
-
-                    state.DeclareArg(definition.Name, fromCommandLine ? value : definition.DefaultValue);
+                    state.DeclareArg(definition.Name, buildArgs.Value(definition.Name, definition.DefaultValue));
                 }
 
                 break;
