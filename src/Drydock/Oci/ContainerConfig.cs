@@ -47,7 +47,7 @@ public sealed record ContainerConfig
     public IReadOnlyList<string>? Shell { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>Serialises as <c>{}</c>: the value type of ExposedPorts and Volumes.</summary>

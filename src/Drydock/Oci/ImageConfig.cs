@@ -34,7 +34,7 @@ public sealed record ImageConfig
     public IReadOnlyList<HistoryEntry> History { get; init; } = [];
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 /// <summary>The layer diffIDs of an image config.</summary>
