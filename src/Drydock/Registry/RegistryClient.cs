@@ -407,7 +407,7 @@ public sealed class RegistryClient : IDisposable
             throw new RegistryException(operation, $"the manifest is not valid JSON: {e.Message}", innerException: e);
         }
 
-        if (isSchema1 || contentType?.Contains("manifest.v1+", StringComparison.Ordinal) == true)
+        if (isSchema1 || contentType is "application/vnd.docker.distribution.manifest.v1+json" or "application/vnd.docker.distribution.manifest.v1+prettyjws")
         {
             throw new RegistryException(operation, "the image has a Docker schema 1 manifest, which is not supported; push it again with a current tool");
         }

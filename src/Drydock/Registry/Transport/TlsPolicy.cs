@@ -116,9 +116,22 @@ internal sealed class TlsPolicy
 
     private static string Describe(X509Chain chain)
     {
-        var statuses = chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).Distinct().ToArray();
+        var reasons = chain.ChainStatus
+            .Select(s => s.Status)
+            .Where(s => s != X509ChainStatusFlags.NoError)
+            .Distinct()
+            .Select(s => s switch
+            {
+                X509ChainStatusFlags.PartialChain => "its issuer is not a trusted CA",
+                X509ChainStatusFlags.UntrustedRoot => "its root CA is not trusted",
+                X509ChainStatusFlags.NotTimeValid => "it has expired or is not valid yet",
+                X509ChainStatusFlags.Revoked => "it has been revoked",
+                X509ChainStatusFlags.NotValidForUsage => "it is not valid for a TLS server",
+                var other => other.ToString(),
+            })
+            .ToArray();
         var issuer = chain.ChainElements.Count > 0 ? chain.ChainElements[^1].Certificate.Issuer : null;
-        return (statuses.Length == 0 ? "untrusted" : string.Join(", ", statuses)) + (issuer is null ? "" : $", issued by {issuer}");
+        return (reasons.Length == 0 ? "untrusted" : string.Join(", ", reasons)) + (issuer is null ? "" : $"; issued by {issuer}");
     }
 
     private static X509Certificate2Collection LoadRoots(string authority, IReadOnlyList<string> paths)
