@@ -30,6 +30,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
     private volatile AuthChallenge? _challenge;
     private Task<Credential?>? _credential;
+    private int _tokensFetched;
 
     /// <param name="registry">The registry whose credentials to use (as the keychain knows it).</param>
     /// <param name="keychain">Where credentials come from.</param>
@@ -44,9 +45,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
     }
 
     /// <summary>How many tokens were fetched from realms (to see caching work).</summary>
-    public int TokensFetched => _tokensFetched;
-
-    private int _tokensFetched;
+    public int TokensFetched => Volatile.Read(ref _tokensFetched);
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -68,7 +67,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
         else if (challenge.IsBearer)
         {
             // No token yet, or the one sent was refused (expired, or lacking a scope the challenge names).
-            var token = await GetTokenAsync(challenge, scopes, credential, refresh: true, cancellationToken).ConfigureAwait(false);
+            var token = await GetTokenAsync(challenge, scopes, challenge.Scopes, credential, refresh: true, cancellationToken).ConfigureAwait(false);
             if (sent?.Parameter != token)
             {
                 header = new AuthenticationHeaderValue("Bearer", token);
@@ -102,7 +101,8 @@ public sealed class AuthenticationHandler : DelegatingHandler
         }
         else if (challenge.IsBearer)
         {
-            header = new AuthenticationHeaderValue("Bearer", await GetTokenAsync(challenge, scopes, credential, refresh: false, cancellationToken).ConfigureAwait(false));
+            // The remembered challenge's own scope belonged to another request: only realm and service carry over.
+            header = new AuthenticationHeaderValue("Bearer", await GetTokenAsync(challenge, scopes, [], credential, refresh: false, cancellationToken).ConfigureAwait(false));
         }
 
         request.Headers.Authorization = header;
@@ -126,7 +126,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
         return challenges.FirstOrDefault(c => c.IsBearer) ?? challenges.FirstOrDefault(c => c.IsBasic);
     }
 
-    private async Task<string> GetTokenAsync(AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, Credential? credential, bool refresh, CancellationToken cancellationToken)
+    private async Task<string> GetTokenAsync(AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, IReadOnlyList<string> challengeScopes, Credential? credential, bool refresh, CancellationToken cancellationToken)
     {
         if (credential?.RegistryToken is { } registryToken)
         {
@@ -148,7 +148,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
                 return fresh;
             }
 
-            var wanted = scopes.Select(s => s.ToString()).Concat(challenge.Scopes).Distinct(StringComparer.Ordinal).ToArray();
+            var wanted = scopes.Select(s => s.ToString()).Concat(challengeScopes).Distinct(StringComparer.Ordinal).ToArray();
             var (token, lifetime) = await FetchTokenAsync(challenge, wanted, credential, cancellationToken).ConfigureAwait(false);
 
             // Renew a little early so a token never expires between check and use.
