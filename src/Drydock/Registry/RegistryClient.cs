@@ -52,7 +52,6 @@ public sealed class RegistryClient : IDisposable
         _keychain = keychain;
         BaseAddress = transport.BaseUri(registry);
         var auth = new AuthenticationHandler(registry, keychain, transport.HandlerFor) { InnerHandler = transport.HandlerFor(BaseAddress) };
-        Authentication = auth;
 
         // The auth handler is not disposed with the client: disposing it would dispose the shared pool behind it.
         _http = new HttpClient(auth, disposeHandler: false) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
@@ -76,8 +75,6 @@ public sealed class RegistryClient : IDisposable
     public Uri BaseAddress { get; }
 
     public RegistryTransportOptions Options => _transport.Options;
-
-    internal AuthenticationHandler Authentication { get; }
 
     /// <summary>
     /// Gets a manifest or index by tag or digest. When the reference has a digest the content must

@@ -109,8 +109,18 @@ public sealed class AuthenticationHandler : DelegatingHandler
         return header;
     }
 
-    private Task<Credential?> CredentialAsync(CancellationToken cancellationToken) =>
-        _credential ??= _keychain.ResolveAsync(_registry, cancellationToken).AsTask();
+    /// <summary>Asks the keychain once per handler; a lookup that failed or was cancelled is asked again next time.</summary>
+    private Task<Credential?> CredentialAsync(CancellationToken cancellationToken)
+    {
+        var lookup = _credential;
+        if (lookup is null || lookup.IsFaulted || lookup.IsCanceled)
+        {
+            lookup = _keychain.ResolveAsync(_registry, cancellationToken).AsTask();
+            _credential = lookup;
+        }
+
+        return lookup;
+    }
 
     private static AuthenticationHeaderValue BasicHeader(Credential credential) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
