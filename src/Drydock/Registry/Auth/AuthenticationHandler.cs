@@ -67,7 +67,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
         else if (challenge.IsBearer)
         {
             // No token yet, or the one sent was refused (expired, or lacking a scope the challenge names).
-            var token = await GetTokenAsync(challenge, scopes, challenge.Scopes, credential, refresh: true, cancellationToken).ConfigureAwait(false);
+            var token = await GetTokenAsync(challenge, scopes, challenge.Scopes, credential, sent?.Parameter, cancellationToken).ConfigureAwait(false);
             if (sent?.Parameter != token)
             {
                 header = new AuthenticationHeaderValue("Bearer", token);
@@ -102,7 +102,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
         else if (challenge.IsBearer)
         {
             // The remembered challenge's own scope belonged to another request: only realm and service carry over.
-            header = new AuthenticationHeaderValue("Bearer", await GetTokenAsync(challenge, scopes, [], credential, refresh: false, cancellationToken).ConfigureAwait(false));
+            header = new AuthenticationHeaderValue("Bearer", await GetTokenAsync(challenge, scopes, [], credential, refusedToken: null, cancellationToken).ConfigureAwait(false));
         }
 
         request.Headers.Authorization = header;
@@ -136,7 +136,11 @@ public sealed class AuthenticationHandler : DelegatingHandler
         return challenges.FirstOrDefault(c => c.IsBearer) ?? challenges.FirstOrDefault(c => c.IsBasic);
     }
 
-    private async Task<string> GetTokenAsync(AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, IReadOnlyList<string> challengeScopes, Credential? credential, bool refresh, CancellationToken cancellationToken)
+    /// <summary>
+    /// A token for the scopes: the cached one unless it is the token the registry just refused
+    /// (then a new one, which also covers the scopes the challenge named).
+    /// </summary>
+    private async Task<string> GetTokenAsync(AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, IReadOnlyList<string> challengeScopes, Credential? credential, string? refusedToken, CancellationToken cancellationToken)
     {
         if (credential?.RegistryToken is { } registryToken)
         {
@@ -144,7 +148,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
         }
 
         var key = string.Join(' ', scopes.Select(s => s.ToString()).Order(StringComparer.Ordinal));
-        if (!refresh && TryCached(key) is { } cached)
+        if (TryCached(key) is { } cached && cached != refusedToken)
         {
             return cached;
         }
@@ -153,7 +157,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
         try
         {
             // Another request may have fetched it while this one waited.
-            if (!refresh && TryCached(key) is { } fresh)
+            if (TryCached(key) is { } fresh && fresh != refusedToken)
             {
                 return fresh;
             }

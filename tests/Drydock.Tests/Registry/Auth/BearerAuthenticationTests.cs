@@ -110,6 +110,21 @@ public sealed class BearerAuthenticationTests
     }
 
     [Fact]
+    public async Task A_refused_cached_token_is_replaced_and_the_request_sent_again()
+    {
+        using var stub = new TokenRegistryStub();
+        using var client = Client(stub, AnonymousKeychain.Instance);
+        await client.GetManifestAsync(Reference(stub, "app:v1"), CancellationToken.None);
+        stub.RevokeAll();
+
+        var manifest = await client.GetManifestAsync(Reference(stub, "app:v1"), CancellationToken.None);
+
+        Assert.Equal(MediaTypes.OciManifest, manifest.MediaType);
+        Assert.Equal(2, stub.TokenRequests.Count);
+        Assert.Equal(["Bearer token-1", "Bearer token-2"], stub.RegistryAuthorizations.Skip(2));
+    }
+
+    [Fact]
     public async Task Rejected_credentials_are_an_error_naming_the_token_service_without_secrets()
     {
         using var stub = new TokenRegistryStub { RequiredCredentials = ("alice", "wonderland") };

@@ -49,6 +49,9 @@ internal sealed class TokenRegistryStub : IDisposable
     /// <summary>Every Authorization header the registry endpoints saw.</summary>
     public ConcurrentQueue<string?> RegistryAuthorizations { get; } = new();
 
+    /// <summary>Forgets every token issued, as a token service does on revocation or restart.</summary>
+    public void RevokeAll() => _grants.Clear();
+
     public void Dispose()
     {
         _listener.Stop();
