@@ -1,0 +1,103 @@
+using Drydock.Oci;
+using Drydock.Reference;
+
+namespace Drydock.Registry;
+
+/// <summary>One blob done while pushing, for progress display.</summary>
+public sealed record BlobPushed(string Registry, string Repository, Descriptor Descriptor, BlobPushOutcome Outcome);
+
+/// <summary>
+/// Pushes an image to any number of destinations. Every blob goes to every destination repository
+/// first (skipped when present, mounted when the registry already has it in another repository);
+/// only when all are confirmed is the manifest put under each tag, so no tag ever names an image
+/// whose blobs are missing.
+/// </summary>
+public sealed class ImagePusher
+{
+    private readonly RegistryClients _clients;
+    private readonly int _maxConcurrentUploads;
+
+    public ImagePusher(RegistryClients clients, int maxConcurrentUploads = 3)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentUploads, 1);
+        _clients = clients;
+        _maxConcurrentUploads = maxConcurrentUploads;
+    }
+
+    /// <summary>Pushes the image and returns its manifest digest.</summary>
+    public Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken) =>
+        PushAsync(image, destinations, progress: null, cancellationToken);
+
+    /// <summary>Pushes the image, reporting each blob, and returns its manifest digest.</summary>
+    public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken)
+    {
+        if (destinations.Count == 0)
+        {
+            throw new ArgumentException("At least one destination is needed.", nameof(destinations));
+        }
+
+        foreach (var destination in destinations.Where(d => d.Digest is not null && d.Digest != image.ManifestDigest.ToString()))
+        {
+            throw new RegistryException($"pushing {destination}", $"the image's digest is {image.ManifestDigest}, not the one the destination names");
+        }
+
+        var blobs = BlobsOf(image);
+        var repositories = destinations
+            .GroupBy(d => (Registry: ImageReference.NormalizeRegistry(d.Registry), d.Repository))
+            .Select(g => (g.First().Registry, g.Key.Repository))
+            .ToArray();
+
+        // Repositories are done one after another so that later ones in the same registry can
+        // mount what the first received instead of uploading it again.
+        var firstRepository = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (registry, repository) in repositories)
+        {
+            var client = _clients.For(registry);
+            var normalized = ImageReference.NormalizeRegistry(registry);
+            var earlier = firstRepository.GetValueOrDefault(normalized);
+            await Parallel.ForEachAsync(
+                blobs,
+                new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentUploads, CancellationToken = cancellationToken },
+                async (blob, token) =>
+                {
+                    var mountFrom = blob.Layer is RemoteLayer remote && ImageReference.NormalizeRegistry(remote.Registry) == normalized && remote.Repository != repository
+                        ? remote.Repository
+                        : earlier;
+                    var outcome = await client.PushBlobAsync(repository, blob.Descriptor, blob.Open, token, mountFrom).ConfigureAwait(false);
+                    progress?.Report(new BlobPushed(registry, repository, blob.Descriptor, outcome));
+                }).ConfigureAwait(false);
+            firstRepository.TryAdd(normalized, repository);
+        }
+
+        foreach (var destination in destinations)
+        {
+            await _clients.For(destination).PutManifestAsync(destination, image.RawManifest, image.MediaType, cancellationToken).ConfigureAwait(false);
+        }
+
+        return image.ManifestDigest;
+    }
+
+    private static IReadOnlyList<Blob> BlobsOf(IImage image)
+    {
+        var config = image.RawConfig;
+        var blobs = new List<Blob>
+        {
+            new(image.Manifest.Config, null, _ => Task.FromResult<Stream>(new MemoryStream(config.ToArray(), writable: false))),
+        };
+
+        // Foreign layers (Windows base layers) are fetched from their URLs by whoever pulls; they are never pushed.
+        foreach (var layer in image.Layers.Where(l => l.Descriptor.Urls is not { Count: > 0 }))
+        {
+            if (blobs.Any(b => b.Descriptor.Digest == layer.Descriptor.Digest))
+            {
+                continue;
+            }
+
+            blobs.Add(new Blob(layer.Descriptor, layer, layer.OpenCompressedAsync));
+        }
+
+        return blobs;
+    }
+
+    private sealed record Blob(Descriptor Descriptor, ILayer? Layer, Func<CancellationToken, Task<Stream>> Open);
+}

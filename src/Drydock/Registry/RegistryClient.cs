@@ -1,0 +1,482 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Drydock.Oci;
+using Drydock.Reference;
+using Drydock.Registry.Auth;
+using Drydock.Registry.Transport;
+using Polly;
+using Polly.Retry;
+
+namespace Drydock.Registry;
+
+/// <summary>
+/// Talks the distribution API to one registry: manifests and blobs, pulled verified and pushed with
+/// HEAD checks, cross-repository mounts and monolithic or chunked uploads. Authentication and
+/// retries happen in its handler pipeline; every failure is one <see cref="RegistryException"/>.
+/// </summary>
+public sealed class RegistryClient : IDisposable
+{
+    /// <summary>The distribution spec's suggested manifest size limit; a larger reply is refused.</summary>
+    public const int MaxManifestSize = 4 * 1024 * 1024;
+
+    /// <summary>What a manifest GET accepts: both manifest and both index flavours.</summary>
+    public static readonly IReadOnlyList<string> ManifestMediaTypes =
+        [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
+
+    private readonly RegistryTransport _transport;
+    private readonly bool _ownsTransport;
+    private readonly IKeychain _keychain;
+    private readonly HttpClient _http;
+    private readonly ResiliencePipeline _uploadRetry;
+
+    /// <summary>A client with its own connections, for one registry.</summary>
+    public RegistryClient(string registry, RegistryTransportOptions options, IKeychain keychain)
+        : this(registry, new RegistryTransport(options), keychain, ownsTransport: true)
+    {
+    }
+
+    /// <summary>A client sharing a transport (connection pools, TLS settings) with others.</summary>
+    public RegistryClient(string registry, RegistryTransport transport, IKeychain keychain)
+        : this(registry, transport, keychain, ownsTransport: false)
+    {
+    }
+
+    private RegistryClient(string registry, RegistryTransport transport, IKeychain keychain, bool ownsTransport)
+    {
+        Registry = registry;
+        _transport = transport;
+        _ownsTransport = ownsTransport;
+        _keychain = keychain;
+        BaseAddress = transport.BaseUri(registry);
+        var auth = new AuthenticationHandler(registry, keychain, transport.HandlerFor) { InnerHandler = transport.HandlerFor(BaseAddress) };
+
+        // The auth handler is not disposed with the client: disposing it would dispose the shared pool behind it.
+        _http = new HttpClient(auth, disposeHandler: false) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.TryParseAdd(transport.Options.UserAgent);
+        _uploadRetry = transport.Options.MaxRetries <= 0
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = transport.Options.MaxRetries,
+                Delay = transport.Options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<RegistryException>(e => e.IsTransient),
+            }).Build();
+    }
+
+    /// <summary>The registry as references name it (<c>docker.io</c>, <c>127.0.0.1:5000</c>).</summary>
+    public string Registry { get; }
+
+    /// <summary>The API root requests go to (<c>https://registry-1.docker.io/</c>).</summary>
+    public Uri BaseAddress { get; }
+
+    public RegistryTransportOptions Options => _transport.Options;
+
+    /// <summary>
+    /// Gets a manifest or index by tag or digest. When the reference has a digest the content must
+    /// hash to it; otherwise it must hash to the Docker-Content-Digest the registry states, if any.
+    /// </summary>
+    public async Task<RegistryManifest> GetManifestAsync(ImageReference reference, CancellationToken cancellationToken)
+    {
+        CheckRegistry(reference);
+        var operation = $"pulling manifest {reference}";
+        using var timeout = RequestTimeout(cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{reference.Repository}/manifests/{reference.Identifier}");
+        foreach (var accepted in ManifestMediaTypes)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accepted));
+        }
+
+        using var response = await SendAsync(request, operation, [RegistryScope.Pull(reference.Repository)], HttpCompletionOption.ResponseHeadersRead, timeout.Token, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        if (response.Content.Headers.ContentLength > MaxManifestSize)
+        {
+            throw new RegistryException(operation, $"the manifest is {response.Content.Headers.ContentLength} bytes, more than the {MaxManifestSize} allowed");
+        }
+
+        var bytes = await ReadBodyAsync(response, MaxManifestSize + 1, operation, timeout.Token, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length > MaxManifestSize)
+        {
+            throw new RegistryException(operation, $"the manifest is more than the {MaxManifestSize} bytes allowed");
+        }
+
+        var digest = VerifyManifestDigest(bytes, reference, response, operation);
+        var mediaType = MediaTypeOf(bytes, response.Content.Headers.ContentType?.MediaType, operation);
+        return new RegistryManifest(bytes, mediaType, digest);
+    }
+
+    /// <summary>True when the repository has the blob (HEAD 200), false on 404.</summary>
+    public Task<bool> BlobExistsAsync(string repository, Digest digest, CancellationToken cancellationToken) =>
+        BlobExistsAsync(repository, digest, RegistryScope.Pull(repository), cancellationToken);
+
+    /// <summary>
+    /// Opens a blob for reading. The stream checks size and digest as it is read: reading to the end
+    /// throws <see cref="InvalidDataException"/> unless the content matches the descriptor.
+    /// </summary>
+    public async Task<Stream> OpenBlobAsync(string repository, Descriptor descriptor, CancellationToken cancellationToken)
+    {
+        var operation = $"pulling blob {descriptor.Digest} from {Registry}/{repository}";
+        using var timeout = RequestTimeout(cancellationToken);
+        var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/blobs/{descriptor.Digest}");
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(request, operation, [RegistryScope.Pull(repository)], HttpCompletionOption.ResponseHeadersRead, timeout.Token, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+
+        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        if (response.Content.Headers.ContentLength is { } length && length != descriptor.Size)
+        {
+            response.Dispose();
+            throw new RegistryException(operation, $"the registry sends {length} bytes, but the descriptor states {descriptor.Size}");
+        }
+
+        // Past the headers no timeout applies: a large layer takes as long as it takes.
+        var content = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        return new VerifyingStream(content, descriptor.Digest, descriptor.Size, $"blob {descriptor.Digest} from {Registry}/{repository}");
+    }
+
+    /// <summary>
+    /// Pushes a blob unless the repository has it: HEAD, then (a mount from <paramref name="mountFrom"/>
+    /// or) POST and a monolithic PUT, or PATCH chunks and a PUT for blobs above
+    /// <see cref="RegistryTransportOptions.UploadChunkSize"/>. A failed upload starts again with a
+    /// fresh stream from <paramref name="open"/>.
+    /// </summary>
+    public async Task<BlobPushOutcome> PushBlobAsync(string repository, Descriptor descriptor, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken, string? mountFrom = null)
+    {
+        if (await BlobExistsAsync(repository, descriptor.Digest, RegistryScope.Push(repository), cancellationToken).ConfigureAwait(false))
+        {
+            return BlobPushOutcome.AlreadyExists;
+        }
+
+        return await _uploadRetry.ExecuteAsync(
+            async token => await UploadAsync(repository, descriptor, open, mountFrom, token).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts a manifest (or index) under the target's tag, or under its digest when it has no tag.
+    /// Returns the digest of the bytes pushed.
+    /// </summary>
+    public async Task<Digest> PutManifestAsync(ImageReference target, ReadOnlyMemory<byte> manifest, string mediaType, CancellationToken cancellationToken)
+    {
+        CheckRegistry(target);
+        var operation = $"pushing manifest to {target}";
+        var digest = Digest.Sha256(manifest.Span);
+        if (target.Digest is not null && target.Digest != digest.ToString())
+        {
+            throw new RegistryException(operation, $"the manifest's digest is {digest}, not the {target.Digest} the destination names");
+        }
+
+        using var timeout = RequestTimeout(cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"v2/{target.Repository}/manifests/{target.Tag ?? target.Digest}")
+        {
+            Content = new ReadOnlyMemoryContent(manifest),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        using var response = await SendAsync(request, operation, [RegistryScope.Push(target.Repository)], HttpCompletionOption.ResponseContentRead, timeout.Token, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        if (HeaderDigest(response) is { } stated && stated != digest)
+        {
+            throw new RegistryException(operation, $"the registry stored the manifest as {stated}, but its bytes hash to {digest}");
+        }
+
+        return digest;
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        if (_ownsTransport)
+        {
+            _transport.Dispose();
+        }
+    }
+
+    private async Task<bool> BlobExistsAsync(string repository, Digest digest, RegistryScope scope, CancellationToken cancellationToken)
+    {
+        var operation = $"checking blob {digest} in {Registry}/{repository}";
+        using var timeout = RequestTimeout(cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/{digest}");
+        using var response = await SendAsync(request, operation, [scope], HttpCompletionOption.ResponseHeadersRead, timeout.Token, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<BlobPushOutcome> UploadAsync(string repository, Descriptor descriptor, Func<CancellationToken, Task<Stream>> open, string? mountFrom, CancellationToken cancellationToken)
+    {
+        var operation = $"pushing blob {descriptor.Digest} to {Registry}/{repository}";
+        Uri location;
+        using (var timeout = RequestTimeout(cancellationToken))
+        {
+            var mount = mountFrom is not null && mountFrom != repository;
+            var start = mount ? $"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(descriptor.Digest.ToString())}&from={Uri.EscapeDataString(mountFrom!)}" : $"v2/{repository}/blobs/uploads/";
+            IReadOnlyList<RegistryScope> scopes = mount ? [RegistryScope.Push(repository), RegistryScope.Pull(mountFrom!)] : [RegistryScope.Push(repository)];
+            using var request = new HttpRequestMessage(HttpMethod.Post, start);
+            using var response = await SendAsync(request, operation, scopes, HttpCompletionOption.ResponseContentRead, timeout.Token, cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+            if (mount && response.StatusCode == HttpStatusCode.Created)
+            {
+                return BlobPushOutcome.Mounted;
+            }
+
+            location = LocationOf(response, operation);
+        }
+
+        var source = await open(cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            if (descriptor.Size <= Options.UploadChunkSize)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest)) { Content = BlobContent(source, descriptor.Size) };
+                using var response = await SendUploadAsync(request, operation, repository, cancellationToken).ConfigureAwait(false);
+                await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+                return BlobPushOutcome.Uploaded;
+            }
+
+            for (long offset = 0; offset < descriptor.Size;)
+            {
+                var length = Math.Min(Options.UploadChunkSize, descriptor.Size - offset);
+                using var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = BlobContent(new BoundedReadStream(source, length), length) };
+                request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
+                using var response = await SendUploadAsync(request, operation, repository, cancellationToken).ConfigureAwait(false);
+                await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+                CheckRange(response, offset + length, operation);
+                location = LocationOf(response, operation);
+                offset += length;
+            }
+
+            using (var timeout = RequestTimeout(cancellationToken))
+            using (var commit = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest)) { Content = new ByteArrayContent([]) })
+            using (var response = await SendAsync(commit, operation, [RegistryScope.Push(repository)], HttpCompletionOption.ResponseContentRead, timeout.Token, cancellationToken).ConfigureAwait(false))
+            {
+                await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+            }
+
+            return BlobPushOutcome.UploadedInChunks;
+        }
+    }
+
+    /// <summary>Sends a request whose body streams from a blob; a bad source blob is no transport failure.</summary>
+    private async Task<HttpResponseMessage> SendUploadAsync(HttpRequestMessage request, string operation, string repository, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAsync(request, operation, [RegistryScope.Push(repository)], HttpCompletionOption.ResponseContentRead, CancellationToken.None, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException e) when (e.InnerException is { } inner && TransportFailure.VerificationFailure(inner) is { } invalid)
+        {
+            throw new RegistryException(operation, $"the blob being uploaded failed verification: {invalid.Message}", innerException: invalid);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string operation, IReadOnlyList<RegistryScope> scopes, HttpCompletionOption completion, CancellationToken requestToken, CancellationToken callerToken)
+    {
+        request.Options.Set(AuthenticationHandler.ScopesKey, scopes);
+        var token = requestToken.CanBeCanceled ? requestToken : callerToken;
+        try
+        {
+            return await _http.SendAsync(request, completion, token).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            var authority = request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.Authority : BaseAddress.Authority;
+            throw TransportFailure.ToException(e, operation, authority, _transport.TlsFailureFor(authority));
+        }
+        catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
+        {
+            throw new RegistryException(operation, $"no reply from {BaseAddress.Authority} within {Options.RequestTimeout.TotalSeconds:0} s", innerException: e, transient: true);
+        }
+    }
+
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        string? hint = null;
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            hint = await _keychain.ResolveAsync(Registry, cancellationToken).ConfigureAwait(false) is null
+                ? $"no credentials for {Registry} were found"
+                : $"the credentials for {Registry} were rejected";
+        }
+
+        throw await RegistryResponses.ToExceptionAsync(response, operation, hint, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, int limit, string operation, CancellationToken requestToken, CancellationToken callerToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(requestToken).ConfigureAwait(false);
+            var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while (buffer.Length < limit && (read = await stream.ReadAsync(chunk, requestToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new RegistryException(operation, $"the reply was cut short: {TransportFailure.Innermost(e).Message}", innerException: e, transient: true);
+        }
+        catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
+        {
+            throw new RegistryException(operation, "the reply did not arrive in time", innerException: e, transient: true);
+        }
+    }
+
+    private static Digest VerifyManifestDigest(byte[] bytes, ImageReference reference, HttpResponseMessage response, string operation)
+    {
+        if (reference.Digest is { } wanted)
+        {
+            var expected = Digest.Parse(wanted);
+            var actual = Hash(bytes, expected.Algorithm);
+            return actual == expected
+                ? actual
+                : throw new RegistryException(operation, $"the registry sent a manifest with digest {actual}, not the requested {expected}");
+        }
+
+        var digest = Digest.Sha256(bytes);
+        if (HeaderDigest(response) is { } stated && Hash(bytes, stated.Algorithm) != stated)
+        {
+            throw new RegistryException(operation, $"the registry states digest {stated}, but the manifest it sent hashes to {Hash(bytes, stated.Algorithm)}");
+        }
+
+        return digest;
+    }
+
+    private static Digest Hash(byte[] bytes, string algorithm) => algorithm switch
+    {
+        "sha512" => Digest.Parse("sha512:" + Convert.ToHexStringLower(SHA512.HashData(bytes))),
+        _ => Digest.Sha256(bytes),
+    };
+
+    private static Digest? HeaderDigest(HttpResponseMessage response) =>
+        response.Headers.NonValidated.TryGetValues("Docker-Content-Digest", out var values) &&
+        Digest.TryParse(values.FirstOrDefault()?.Trim(), out var digest)
+            ? digest
+            : null;
+
+    /// <summary>
+    /// The document's own mediaType decides; then the Content-Type; then its shape (OCI documents may
+    /// omit mediaType). Schema 1 is refused: it cannot be verified or rebuilt faithfully.
+    /// </summary>
+    private static string MediaTypeOf(byte[] bytes, string? contentType, string operation)
+    {
+        string? declared;
+        bool hasManifests, hasConfig, isSchema1;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new RegistryException(operation, "the manifest is not a JSON object");
+            }
+
+            declared = root.TryGetProperty("mediaType", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            hasManifests = root.TryGetProperty("manifests", out _);
+            hasConfig = root.TryGetProperty("config", out _);
+            isSchema1 = root.TryGetProperty("schemaVersion", out var v) && v.ValueKind == JsonValueKind.Number && v.GetInt32() == 1;
+        }
+        catch (JsonException e)
+        {
+            throw new RegistryException(operation, $"the manifest is not valid JSON: {e.Message}", innerException: e);
+        }
+
+        if (isSchema1 || contentType is "application/vnd.docker.distribution.manifest.v1+json" or "application/vnd.docker.distribution.manifest.v1+prettyjws")
+        {
+            throw new RegistryException(operation, "the image has a Docker schema 1 manifest, which is not supported; push it again with a current tool");
+        }
+
+        if (!string.IsNullOrEmpty(declared))
+        {
+            return declared;
+        }
+
+        if (contentType is not null && ManifestMediaTypes.Contains(contentType))
+        {
+            return contentType;
+        }
+
+        return hasManifests ? MediaTypes.OciIndex
+            : hasConfig ? MediaTypes.OciManifest
+            : throw new RegistryException(operation, $"the registry sent a document of type '{contentType}' that is neither a manifest nor an index");
+    }
+
+    private void CheckRegistry(ImageReference reference)
+    {
+        if (!string.Equals(ImageReference.NormalizeRegistry(reference.Registry), ImageReference.NormalizeRegistry(Registry), StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{reference} is not in {Registry}, the registry of this client.", nameof(reference));
+        }
+    }
+
+    private CancellationTokenSource RequestTimeout(CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(Options.RequestTimeout);
+        return source;
+    }
+
+    private static StreamContent BlobContent(Stream source, long length)
+    {
+        var content = new StreamContent(source);
+        content.Headers.ContentLength = length;
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return content;
+    }
+
+    /// <summary>Where an upload goes next; registries often answer with a path relative to the request.</summary>
+    private static Uri LocationOf(HttpResponseMessage response, string operation)
+    {
+        var location = response.Headers.Location
+            ?? throw new RegistryException(operation, $"the registry answered {(int)response.StatusCode} without a Location for the upload");
+        return location.IsAbsoluteUri ? location : new Uri(response.RequestMessage!.RequestUri!, location);
+    }
+
+    private static Uri WithDigest(Uri location, Digest digest)
+    {
+        var query = location.Query.TrimStart('?');
+        var builder = new UriBuilder(location)
+        {
+            Query = (query.Length > 0 ? query + "&" : "") + "digest=" + Uri.EscapeDataString(digest.ToString()),
+        };
+        return builder.Uri;
+    }
+
+    private static void CheckRange(HttpResponseMessage response, long expectedEnd, string operation)
+    {
+        if (!response.Headers.NonValidated.TryGetValues("Range", out var values))
+        {
+            return;
+        }
+
+        var range = values.FirstOrDefault() ?? "";
+        var dash = range.LastIndexOf('-');
+        if (dash >= 0 && long.TryParse(range[(dash + 1)..], out var end) && end != expectedEnd - 1)
+        {
+            throw new RegistryException(operation, $"the registry holds bytes {range} of the upload, expected 0-{expectedEnd - 1}", transient: true);
+        }
+    }
+}

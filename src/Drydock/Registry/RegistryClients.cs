@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using Drydock.Reference;
+using Drydock.Registry.Auth;
+using Drydock.Registry.Transport;
+
+namespace Drydock.Registry;
+
+/// <summary>
+/// One <see cref="RegistryClient"/> per registry for a set of options and a keychain, sharing one
+/// transport (connection pools) and each client's token cache for the whole run.
+/// </summary>
+public sealed class RegistryClients : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<RegistryClient>> _clients = new(StringComparer.Ordinal);
+    private readonly RegistryTransport _transport;
+    private readonly bool _ownsTransport;
+    private readonly IKeychain _keychain;
+
+    public RegistryClients(RegistryTransportOptions options, IKeychain keychain)
+        : this(new RegistryTransport(options), keychain, ownsTransport: true)
+    {
+    }
+
+    public RegistryClients(RegistryTransport transport, IKeychain keychain)
+        : this(transport, keychain, ownsTransport: false)
+    {
+    }
+
+    private RegistryClients(RegistryTransport transport, IKeychain keychain, bool ownsTransport)
+    {
+        _transport = transport;
+        _keychain = keychain;
+        _ownsTransport = ownsTransport;
+    }
+
+    public RegistryClient For(string registry) =>
+        _clients.GetOrAdd(ImageReference.NormalizeRegistry(registry), _ => new Lazy<RegistryClient>(() => new RegistryClient(registry, _transport, _keychain))).Value;
+
+    public RegistryClient For(ImageReference reference) => For(reference.Registry);
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values.Where(c => c.IsValueCreated))
+        {
+            client.Value.Dispose();
+        }
+
+        if (_ownsTransport)
+        {
+            _transport.Dispose();
+        }
+    }
+}

@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Drydock.Reference;
+using Drydock.Registry;
+using Drydock.Registry.Auth;
+using Drydock.Registry.Transport;
+
+namespace Drydock.IntegrationTests.Fixtures;
+
+public enum RegistryMode
+{
+    /// <summary>Plain HTTP, no auth.</summary>
+    Http,
+
+    /// <summary>HTTPS with a certificate from a CA the fixture made; no auth.</summary>
+    Tls,
+
+    /// <summary>HTTPS as <see cref="Tls"/>, plus htpasswd Basic auth.</summary>
+    TlsWithBasicAuth,
+}
+
+/// <summary>
+/// A real registry (Debian's docker-registry, CNCF distribution 2.8) on 127.0.0.1 at a free port,
+/// storing into a temp dir with deletes enabled. Use the per-mode subclasses as xunit collection
+/// fixtures (<see cref="RegistryCollections"/>) so one server per mode serves a whole test run, or
+/// <see cref="StartAsync"/> for a private one. Repositories are shared within a run: take unique
+/// names from <see cref="NewRepository"/>.
+/// </summary>
+public class RegistryServer : IAsyncLifetime
+{
+    private static int _repositoryCounter;
+    private readonly StringBuilder _log = new();
+    private TempDirectory? _work;
+    private Process? _process;
+
+    public RegistryServer(RegistryMode mode)
+    {
+        Mode = mode;
+    }
+
+    public RegistryMode Mode { get; }
+
+    /// <summary><c>127.0.0.1:PORT</c>: the registry part of references to this server.</summary>
+    public string Host => $"127.0.0.1:{Port}";
+
+    public int Port { get; private set; }
+
+    public bool UsesTls => Mode != RegistryMode.Http;
+
+    public Uri BaseUri => new($"{(UsesTls ? "https" : "http")}://{Host}/");
+
+    /// <summary>The registry's storage root (to inspect or tamper with stored blobs).</summary>
+    public string StorageDirectory => Work.Combine("storage");
+
+    /// <summary>The CA certificate (PEM) that signed the server certificate; null in HTTP mode.</summary>
+    public string? CaCertificatePath { get; private set; }
+
+    /// <summary>A directory holding only <c>ca.crt</c>, for <c>skopeo --cert-dir</c>; null in HTTP mode.</summary>
+    public string? CertDirectory { get; private set; }
+
+    /// <summary>The htpasswd user in auth mode, else null.</summary>
+    public string? Username { get; private set; }
+
+    /// <summary>The htpasswd password in auth mode (random per run), else null.</summary>
+    public string? Password { get; private set; }
+
+    /// <summary>What the registry printed, for diagnosing a failing test.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Drydock options that reach this server: plain HTTP for it, or its CA trusted.</summary>
+    public RegistryTransportOptions TransportOptions => UsesTls
+        ? new RegistryTransportOptions { MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(50) }.WithRegistryCertificate(Host, CaCertificatePath!)
+        : new RegistryTransportOptions { InsecureRegistries = [Host], MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(50) };
+
+    /// <summary>The credentials of this server (auth mode), or none.</summary>
+    public IKeychain Keychain => Username is null
+        ? AnonymousKeychain.Instance
+        : new StaticKeychain(Host, Credential.Basic(Username, Password!));
+
+    /// <summary>skopeo flags to read from this server (<c>inspect</c>, or <c>copy</c> with a src- prefix via <see cref="SkopeoSourceArgs"/>).</summary>
+    public IReadOnlyList<string> SkopeoArgs => SkopeoFlags("");
+
+    public IReadOnlyList<string> SkopeoSourceArgs => SkopeoFlags("src-");
+
+    public IReadOnlyList<string> SkopeoDestinationArgs => SkopeoFlags("dest-");
+
+    /// <summary>Strings to mask in tool output (the password).</summary>
+    public IReadOnlyList<string> Secrets => Password is null ? [] : [Password];
+
+    private TempDirectory Work => _work ?? throw new InvalidOperationException("The registry has not been started.");
+
+    /// <summary>Starts a private server (dispose it when done).</summary>
+    public static async Task<RegistryServer> StartAsync(RegistryMode mode)
+    {
+        var server = new RegistryServer(mode);
+        await server.InitializeAsync();
+        return server;
+    }
+
+    public ImageReference Reference(string repositoryAndTag) => ImageReference.Parse($"{Host}/{repositoryAndTag}");
+
+    /// <summary>A repository name no other test of this run uses.</summary>
+    public static string NewRepository(string prefix = "test") =>
+        $"{prefix}-{Interlocked.Increment(ref _repositoryCounter)}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}";
+
+    /// <summary>A client for this server with its options and credentials (or others given).</summary>
+    public RegistryClient CreateClient(RegistryTransportOptions? options = null, IKeychain? keychain = null) =>
+        new(Host, options ?? TransportOptions, keychain ?? Keychain);
+
+    /// <summary>Writes a Docker config.json with this server's credentials (or the given password) into a directory.</summary>
+    public string WriteDockerConfig(string directory, string? password = null)
+    {
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username ?? "nobody"}:{password ?? Password ?? ""}"));
+        var path = Path.Combine(directory, "config.json");
+        var config = new System.Text.Json.Nodes.JsonObject
+        {
+            ["auths"] = new System.Text.Json.Nodes.JsonObject { [Host] = new System.Text.Json.Nodes.JsonObject { ["auth"] = auth } },
+        };
+        File.WriteAllText(path, config.ToJsonString());
+        return path;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _work = new TempDirectory("drydock-registry-");
+        Directory.CreateDirectory(StorageDirectory);
+        if (UsesTls)
+        {
+            await CreateCertificatesAsync();
+        }
+
+        if (Mode == RegistryMode.TlsWithBasicAuth)
+        {
+            Username = "drydock";
+            Password = "pw-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
+            await ToolRunner.RunCheckedAsync("htpasswd", ["-Bbc", Work.Combine("htpasswd"), Username, Password], new ToolOptions { Secrets = [Password] });
+        }
+
+        // A port found free can be taken before the registry binds it: try a few.
+        Exception? last = null;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            Port = FreePort();
+            try
+            {
+                await StartProcessAsync();
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                last = e;
+                await StopProcessAsync();
+            }
+        }
+
+        throw new InvalidOperationException($"The registry did not start ({Mode}).", last);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopProcessAsync();
+        _work?.Dispose();
+    }
+
+    private IReadOnlyList<string> SkopeoFlags(string prefix)
+    {
+        var flags = new List<string>();
+        if (UsesTls)
+        {
+            flags.Add($"--{prefix}cert-dir={CertDirectory}");
+        }
+        else
+        {
+            // skopeo does not treat 127.0.0.1 as insecure by itself; this lets it fall back to HTTP.
+            flags.Add($"--{prefix}tls-verify=false");
+        }
+
+        if (Username is not null)
+        {
+            flags.Add($"--{prefix}creds={Username}:{Password}");
+        }
+
+        return flags;
+    }
+
+    private async Task CreateCertificatesAsync()
+    {
+        var tls = Work.Combine("tls");
+        Directory.CreateDirectory(tls);
+        string P(string name) => Path.Combine(tls, name);
+        await ToolRunner.RunCheckedAsync("openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", P("ca.key"), "-out", P("ca.crt"), "-days", "3", "-subj", "/CN=Drydock Test CA",
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+        await ToolRunner.RunCheckedAsync("openssl", [
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", P("server.key"), "-out", P("server.csr"), "-subj", "/CN=localhost"]);
+        await File.WriteAllTextAsync(P("server.ext"),
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
+        await ToolRunner.RunCheckedAsync("openssl", [
+            "x509", "-req", "-in", P("server.csr"), "-CA", P("ca.crt"), "-CAkey", P("ca.key"), "-CAcreateserial",
+            "-out", P("server.crt"), "-days", "3", "-extfile", P("server.ext")]);
+        CaCertificatePath = P("ca.crt");
+        CertDirectory = Work.Combine("certs.d");
+        Directory.CreateDirectory(CertDirectory);
+        File.Copy(CaCertificatePath, Path.Combine(CertDirectory, "ca.crt"));
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var config = new StringBuilder($"""
+            version: 0.1
+            log:
+              level: info
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: {StorageDirectory}
+              delete:
+                enabled: true
+              maintenance:
+                uploadpurging:
+                  enabled: false
+            http:
+              addr: 127.0.0.1:{Port}
+              secret: drydock-test-secret
+
+            """);
+        if (UsesTls)
+        {
+            config.Append($"""
+                  tls:
+                    certificate: {Work.Combine("tls", "server.crt")}
+                    key: {Work.Combine("tls", "server.key")}
+
+                """);
+        }
+
+        if (Mode == RegistryMode.TlsWithBasicAuth)
+        {
+            config.Append($"""
+                auth:
+                  htpasswd:
+                    realm: drydock-test
+                    path: {Work.Combine("htpasswd")}
+
+                """);
+        }
+
+        var configPath = Work.Combine("config.yml");
+        await File.WriteAllTextAsync(configPath, config.ToString());
+
+        var start = new ProcessStartInfo("docker-registry")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(configPath);
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitUntilReadyAsync(_process);
+    }
+
+    private async Task WaitUntilReadyAsync(Process process)
+    {
+        // Readiness only: any HTTP answer from /v2/ (200, or 401 with auth) means it is serving.
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"docker-registry exited with {process.ExitCode}:\n{Log}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseUri, "v2/"));
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new InvalidOperationException($"docker-registry did not answer on {BaseUri} within 30 s:\n{Log}");
+    }
+
+    private async Task StopProcessAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // It never started.
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

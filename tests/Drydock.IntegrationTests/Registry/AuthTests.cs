@@ -1,0 +1,82 @@
+using System.Net;
+using Drydock.IntegrationTests.Fixtures;
+using Drydock.Reference;
+using Drydock.Registry;
+using Drydock.Registry.Auth;
+
+namespace Drydock.IntegrationTests.Registry;
+
+/// <summary>
+/// Basic auth against the real registry (htpasswd). Bearer tokens are covered by
+/// Drydock.Tests' BearerAuthenticationTests with an in-process token server, since docker-registry
+/// needs an external token service for them.
+/// </summary>
+[Collection(RegistryCollections.Auth)]
+public sealed class AuthTests(AuthRegistry server)
+{
+    [Fact]
+    public async Task Credentials_from_a_config_json_in_DOCKER_CONFIG_pull_and_push()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var dockerConfig = new TempDirectory();
+        using var home = new TempDirectory();
+        server.WriteDockerConfig(dockerConfig.Path);
+        var keychain = new DockerConfigKeychain(DockerConfigKeychain.DefaultConfigPaths(name => name == "DOCKER_CONFIG" ? dockerConfig.Path : null, home.Path));
+        using var client = new RegistryClient(server.Host, server.TransportOptions, keychain);
+
+        var image = await RemoteImage.LoadAsync(client, seeded.Reference, Platform.Host, CancellationToken.None);
+        var pushed = await client.PutManifestAsync(server.Reference(RegistryServer.NewRepository("keychain") + ":x"), image.RawManifest, image.MediaType, CancellationToken.None)
+            .ContinueWith(t => t, TaskScheduler.Default);
+
+        Assert.Equal(seeded.ManifestDigest, image.ManifestDigest.ToString());
+        Assert.Equal(Path.Combine(dockerConfig.Path, "config.json"), keychain.ConfigFileUsed);
+
+        // The manifest's blobs are not in the new repository, so the registry refuses it: not an auth failure.
+        var refused = Assert.IsType<RegistryException>(pushed.Exception?.InnerException);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.True(refused.HasCode("MANIFEST_BLOB_UNKNOWN"), refused.Message);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_a_401_that_never_shows_the_password()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        const string wrong = "not-the-password-4711";
+        using var client = new RegistryClient(server.Host, server.TransportOptions, new StaticKeychain(server.Host, Credential.Basic(server.Username!, wrong)));
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => RemoteImage.LoadAsync(client, seeded.Reference, Platform.Host, CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Contains("401 UNAUTHORIZED", error.Message);
+        Assert.Contains("rejected", error.Message);
+        Assert.DoesNotContain(wrong, error.ToString());
+        Assert.DoesNotContain(server.Password!, error.ToString());
+    }
+
+    [Fact]
+    public async Task A_wrong_password_while_pushing_names_the_blob_and_the_repository()
+    {
+        const string wrong = "also-wrong-0815";
+        using var client = new RegistryClient(server.Host, server.TransportOptions, new StaticKeychain(server.Host, Credential.Basic(server.Username!, wrong)));
+        var layer = InMemoryLayer.Random();
+        var repository = RegistryServer.NewRepository("denied");
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.PushBlobAsync(repository, layer.Descriptor, layer.OpenCompressedAsync, CancellationToken.None));
+
+        Assert.StartsWith($"checking blob {layer.Descriptor.Digest} in {server.Host}/{repository}: 401", error.Message);
+        Assert.DoesNotContain(wrong, error.ToString());
+        Assert.Equal(0, layer.Opens);
+    }
+
+    [Fact]
+    public async Task Without_credentials_the_error_says_none_were_found()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var client = new RegistryClient(server.Host, server.TransportOptions, AnonymousKeychain.Instance);
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(seeded.Reference, CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Contains($"no credentials for {server.Host} were found", error.Message);
+    }
+}

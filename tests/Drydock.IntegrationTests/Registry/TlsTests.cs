@@ -1,0 +1,83 @@
+using Drydock.IntegrationTests.Fixtures;
+using Drydock.Reference;
+using Drydock.Registry;
+using Drydock.Registry.Auth;
+using Drydock.Registry.Transport;
+
+namespace Drydock.IntegrationTests.Registry;
+
+/// <summary>TLS against the registry whose certificate comes from the fixture's private CA.</summary>
+[Collection(RegistryCollections.Tls)]
+public sealed class TlsTests(TlsRegistry server)
+{
+    private static readonly RegistryTransportOptions NoRetry = new() { MaxRetries = 0 };
+
+    [Fact]
+    public async Task With_the_fixture_CA_the_pull_passes()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var client = new RegistryClient(server.Host, NoRetry.WithRegistryCertificate(server.Host, server.CaCertificatePath!), AnonymousKeychain.Instance);
+
+        var image = await RemoteImage.LoadAsync(client, seeded.Reference, Platform.Host, CancellationToken.None);
+
+        Assert.Equal(seeded.ManifestDigest, image.ManifestDigest.ToString());
+    }
+
+    [Fact]
+    public async Task A_CA_directory_works_like_a_CA_file()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var client = new RegistryClient(server.Host, NoRetry.WithRegistryCertificate(server.Host, server.CertDirectory!), AnonymousKeychain.Instance);
+
+        var manifest = await client.GetManifestAsync(seeded.Reference, CancellationToken.None);
+
+        Assert.Equal(seeded.ManifestDigest, manifest.Digest.ToString());
+    }
+
+    [Fact]
+    public async Task Without_the_CA_the_pull_fails_with_a_TLS_error_that_says_how_to_fix_it()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var client = new RegistryClient(server.Host, NoRetry, AnonymousKeychain.Instance);
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(seeded.Reference, CancellationToken.None));
+
+        Assert.Null(error.StatusCode);
+        Assert.Contains("TLS", error.Message);
+        Assert.Contains("not trusted", error.Message);
+        Assert.Contains($"--registry-certificate {server.Host}=", error.Message);
+        Assert.Contains("--skip-tls-verify", error.Message);
+    }
+
+    [Fact]
+    public async Task A_CA_for_another_host_does_not_help()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var client = new RegistryClient(server.Host, NoRetry.WithRegistryCertificate("127.0.0.1:1", server.CaCertificatePath!), AnonymousKeychain.Instance);
+
+        await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(seeded.Reference, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Skip_tls_verify_passes_globally_and_per_host()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var global = new RegistryClient(server.Host, NoRetry with { SkipTlsVerify = true }, AnonymousKeychain.Instance);
+        using var perHost = new RegistryClient(server.Host, NoRetry with { SkipTlsVerifyRegistries = [server.Host] }, AnonymousKeychain.Instance);
+
+        Assert.Equal(seeded.ManifestDigest, (await global.GetManifestAsync(seeded.Reference, CancellationToken.None)).Digest.ToString());
+        Assert.Equal(seeded.ManifestDigest, (await perHost.GetManifestAsync(seeded.Reference, CancellationToken.None)).Digest.ToString());
+    }
+
+    [Fact]
+    public async Task Plain_HTTP_to_a_TLS_registry_is_a_clear_error()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var client = new RegistryClient(server.Host, NoRetry with { Insecure = true }, AnonymousKeychain.Instance);
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(seeded.Reference, CancellationToken.None));
+
+        Assert.Contains($"pulling manifest {seeded.Reference}", error.Message);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+    }
+}

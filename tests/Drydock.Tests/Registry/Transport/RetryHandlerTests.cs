@@ -1,0 +1,117 @@
+using System.Net;
+using Drydock.Registry.Transport;
+
+namespace Drydock.Tests.Registry.Transport;
+
+public sealed class RetryHandlerTests
+{
+    [Fact]
+    public async Task Retries_5xx_and_429_then_returns_the_success()
+    {
+        var replies = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests, HttpStatusCode.OK]);
+        var fake = new FakeHandler(_ => new HttpResponseMessage(replies.Dequeue()));
+        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1)) { InnerHandler = fake });
+
+        using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/v2/"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, fake.Calls);
+    }
+
+    [Fact]
+    public async Task Gives_up_after_the_configured_retries()
+    {
+        var fake = new FakeHandler(_ => new HttpResponseMessage(HttpStatusCode.BadGateway));
+        using var invoker = new HttpMessageInvoker(new RetryHandler(2, TimeSpan.FromMilliseconds(1)) { InnerHandler = fake });
+
+        using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/v2/"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(3, fake.Calls);
+    }
+
+    [Fact]
+    public async Task Retries_a_refused_connection()
+    {
+        var calls = 0;
+        var fake = new FakeHandler(_ => ++calls == 1
+            ? throw new HttpRequestException(HttpRequestError.ConnectionError, "refused")
+            : new HttpResponseMessage(HttpStatusCode.OK));
+        using var invoker = new HttpMessageInvoker(new RetryHandler(2, TimeSpan.FromMilliseconds(1)) { InnerHandler = fake });
+
+        using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Head, "http://x/v2/"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.NotFound)]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.NotImplemented)]
+    public async Task Does_not_retry_answers_that_will_not_change(HttpStatusCode status)
+    {
+        var fake = new FakeHandler(_ => new HttpResponseMessage(status));
+        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1)) { InnerHandler = fake });
+
+        using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/"), CancellationToken.None);
+
+        Assert.Equal(1, fake.Calls);
+    }
+
+    [Fact]
+    public async Task Does_not_retry_TLS_failures()
+    {
+        var fake = new FakeHandler(_ => throw new HttpRequestException(HttpRequestError.SecureConnectionError, "handshake"));
+        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1)) { InnerHandler = fake });
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://x/"), CancellationToken.None));
+
+        Assert.Equal(1, fake.Calls);
+    }
+
+    [Fact]
+    public async Task Never_resends_a_streamed_body()
+    {
+        var fake = new FakeHandler(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1)) { InnerHandler = fake });
+        using var request = new HttpRequestMessage(HttpMethod.Put, "http://x/") { Content = new StreamContent(new MemoryStream([1, 2, 3])) };
+
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.Equal(1, fake.Calls);
+    }
+
+    [Fact]
+    public async Task Resends_a_buffered_body()
+    {
+        var attempts = 0;
+        var fake = new FakeHandler(request =>
+        {
+            // Serialised as the socket handler does, so each attempt must send the whole body again.
+            var body = new MemoryStream();
+            request.Content!.CopyTo(body, null, CancellationToken.None);
+            Assert.Equal("m"u8.ToArray(), body.ToArray());
+            return new HttpResponseMessage(++attempts == 1 ? HttpStatusCode.InternalServerError : HttpStatusCode.Created);
+        });
+        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1)) { InnerHandler = fake });
+
+        using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Put, "http://x/") { Content = new StringContent("m") }, CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(2, fake.Calls);
+    }
+
+    private sealed class FakeHandler(Func<HttpRequestMessage, HttpResponseMessage> reply) : HttpMessageHandler
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromResult(reply(request));
+        }
+    }
+}
