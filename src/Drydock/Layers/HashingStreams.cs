@@ -75,7 +75,7 @@ internal sealed class HashingWriteStream(Stream inner, bool leaveOpen) : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        _hash.Dispose();
+        // The hash outlives the stream: a digest is often read after the writer below is finished.
         if (!leaveOpen)
         {
             await inner.DisposeAsync().ConfigureAwait(false);

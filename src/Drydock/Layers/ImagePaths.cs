@@ -44,6 +44,11 @@ internal static class ImagePaths
     /// <summary>Validates an image path given by a caller (diff, ignore list) and returns its clean form.</summary>
     public static string Normalize(string path)
     {
+        if (IsClean(path))
+        {
+            return path;
+        }
+
         if (!path.StartsWith('/'))
         {
             throw new ArgumentException($"Image path '{path}' must be absolute.", nameof(path));
@@ -56,6 +61,40 @@ internal static class ImagePaths
         }
 
         return clean;
+    }
+
+    // The common case, checked without allocating: "/" or "/a/b" with no empty, "." or ".." parts.
+    private static bool IsClean(string path)
+    {
+        if (path == "/")
+        {
+            return true;
+        }
+
+        if (path.Length < 2 || path[0] != '/' || path[^1] == '/')
+        {
+            return false;
+        }
+
+        var start = 1;
+        while (start <= path.Length)
+        {
+            var end = path.IndexOf('/', start);
+            if (end < 0)
+            {
+                end = path.Length;
+            }
+
+            var part = path.AsSpan(start, end - start);
+            if (part.IsEmpty || part is "." or "..")
+            {
+                return false;
+            }
+
+            start = end + 1;
+        }
+
+        return true;
     }
 
     /// <summary>The parent of an image path; the parent of "/" is "/".</summary>
