@@ -353,10 +353,12 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options)
 
     private string? ResolveHardlinkSource(TarEntry entry)
     {
-        var linkPath = ImagePaths.CleanEntryName(entry.LinkName, out var clampedName);
-        if (clampedName)
+        // Link names are taken from the archive root whether or not they start with "/"; only a
+        // ".." above the root is suspicious.
+        var linkPath = ImagePaths.CleanEntryName(entry.LinkName.TrimStart('/'), out var climbs);
+        if (climbs)
         {
-            Warn(entry, $"links to '{entry.LinkName}', which is absolute or climbs above the root; resolved inside the root as '{linkPath}'");
+            Warn(entry, $"links to '{entry.LinkName}', which climbs above the root; resolved inside the root as '{linkPath}'");
         }
 
         var source = RootedPath.Resolve(root, linkPath, followLast: false, out var clampedLink);
