@@ -7,7 +7,7 @@ namespace Drydock.Layers;
 
 /// <summary>The state of applying one layer: what it added (for opaque directories) and what it left to finish.</summary>
 [SupportedOSPlatform("linux")]
-internal sealed class LayerExtraction(string root, LayerExtractOptions options)
+internal sealed class LayerExtraction(string root, LayerExtractOptions options, PaxXattrObserver rawXattrs)
 {
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueMarker = ".wh..wh..opq";
@@ -23,6 +23,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options)
     // mtime, and a read-only mode would stop a non-root extraction from filling it.
     private readonly Dictionary<string, (UnixFileMode Mode, FileTime Access, FileTime Modification)> _directories = new(StringComparer.Ordinal);
     private bool _ownershipRefused;
+    private long _entriesRead;
 
     public long Entries { get; private set; }
 
@@ -34,7 +35,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options)
         {
             await ApplyCoreAsync(entry, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException && !e.Message.StartsWith("Layer entry", StringComparison.Ordinal))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new IOException($"Layer entry '{entry.Name}': {e.Message}", e);
         }
@@ -57,6 +58,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options)
 
     private async Task ApplyCoreAsync(TarEntry entry, CancellationToken cancellationToken)
     {
+        _entriesRead++;
         if (entry.EntryType is TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes
             or TarEntryType.LongLink or TarEntryType.LongPath)
         {
@@ -254,6 +256,8 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options)
 
     private void ApplyXattrs(PaxTarEntry entry, string target)
     {
+        // The observer's raw bytes belong to this entry only if it has seen exactly as many entries.
+        var raw = rawXattrs.EntriesBegun == _entriesRead ? rawXattrs.CurrentXattrs : null;
         foreach (var (key, value) in entry.ExtendedAttributes)
         {
             if (!key.StartsWith(XattrPrefix, StringComparison.Ordinal))
@@ -271,16 +275,26 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options)
                 continue;
             }
 
-            // System.Formats.Tar decodes PAX values as UTF-8; a binary value arrives damaged.
-            if (value.Contains('\uFFFD', StringComparison.Ordinal))
+            // System.Formats.Tar decodes PAX values as UTF-8, so a binary value arrives damaged
+            // there; the observer's raw bytes are used instead.
+            byte[] bytes;
+            if (raw is not null && raw.TryGetValue(name, out var rawValue))
+            {
+                bytes = rawValue;
+            }
+            else if (value.Contains('\uFFFD', StringComparison.Ordinal))
             {
                 Warn(entry, $"carries a binary value for xattr '{name}' that cannot be read intact; skipped");
                 continue;
             }
+            else
+            {
+                bytes = Encoding.UTF8.GetBytes(value);
+            }
 
             try
             {
-                NativeFiles.SetXattr(target, name, Encoding.UTF8.GetBytes(value));
+                NativeFiles.SetXattr(target, name, bytes);
             }
             catch (NativeFilesException e) when (e.IsNotPermitted)
             {

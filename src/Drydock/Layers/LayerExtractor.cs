@@ -37,13 +37,13 @@ public static class LayerExtractor
             throw new DirectoryNotFoundException($"The root file system '{root}' is not a directory.");
         }
 
-        var extraction = new LayerExtraction(root, options);
-        Digest diffId;
         var tar = LayerCompressionStreams.OpenDecompressing(blob, compression, leaveOpen: true);
         await using (tar.ConfigureAwait(false))
         {
             using var hashing = new HashingReadStream(tar, leaveOpen: true);
-            var reader = new TarReader(hashing, leaveOpen: true);
+            var observer = new PaxXattrObserver(hashing);
+            var extraction = new LayerExtraction(root, options, observer);
+            var reader = new TarReader(observer, leaveOpen: true);
             await using (reader.ConfigureAwait(false))
             {
                 while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
@@ -56,10 +56,9 @@ public static class LayerExtractor
 
             // The diffID covers the whole tar, including the zero blocks after the last entry.
             await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-            diffId = hashing.GetDigest();
+            var diffId = hashing.GetDigest();
+            await blob.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            return new LayerExtractResult(diffId, extraction.Entries, extraction.Warnings);
         }
-
-        await blob.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-        return new LayerExtractResult(diffId, extraction.Entries, extraction.Warnings);
     }
 }
