@@ -17,8 +17,17 @@ public static class RootedPath
     /// only when <paramref name="followLast"/> is true. Missing components are allowed: the result
     /// then names where they would be created.
     /// </summary>
-    public static string Resolve(string root, string path, bool followLast = true)
+    public static string Resolve(string root, string path, bool followLast = true) =>
+        Resolve(root, path, followLast, out _);
+
+    /// <summary>
+    /// As <see cref="Resolve(string, string, bool)"/>, and tells through <paramref name="clamped"/>
+    /// whether a ".." (in the path or in a symlink target) tried to climb above the root: a sign
+    /// of a hostile archive worth a warning.
+    /// </summary>
+    public static string Resolve(string root, string path, bool followLast, out bool clamped)
     {
+        clamped = false;
         root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         var resolved = new List<string>();
         var pending = new Stack<string>();
@@ -37,6 +46,10 @@ public static class RootedPath
                 if (resolved.Count > 0)
                 {
                     resolved.RemoveAt(resolved.Count - 1);
+                }
+                else
+                {
+                    clamped = true;
                 }
 
                 continue;
@@ -91,6 +104,7 @@ public static class RootedPath
             inner = inner.Length == 0 ? last : inner + "/" + last;
         }
 
-        return inner.Length == 0 ? root : root + "/" + inner;
+        // A root of "/" (in-place builds) must not give "//etc".
+        return inner.Length == 0 ? root : root == "/" ? "/" + inner : root + "/" + inner;
     }
 }

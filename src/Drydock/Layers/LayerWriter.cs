@@ -1,0 +1,232 @@
+using System.Formats.Tar;
+using Drydock.Native;
+using Drydock.Oci;
+
+namespace Drydock.Layers;
+
+/// <summary>
+/// Turns a <see cref="FilesystemDiff"/> into a layer blob in one streaming pass:
+/// files → PAX tar → SHA-256 (diffID) → compressor → SHA-256 and byte count (digest, size) → destination.
+/// </summary>
+public static class LayerWriter
+{
+    private const string WhiteoutPrefix = ".wh.";
+
+    // Namespaces that travel in layers: user data, and file capabilities (what makes `ping` work).
+    private static readonly string[] CarriedXattrPrefixes = ["user.", "security.capability"];
+
+    /// <summary>
+    /// Writes the layer for <paramref name="diff"/> (paths inside <paramref name="rootfs"/>) into
+    /// <paramref name="destination"/>, which is left open. Entries come in ordinal order of their
+    /// image paths, each changed path preceded by its parent directories with their real metadata,
+    /// and each deletion as a <c>.wh.NAME</c> whiteout.
+    /// </summary>
+    public static async Task<LayerWriteResult> WriteAsync(
+        string rootfs, FilesystemDiff diff, Stream destination, LayerWriteOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        ArgumentNullException.ThrowIfNull(options);
+        var root = ImagePaths.FullRoot(rootfs);
+
+        using var blob = new HashingWriteStream(destination, leaveOpen: true);
+        using var tarHash = new HashingWriteStream(
+            LayerCompressionStreams.OpenCompressing(blob, options.Compression, options.GzipLevel, leaveOpen: true), leaveOpen: false);
+        var tar = new PaxTarWriter(tarHash, options.SubsecondTimes && !options.Reproducible);
+        await using (tar.ConfigureAwait(false))
+        {
+            await WriteEntriesAsync(root, diff, tar, options, cancellationToken).ConfigureAwait(false);
+            await tar.FinishAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var diffId = tarHash.GetDigest();
+
+        // Disposing the compressor writes its trailer; only then is the blob complete.
+        await tarHash.DisposeAsync().ConfigureAwait(false);
+        await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return new LayerWriteResult(diffId, blob.GetDigest(), blob.BytesWritten);
+    }
+
+    /// <summary>
+    /// Writes the layer into <c>blobDirectory/sha256/HEX</c> (the layout of an OCI layout's blobs
+    /// folder) and returns it as an <see cref="ILayer"/>. <paramref name="mediaType"/> is the
+    /// caller's choice (<see cref="MediaTypes.LayerType"/>) and must match the options' compression.
+    /// </summary>
+    public static async Task<FileLayer> WriteToDirectoryAsync(
+        string rootfs, FilesystemDiff diff, string blobDirectory, string mediaType, LayerWriteOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (MediaTypes.CompressionOf(mediaType) != options.Compression)
+        {
+            throw new ArgumentException($"Media type '{mediaType}' does not match {options.Compression} compression.", nameof(mediaType));
+        }
+
+        Directory.CreateDirectory(blobDirectory);
+        var temporary = Path.Combine(blobDirectory, $".layer-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            LayerWriteResult result;
+            var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0 });
+            await using (file.ConfigureAwait(false))
+            {
+                result = await WriteAsync(rootfs, diff, file, options, cancellationToken).ConfigureAwait(false);
+            }
+
+            var final = Path.Combine(blobDirectory, result.Digest.Algorithm, result.Digest.Hex);
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(temporary, final, overwrite: true);
+            var descriptor = new Descriptor { MediaType = mediaType, Digest = result.Digest, Size = result.Size };
+            return new FileLayer(final, descriptor, result.DiffId);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static async Task WriteEntriesAsync(
+        string root, FilesystemDiff diff, PaxTarWriter tar, LayerWriteOptions options, CancellationToken cancellationToken)
+    {
+        // Image path → whether it is a whiteout; parents that the diff does not list are added.
+        var entries = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var path in diff.Changed)
+        {
+            entries[path] = false;
+        }
+
+        foreach (var path in diff.Deleted)
+        {
+            entries[ImagePaths.Child(ImagePaths.Parent(path), WhiteoutPrefix + ImagePaths.Name(path))] = true;
+        }
+
+        foreach (var path in entries.Keys.ToArray())
+        {
+            foreach (var ancestor in ImagePaths.Ancestors(path))
+            {
+                if (!entries.TryAdd(ancestor, false))
+                {
+                    break;
+                }
+            }
+        }
+
+        var order = entries.Keys.ToArray();
+        Array.Sort(order, StringComparer.Ordinal);
+
+        var epoch = new FileTime(options.SourceDateEpoch ?? 0, 0);
+        var firstNameOfInode = new Dictionary<(ulong Device, ulong Inode), string>();
+        foreach (var path in order)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = path[1..];
+            if (entries[path])
+            {
+                var whiteout = new TarEntryHeader { Name = name, Type = TarEntryType.RegularFile, ModificationTime = epoch };
+                await tar.WriteEntryAsync(whiteout, null, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var host = ImagePaths.ToHost(root, path);
+            if (!NativeFiles.TryLstat(host, out var status))
+            {
+                options.Warn?.Invoke($"'{path}' vanished before the layer was written; left out.");
+                continue;
+            }
+
+            var header = HeaderFor(host, path, name, status, options, epoch);
+            if (header is null)
+            {
+                continue;
+            }
+
+            if (status.Kind != FileKind.Directory && status.LinkCount > 1)
+            {
+                if (firstNameOfInode.TryGetValue((status.Device, status.Inode), out var first))
+                {
+                    header = header with { Type = TarEntryType.HardLink, LinkName = first, Size = 0 };
+                }
+                else
+                {
+                    firstNameOfInode[(status.Device, status.Inode)] = name;
+                }
+            }
+
+            await WriteOneAsync(tar, header, host, path, options, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static TarEntryHeader? HeaderFor(string host, string path, string name, FileStatus status, LayerWriteOptions options, FileTime epoch)
+    {
+        var type = status.Kind switch
+        {
+            FileKind.RegularFile => TarEntryType.RegularFile,
+            FileKind.Directory => TarEntryType.Directory,
+            FileKind.SymbolicLink => TarEntryType.SymbolicLink,
+            FileKind.CharacterDevice => TarEntryType.CharacterDevice,
+            FileKind.BlockDevice => TarEntryType.BlockDevice,
+            FileKind.Fifo => TarEntryType.Fifo,
+            _ => (TarEntryType?)null,
+        };
+        if (type is null)
+        {
+            options.Warn?.Invoke($"'{path}' is a {status.Kind}, which a layer cannot hold; left out.");
+            return null;
+        }
+
+        return new TarEntryHeader
+        {
+            Name = type == TarEntryType.Directory ? name + "/" : name,
+            Type = type.Value,
+            Mode = status.Permissions,
+            Uid = status.Uid,
+            Gid = status.Gid,
+            Size = type == TarEntryType.RegularFile ? status.Size : 0,
+            ModificationTime = options.Reproducible ? epoch : status.ModificationTime,
+            LinkName = type == TarEntryType.SymbolicLink ? new FileInfo(host).LinkTarget ?? "" : "",
+            DeviceMajor = status.RdevMajor,
+            DeviceMinor = status.RdevMinor,
+            Xattrs = CarriedXattrs(host),
+        };
+    }
+
+    private static List<KeyValuePair<string, byte[]>> CarriedXattrs(string host)
+    {
+        var result = new List<KeyValuePair<string, byte[]>>();
+        var names = NativeFiles.ListXattrs(host).Where(n => CarriedXattrPrefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            if (NativeFiles.GetXattr(host, name) is { } value)
+            {
+                result.Add(new(name, value));
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task WriteOneAsync(
+        PaxTarWriter tar, TarEntryHeader header, string host, string path, LayerWriteOptions options, CancellationToken cancellationToken)
+    {
+        if (header.Type != TarEntryType.RegularFile || header.Size == 0)
+        {
+            await tar.WriteEntryAsync(header, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var file = new FileStream(host, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 0,
+            Options = FileOptions.SequentialScan,
+        });
+        await using (file.ConfigureAwait(false))
+        {
+            if (!await tar.WriteEntryAsync(header, file, cancellationToken).ConfigureAwait(false))
+            {
+                options.Warn?.Invoke($"'{path}' shrank while the layer was written; the rest is zero-filled.");
+            }
+        }
+    }
+}

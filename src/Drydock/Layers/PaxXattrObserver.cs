@@ -1,0 +1,214 @@
+using System.Text;
+
+namespace Drydock.Layers;
+
+/// <summary>
+/// A read-through stream under <see cref="System.Formats.Tar.TarReader"/> that follows the tar
+/// block structure as it passes and keeps the raw bytes of the <c>SCHILY.xattr.*</c> records of
+/// the entry most recently begun. TarReader decodes PAX values as UTF-8, which damages binary
+/// values such as security.capability; these raw bytes are the intact ones. Only headers are
+/// looked at: file data is counted, never copied.
+/// </summary>
+internal sealed class PaxXattrObserver(Stream inner) : Stream
+{
+    private const int BlockSize = 512;
+    private const int MaxCapturedHeader = 1 << 20;
+    private const string XattrPrefix = "SCHILY.xattr.";
+
+    private readonly byte[] _header = new byte[BlockSize];
+    private int _headerFill;
+    private long _dataLeft;
+    private long _captureLeft;
+    private MemoryStream? _capture;
+    private Dictionary<string, byte[]>? _pendingXattrs;
+    private long? _pendingSize;
+
+    /// <summary>How many entries (headers other than PAX and GNU long-name ones) have begun.</summary>
+    public long EntriesBegun { get; private set; }
+
+    /// <summary>The raw xattrs of the entry most recently begun (empty when it had none).</summary>
+    public IReadOnlyDictionary<string, byte[]> CurrentXattrs { get; private set; } = new Dictionary<string, byte[]>();
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = inner.Read(buffer);
+        Observe(buffer[..n]);
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Observe(buffer.Span[..n]);
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private void Observe(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            if (_dataLeft > 0)
+            {
+                var take = (int)Math.Min(_dataLeft, data.Length);
+                if (_capture is not null && _captureLeft > 0)
+                {
+                    var keep = (int)Math.Min(_captureLeft, take);
+                    _capture.Write(data[..keep]);
+                    _captureLeft -= keep;
+                }
+
+                _dataLeft -= take;
+                data = data[take..];
+                if (_dataLeft == 0 && _capture is not null)
+                {
+                    ParseRecords(_capture.GetBuffer().AsSpan(0, (int)_capture.Length));
+                    _capture = null;
+                }
+
+                continue;
+            }
+
+            var fill = Math.Min(BlockSize - _headerFill, data.Length);
+            data[..fill].CopyTo(_header.AsSpan(_headerFill));
+            _headerFill += fill;
+            data = data[fill..];
+            if (_headerFill == BlockSize)
+            {
+                _headerFill = 0;
+                OnHeader();
+            }
+        }
+    }
+
+    private void OnHeader()
+    {
+        if (_header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
+        {
+            return; // end-of-archive block
+        }
+
+        var type = (char)_header[156];
+        var size = ParseNumber(_header.AsSpan(124, 12));
+        switch (type)
+        {
+            case 'x':
+                _capture = size <= MaxCapturedHeader ? new MemoryStream((int)size) : null;
+                _captureLeft = size;
+                break;
+            case 'L' or 'K':
+                break; // GNU long names: data, but no entry of their own
+            default:
+                // A 'g' global header is an entry for TarReader too, so it is counted the same way.
+                if (type != 'g' && _pendingSize is { } paxSize)
+                {
+                    size = paxSize;
+                }
+
+                EntriesBegun++;
+                CurrentXattrs = (IReadOnlyDictionary<string, byte[]>?)_pendingXattrs ?? new Dictionary<string, byte[]>();
+                _pendingXattrs = null;
+                _pendingSize = null;
+                break;
+        }
+
+        _dataLeft = (size + BlockSize - 1) / BlockSize * BlockSize;
+        if (_dataLeft == 0 && _capture is not null)
+        {
+            _capture = null;
+        }
+    }
+
+    // Records are "<length> <key>=<value>\n"; a malformed one ends the parse (TarReader then fails on it anyway).
+    private void ParseRecords(ReadOnlySpan<byte> records)
+    {
+        while (!records.IsEmpty)
+        {
+            var space = records.IndexOf((byte)' ');
+            if (space <= 0 || !int.TryParse(records[..space], out var length) || length <= space + 1 || length > records.Length)
+            {
+                return;
+            }
+
+            var record = records[(space + 1)..(length - 1)];
+            records = records[length..];
+            var equals = record.IndexOf((byte)'=');
+            if (equals <= 0)
+            {
+                continue;
+            }
+
+            var key = Encoding.UTF8.GetString(record[..equals]);
+            var value = record[(equals + 1)..];
+            if (key.StartsWith(XattrPrefix, StringComparison.Ordinal))
+            {
+                (_pendingXattrs ??= new Dictionary<string, byte[]>(StringComparer.Ordinal))[key[XattrPrefix.Length..]] = value.ToArray();
+            }
+            else if (key == "size" && long.TryParse(value, out var size))
+            {
+                _pendingSize = size;
+            }
+        }
+    }
+
+    // Octal, or base-256 (GNU) when the high bit of the first byte is set.
+    private static long ParseNumber(ReadOnlySpan<byte> field)
+    {
+        if ((field[0] & 0x80) != 0)
+        {
+            long big = field[0] & 0x7F;
+            foreach (var b in field[1..])
+            {
+                big = (big << 8) | b;
+            }
+
+            return big;
+        }
+
+        long value = 0;
+        foreach (var b in field)
+        {
+            if (b is (byte)' ' && value == 0)
+            {
+                continue;
+            }
+
+            if (b is < (byte)'0' or > (byte)'7')
+            {
+                break;
+            }
+
+            value = (value * 8) + (b - '0');
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,152 @@
+using Drydock.Native;
+
+namespace Drydock.Tests.Layers;
+
+// Native/ has no test folder of this slice's own; these cover the libc calls the layers rely on.
+public sealed class NativeFilesTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-native-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Lstat_reports_kind_size_links_and_does_not_follow()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "12345");
+        File.CreateSymbolicLink(Path.Combine(_dir, "l"), "f");
+
+        var status = NativeFiles.Lstat(file);
+        var link = NativeFiles.Lstat(Path.Combine(_dir, "l"));
+
+        Assert.Equal((FileKind.RegularFile, 5L, 1u), (status.Kind, status.Size, status.LinkCount));
+        Assert.Equal(FileKind.SymbolicLink, link.Kind);
+        Assert.NotEqual(status.Inode, link.Inode);
+        Assert.Equal(status.Device, link.Device);
+        Assert.False(NativeFiles.TryLstat(Path.Combine(_dir, "missing"), out _));
+        Assert.False(NativeFiles.TryLstat(Path.Combine(_dir, "f", "under-a-file"), out _));
+    }
+
+    [Fact]
+    public void Times_keep_nanoseconds_and_do_not_follow_links()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        var link = Path.Combine(_dir, "l");
+        File.CreateSymbolicLink(link, "f");
+
+        NativeFiles.SetTimes(file, new FileTime(1_000_000_000, 1), new FileTime(1_100_000_000, 999_999_999));
+        NativeFiles.SetTimes(link, new FileTime(5, 0), new FileTime(6, 7));
+
+        Assert.Equal(new FileTime(1_100_000_000, 999_999_999), NativeFiles.Lstat(file).ModificationTime);
+        Assert.Equal(new FileTime(1_000_000_000, 1), NativeFiles.Lstat(file).AccessTime);
+        Assert.Equal(new FileTime(6, 7), NativeFiles.Lstat(link).ModificationTime);
+    }
+
+    [Fact]
+    public void Chmod_sets_special_bits_and_leaves_symlink_targets_alone()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        NativeFiles.Chmod(file, (UnixFileMode)0x1A4);
+        var link = Path.Combine(_dir, "l");
+        File.CreateSymbolicLink(link, "f");
+
+        NativeFiles.Chmod(link, (UnixFileMode)0xFFF);
+        Assert.Equal((UnixFileMode)0x1A4, NativeFiles.Lstat(file).Permissions);
+
+        NativeFiles.Chmod(file, (UnixFileMode)0xFED);
+        Assert.Equal((UnixFileMode)0xFED, NativeFiles.Lstat(file).Permissions);
+    }
+
+    [Fact]
+    public void Lchown_changes_the_link_not_its_target()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        var link = Path.Combine(_dir, "l");
+        File.CreateSymbolicLink(link, "f");
+
+        NativeFiles.Lchown(link, 501, 502);
+
+        Assert.Equal((501u, 502u), (NativeFiles.Lstat(link).Uid, NativeFiles.Lstat(link).Gid));
+        Assert.Equal(0u, NativeFiles.Lstat(file).Uid);
+    }
+
+    [Fact]
+    public void Xattrs_round_trip_binary_values()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        byte[] value = [0, 0x80, 0xFF, 1];
+
+        NativeFiles.SetXattr(file, "user.binary", value);
+        NativeFiles.SetXattr(file, "user.empty", []);
+
+        Assert.Equal(value, NativeFiles.GetXattr(file, "user.binary"));
+        Assert.Equal([], NativeFiles.GetXattr(file, "user.empty")!);
+        Assert.Null(NativeFiles.GetXattr(file, "user.absent"));
+        Assert.Equal(["user.binary", "user.empty"], NativeFiles.ListXattrs(file).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Large_xattr_lists_grow_the_buffer()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        // More than the first guesses (1 KiB of names, 256 bytes of value), within ext4's one block.
+        var big = new byte[1000];
+        for (var i = 0; i < 20; i++)
+        {
+            NativeFiles.SetXattr(file, $"user.attribute-with-a-rather-long-name-to-fill-the-list-{i:D3}", i == 0 ? big : [1]);
+        }
+
+        Assert.Equal(20, NativeFiles.ListXattrs(file).Count);
+        Assert.Equal(1000, NativeFiles.GetXattr(file, "user.attribute-with-a-rather-long-name-to-fill-the-list-000")!.Length);
+    }
+
+    [Fact]
+    public void Errors_name_the_call_the_path_and_errno()
+    {
+        var missing = Path.Combine(_dir, "missing");
+
+        var error = Assert.Throws<NativeFilesException>(() => NativeFiles.Lchown(missing, 0, 0));
+
+        Assert.Equal(2, error.Errno);
+        Assert.Contains("lchown", error.Message, StringComparison.Ordinal);
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+        Assert.Contains("No such file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Link_makes_a_hardlink_to_a_symlink_itself()
+    {
+        File.CreateSymbolicLink(Path.Combine(_dir, "l"), "nowhere");
+
+        NativeFiles.Link(Path.Combine(_dir, "l"), Path.Combine(_dir, "h"));
+
+        Assert.Equal(FileKind.SymbolicLink, NativeFiles.Lstat(Path.Combine(_dir, "h")).Kind);
+        Assert.Equal(2u, NativeFiles.Lstat(Path.Combine(_dir, "l")).LinkCount);
+    }
+
+    [Theory]
+    [InlineData("1700000000", 1_700_000_000, 0)]
+    [InlineData("1700000000.5", 1_700_000_000, 500_000_000)]
+    [InlineData("1700000000.123456789123", 1_700_000_000, 123_456_789)]
+    [InlineData("-1.25", -2, 750_000_000)]
+    [InlineData("0.000000001", 0, 1)]
+    public void Pax_times_parse_and_print_back(string text, long seconds, int nanoseconds)
+    {
+        Assert.True(FileTime.TryParsePax(text, out var time));
+        Assert.Equal(new FileTime(seconds, nanoseconds), time);
+        Assert.True(FileTime.TryParsePax(time.ToPaxString(), out var again));
+        Assert.Equal(time, again);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("abc")]
+    [InlineData("1.2x")]
+    [InlineData(".5")]
+    public void Bad_pax_times_are_rejected(string text) => Assert.False(FileTime.TryParsePax(text, out _));
+}
