@@ -34,7 +34,7 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, UnixFileMode?
 
             Directory.CreateDirectory(host);
             File.SetUnixFileMode(host, DirectoryMode);
-            Ownership.LChown(host, owner.Uid, owner.Gid);
+            NativeFiles.Lchown(host, owner.Uid, owner.Gid);
         }
 
         return RootedPath.Resolve(rootfs, imagePath);
@@ -58,7 +58,7 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, UnixFileMode?
     {
         var target = PrepareTarget(imagePath);
         File.CreateSymbolicLink(target, linkTarget);
-        Ownership.LChown(target, owner.Uid, owner.Gid);
+        NativeFiles.Lchown(target, owner.Uid, owner.Gid);
     }
 
     /// <summary>Creates (or reuses) a directory copied from the context, with the source's mode.</summary>
@@ -97,7 +97,7 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, UnixFileMode?
     private void Finish(string target, UnixFileMode fileMode, DateTime modified)
     {
         // chown before chmod: changing the owner clears setuid and setgid bits.
-        Ownership.LChown(target, owner.Uid, owner.Gid);
+        NativeFiles.Lchown(target, owner.Uid, owner.Gid);
         File.SetUnixFileMode(target, fileMode);
         File.SetLastWriteTimeUtc(target, modified);
     }

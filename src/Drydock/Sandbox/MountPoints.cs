@@ -34,7 +34,7 @@ internal sealed class MountPoints(string root)
     {
         foreach (var (path, state) in _touched)
         {
-            state.AfterSetup = FileTimestamps.Get(path);
+            state.AfterSetup = NativeFiles.Lstat(path);
         }
     }
 
@@ -64,9 +64,9 @@ internal sealed class MountPoints(string root)
             // times. Otherwise the command changed the directory too, and its times are the
             // command's, not ours.
             var changedByCommand = state.AfterSetup is { } after
-                && (current.Modify != after.Modify || current.Change != after.Change);
+                && (current.ModificationTime != after.ModificationTime || current.ChangeTime != after.ChangeTime);
             var restore = changedByCommand || kept.Contains(path) ? current : state.Before;
-            FileTimestamps.Set(path, restore.Access, restore.Modify);
+            NativeFiles.SetTimes(path, restore.AccessTime, restore.ModificationTime);
         }
 
         _created.Clear();
@@ -127,17 +127,17 @@ internal sealed class MountPoints(string root)
         // A directory we created ourselves goes away again: its times do not matter.
         if (!_touched.ContainsKey(directory) && !_created.Contains((directory, true)))
         {
-            _touched[directory] = new TouchedDirectory(FileTimestamps.Get(directory));
+            _touched[directory] = new TouchedDirectory(NativeFiles.Lstat(directory));
         }
     }
 
     private static bool Exists(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
 
-    private static FileTimes? TryGetTimes(string path)
+    private static FileStatus? TryGetTimes(string path)
     {
         try
         {
-            return FileTimestamps.Get(path);
+            return NativeFiles.Lstat(path);
         }
         catch (IOException)
         {
@@ -181,10 +181,10 @@ internal sealed class MountPoints(string root)
         }
     }
 
-    private sealed class TouchedDirectory(FileTimes before)
+    private sealed class TouchedDirectory(FileStatus before)
     {
-        public FileTimes Before { get; } = before;
+        public FileStatus Before { get; } = before;
 
-        public FileTimes? AfterSetup { get; set; }
+        public FileStatus? AfterSetup { get; set; }
     }
 }

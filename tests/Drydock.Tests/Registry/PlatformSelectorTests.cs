@@ -58,5 +58,5 @@ public sealed class PlatformSelectorTests
         Platform = new PlatformSpec { Os = os, Architecture = architecture, Variant = variant },
     };
 
-    private static Digest Digest(int n) => Oci.Digest.Sha256([(byte)n]);
+    private static Digest Digest(int n) => global::Drydock.Oci.Digest.Sha256([(byte)n]);
 }

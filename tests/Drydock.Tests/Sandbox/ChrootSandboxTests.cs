@@ -172,8 +172,8 @@ public sealed class ChrootSandboxTests : IDisposable
     [Fact]
     public async Task Rootfs_is_left_as_found()
     {
-        var rootTimes = FileTimestamps.Get(_rootfs.Path);
-        var etcTimes = FileTimestamps.Get(_rootfs.Combine("etc"));
+        var rootTimes = NativeFiles.Lstat(_rootfs.Path);
+        var etcTimes = NativeFiles.Lstat(_rootfs.Combine("etc"));
         var before = Listing();
 
         var (exitCode, _) = await RunAsync(["sh", "-c", "ls / /proc /dev /sys /etc >/dev/null"]);
@@ -181,8 +181,8 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Equal(before, Listing());
         AssertNoSandboxArtefacts();
-        Assert.Equal(rootTimes.Modify, FileTimestamps.Get(_rootfs.Path).Modify);
-        Assert.Equal(etcTimes.Modify, FileTimestamps.Get(_rootfs.Combine("etc")).Modify);
+        Assert.Equal(rootTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Path).ModificationTime);
+        Assert.Equal(etcTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class ChrootSandboxTests : IDisposable
 
         File.WriteAllText(_rootfs.Combine("etc/hosts"), "10.0.0.1 image-hosts\n");
         File.WriteAllText(_rootfs.Combine("etc/resolv.conf"), "nameserver 10.0.0.2\n");
-        var etcTimes = FileTimestamps.Get(_rootfs.Combine("etc"));
+        var etcTimes = NativeFiles.Lstat(_rootfs.Combine("etc"));
 
         var (exitCode, lines) = await RunAsync(["cat", "/etc/hosts"]);
 
@@ -204,20 +204,20 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal("10.0.0.1 image-hosts\n", File.ReadAllText(_rootfs.Combine("etc/hosts")));
         Assert.Equal("nameserver 10.0.0.2\n", File.ReadAllText(_rootfs.Combine("etc/resolv.conf")));
         Assert.True(Directory.Exists(_rootfs.Combine("proc")) && Directory.Exists(_rootfs.Combine("dev")) && Directory.Exists(_rootfs.Combine("sys")));
-        Assert.Equal(etcTimes.Modify, FileTimestamps.Get(_rootfs.Combine("etc")).Modify);
+        Assert.Equal(etcTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
     }
 
     [Fact]
     public async Task The_command_own_changes_stay()
     {
-        var etcBefore = FileTimestamps.Get(_rootfs.Combine("etc"));
+        var etcBefore = NativeFiles.Lstat(_rootfs.Combine("etc"));
         await Task.Delay(20); // a coarse file system clock must tick between setup and the command
         var (exitCode, _) = await RunAsync(["sh", "-c", "sleep 0.05; echo made > /etc/made-by-run; mkdir /made-dir"]);
 
         Assert.Equal(0, exitCode);
         Assert.Equal("made\n", File.ReadAllText(_rootfs.Combine("etc/made-by-run")));
         Assert.True(Directory.Exists(_rootfs.Combine("made-dir")));
-        Assert.NotEqual(etcBefore.Modify, FileTimestamps.Get(_rootfs.Combine("etc")).Modify);
+        Assert.NotEqual(etcBefore.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
         AssertNoSandboxArtefacts();
     }
 
@@ -225,14 +225,14 @@ public sealed class ChrootSandboxTests : IDisposable
     public async Task Missing_etc_is_created_for_the_run_and_removed_after()
     {
         Directory.Delete(_rootfs.Combine("etc"), recursive: true);
-        var rootTimes = FileTimestamps.Get(_rootfs.Path);
+        var rootTimes = NativeFiles.Lstat(_rootfs.Path);
 
         var (exitCode, lines) = await RunAsync(["cat", "/etc/hosts"], user: new RunUser(1000, 1000, []));
 
         Assert.Equal(0, exitCode);
         Assert.Contains("127.0.0.1\tlocalhost", lines);
         Assert.False(Path.Exists(_rootfs.Combine("etc")));
-        Assert.Equal(rootTimes.Modify, FileTimestamps.Get(_rootfs.Path).Modify);
+        Assert.Equal(rootTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Path).ModificationTime);
     }
 
     [Fact]
@@ -265,15 +265,15 @@ public sealed class ChrootSandboxTests : IDisposable
         Directory.CreateDirectory(_rootfs.Combine("var"));
         File.WriteAllText(_rootfs.Combine("var/file"), "");
         File.CreateSymbolicLink(_rootfs.Combine("etc/resolv.conf"), "/var/file/resolv.conf"); // a file as a parent
-        var rootTimes = FileTimestamps.Get(_rootfs.Path);
-        var etcTimes = FileTimestamps.Get(_rootfs.Combine("etc"));
+        var rootTimes = NativeFiles.Lstat(_rootfs.Path);
+        var etcTimes = NativeFiles.Lstat(_rootfs.Combine("etc"));
 
         var error = await Assert.ThrowsAsync<SandboxException>(() => RunAsync(["true"]));
 
         Assert.StartsWith("cannot create the mount point for /etc/resolv.conf at /var/file/resolv.conf in the image: ", error.Message, StringComparison.Ordinal);
         AssertNoSandboxArtefacts(madeByTest: "etc/resolv.conf");
-        Assert.Equal(rootTimes.Modify, FileTimestamps.Get(_rootfs.Path).Modify);
-        Assert.Equal(etcTimes.Modify, FileTimestamps.Get(_rootfs.Combine("etc")).Modify);
+        Assert.Equal(rootTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Path).ModificationTime);
+        Assert.Equal(etcTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
     }
 
     [Fact]

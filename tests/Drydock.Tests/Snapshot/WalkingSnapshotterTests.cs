@@ -223,7 +223,7 @@ public sealed class WalkingSnapshotterTests : IDisposable
             var layer = new MemoryStream();
             await LayerWriter.WriteAsync(_root, diff, layer, LayerWriteOptions.Default, CancellationToken.None);
             layer.Position = 0;
-            await LayerExtractor.ExtractAsync(layer, Oci.LayerCompression.Gzip, lower, CancellationToken.None);
+            await LayerExtractor.ExtractAsync(layer, global::Drydock.Oci.LayerCompression.Gzip, lower, CancellationToken.None);
 
             Assert.Equal("changed", File.ReadAllText(Path.Combine(lower, "etc/config")));
             Assert.False(Directory.Exists(Path.Combine(lower, "var/lib/data")));
