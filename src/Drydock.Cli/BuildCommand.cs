@@ -31,6 +31,14 @@ public static class BuildCommand
             OciLayoutPathOption, DigestFileOption, InsecureOption, SkipTlsVerifyOption, RegistryCertificateOption, VerbosityOption,
         };
         command.Aliases.Add("executor");
+        ContextArgument.Validators.Add(result =>
+        {
+            // An unknown flag lands here as if it were the context directory.
+            if (result.GetValueOrDefault<string?>() is { } value && value.StartsWith('-'))
+            {
+                result.AddError($"unknown flag '{value}' (or a flag missing its value)");
+            }
+        });
         command.Validators.Add(result =>
         {
             if (result.GetValue(ContextOption) is not null && result.GetValue(ContextArgument) is not null)

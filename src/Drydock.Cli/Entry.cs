@@ -18,6 +18,19 @@ public static class Entry
         }
 
         var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Only the errors and where to read more: the full help would bury them.
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"ERROR {error.Message}").ConfigureAwait(false);
+            }
+
+            var command = string.Join(' ', parsed.CommandResult.Command is RootCommand ? ["drydock"] : ["drydock", parsed.CommandResult.Command.Name]);
+            await Console.Error.WriteLineAsync($"Run '{command} --help' for the flags.").ConfigureAwait(false);
+            return 1;
+        }
+
         return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
     }
 
