@@ -115,6 +115,14 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             return;
         }
 
+        // GNU tar's PAX sparse encoding stores a map and the data chunks as the file's content;
+        // System.Formats.Tar does not expand it, and writing it as-is would corrupt the file.
+        if (entry is PaxTarEntry sparse && sparse.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal)))
+        {
+            Warn(entry, "is a GNU sparse file, which is not supported; skipped");
+            return;
+        }
+
         string? linkSource = null;
         if (entry.EntryType == TarEntryType.HardLink)
         {
