@@ -113,6 +113,13 @@ internal sealed class HashingReadStream(Stream inner, bool leaveOpen) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        // An empty request is not forwarded: some streams below (VerifyingStream) take the 0 it
+        // returns for the end of the data.
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = inner.Read(buffer);
         _hash.AppendData(buffer[..n]);
         BytesRead += n;
@@ -124,6 +131,11 @@ internal sealed class HashingReadStream(Stream inner, bool leaveOpen) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         _hash.AppendData(buffer.Span[..n]);
         BytesRead += n;

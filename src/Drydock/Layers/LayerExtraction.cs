@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Formats.Tar;
 using System.Runtime.Versioning;
 using System.Text;
 using Drydock.Native;
+using Microsoft.Win32.SafeHandles;
 
 namespace Drydock.Layers;
 
@@ -22,6 +24,9 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
     // Directory modes and times wait for the end of the layer: writing children changes a directory's
     // mtime, and a read-only mode would stop a non-root extraction from filling it.
     private readonly Dictionary<string, (UnixFileMode Mode, FileTime Access, FileTime Modification)> _directories = new(StringComparer.Ordinal);
+    // Image directory → its resolved, existing host directory. Only a removal can make an entry
+    // stale (a directory on the way replaced by a link), so every removal clears it.
+    private readonly Dictionary<string, string> _resolvedDirectories = new(StringComparer.Ordinal);
     private bool _ownershipRefused;
     private long _entriesRead;
 
@@ -85,10 +90,16 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             return;
         }
 
-        var hostParent = RootedPath.Resolve(root, ImagePaths.Parent(path), followLast: true, out var clampedLink);
-        if (clampedLink)
+        var parent = ImagePaths.Parent(path);
+        var parentExists = _resolvedDirectories.TryGetValue(parent, out var cachedParent);
+        var hostParent = cachedParent ?? "";
+        if (!parentExists)
         {
-            Warn(entry, "lies under a symlink that climbs above the root; kept inside the root");
+            hostParent = RootedPath.Resolve(root, parent, followLast: true, out var clampedLink);
+            if (clampedLink)
+            {
+                Warn(entry, "lies under a symlink that climbs above the root; kept inside the root");
+            }
         }
 
         var target = ImagePaths.HostChild(hostParent, name);
@@ -104,6 +115,14 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             return;
         }
 
+        // GNU tar's PAX sparse encoding stores a map and the data chunks as the file's content;
+        // System.Formats.Tar does not expand it, and writing it as-is would corrupt the file.
+        if (entry is PaxTarEntry sparse && sparse.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal)))
+        {
+            Warn(entry, "is a GNU sparse file, which is not supported; skipped");
+            return;
+        }
+
         string? linkSource = null;
         if (entry.EntryType == TarEntryType.HardLink)
         {
@@ -114,7 +133,12 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             }
         }
 
-        EnsureDirectory(hostParent, entry);
+        if (!parentExists)
+        {
+            EnsureDirectory(hostParent, entry);
+            _resolvedDirectories[parent] = hostParent;
+        }
+
         if (NativeFiles.TryLstat(target, out var existing) && !(kind == FileKind.Directory && existing.Kind == FileKind.Directory))
         {
             // Unlink first: nothing is ever written through whatever stood here (a symlink above all).
@@ -131,9 +155,9 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
         }
 
         MarkAdded(target);
-        if (linkSource is null)
+        if (linkSource is null && kind != FileKind.RegularFile)
         {
-            ApplyMetadata(entry, kind, target);
+            ApplyMetadata(entry, kind, target, null);
         }
     }
 
@@ -148,21 +172,15 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
         switch (kind)
         {
             case FileKind.RegularFile:
-                // CreateNew is O_CREAT|O_EXCL: it fails rather than follow anything at the target.
-                var file = new FileStream(target, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    Share = FileShare.None,
-                    BufferSize = 0,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                });
-                await using (file.ConfigureAwait(false))
+                using (var file = NativeFiles.CreateExclusive(target, UnixFileMode.UserRead | UnixFileMode.UserWrite))
                 {
                     if (entry.DataStream is not null)
                     {
-                        await entry.DataStream.CopyToAsync(file, CopyBufferSize, cancellationToken).ConfigureAwait(false);
+                        await CopyToFileAsync(entry.DataStream, file, cancellationToken).ConfigureAwait(false);
                     }
+
+                    // Metadata goes on through the open descriptor: no second lookup of the path.
+                    ApplyMetadata(entry, kind, target, file);
                 }
 
                 return true;
@@ -187,6 +205,27 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
                 return true;
             default:
                 return CreateDevice(entry, kind, target);
+        }
+    }
+
+    // Reads may wait on the network; writes go straight to the page cache, where offloading each
+    // one to the thread pool (what FileStream.WriteAsync does on Linux) costs more than the write.
+    private static async Task CopyToFileAsync(Stream data, SafeFileHandle file, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = await data.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                RandomAccess.Write(file, buffer.AsSpan(0, read), offset);
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -216,13 +255,20 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
         }
     }
 
-    private void ApplyMetadata(TarEntry entry, FileKind kind, string target)
+    private void ApplyMetadata(TarEntry entry, FileKind kind, string target, SafeFileHandle? file)
     {
         if (options.PreserveOwnership && !_ownershipRefused)
         {
             try
             {
-                NativeFiles.Lchown(target, (uint)entry.Uid, (uint)entry.Gid);
+                if (file is null)
+                {
+                    NativeFiles.Lchown(target, (uint)entry.Uid, (uint)entry.Gid);
+                }
+                else
+                {
+                    NativeFiles.Chown(file, target, (uint)entry.Uid, (uint)entry.Gid);
+                }
             }
             catch (NativeFilesException e) when (e.IsNotPermitted)
             {
@@ -234,7 +280,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
         // After chown, which clears security.capability, and before chmod, which clears nothing.
         if (options.ApplyXattrs && entry is PaxTarEntry pax)
         {
-            ApplyXattrs(pax, target);
+            ApplyXattrs(pax, target, file);
         }
 
         var modification = PaxTime(entry, "mtime") ?? FileTime.FromDateTimeOffset(entry.ModificationTime);
@@ -246,6 +292,13 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
         }
 
         // chmod comes after chown, which clears setuid and setgid. Symlinks have no mode.
+        if (file is not null)
+        {
+            NativeFiles.Chmod(file, target, entry.Mode);
+            NativeFiles.SetTimes(file, target, access, modification);
+            return;
+        }
+
         if (kind != FileKind.SymbolicLink)
         {
             NativeFiles.Chmod(target, entry.Mode);
@@ -254,7 +307,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
         NativeFiles.SetTimes(target, access, modification);
     }
 
-    private void ApplyXattrs(PaxTarEntry entry, string target)
+    private void ApplyXattrs(PaxTarEntry entry, string target, SafeFileHandle? file)
     {
         // The observer's raw bytes belong to this entry only if it has seen exactly as many entries.
         var raw = rawXattrs.EntriesBegun == _entriesRead ? rawXattrs.CurrentXattrs : null;
@@ -294,7 +347,14 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
 
             try
             {
-                NativeFiles.SetXattr(target, name, bytes);
+                if (file is null)
+                {
+                    NativeFiles.SetXattr(target, name, bytes);
+                }
+                else
+                {
+                    NativeFiles.SetXattr(file, target, name, bytes);
+                }
             }
             catch (NativeFilesException e) when (e.IsNotPermitted)
             {
@@ -311,7 +371,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             return;
         }
 
-        ApplyMetadata(entry, FileKind.Directory, root);
+        ApplyMetadata(entry, FileKind.Directory, root, null);
     }
 
     private void ApplyWhiteout(TarEntry entry, string path, string name)
@@ -462,6 +522,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             return true;
         }
 
+        _resolvedDirectories.Clear();
         if (status.Kind != FileKind.Directory)
         {
             File.Delete(hostPath);

@@ -114,10 +114,21 @@ public static class LayerWriter
 
         var epoch = new FileTime(options.SourceDateEpoch ?? 0, 0);
         var firstNameOfInode = new Dictionary<(ulong Device, ulong Inode), string>();
+
+        // Parents sort before children, so by the time a path is read every directory above it has
+        // been checked to be a real directory: nothing is ever read through a symlink (which could
+        // point out of the root) and whiteouts sit in real directories.
+        var realDirectories = new HashSet<string>(StringComparer.Ordinal) { "/" };
         foreach (var path in order)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = path[1..];
+            if (!realDirectories.Contains(ImagePaths.Parent(path)))
+            {
+                options.Warn?.Invoke($"'{path}' lies under a symlink or a file, not a directory; left out.");
+                continue;
+            }
+
             if (entries[path])
             {
                 var whiteout = new TarEntryHeader { Name = name, Type = TarEntryType.RegularFile, ModificationTime = epoch };
@@ -130,6 +141,11 @@ public static class LayerWriter
             {
                 options.Warn?.Invoke($"'{path}' vanished before the layer was written; left out.");
                 continue;
+            }
+
+            if (status.Kind == FileKind.Directory)
+            {
+                realDirectories.Add(path);
             }
 
             var header = HeaderFor(host, path, name, status, options, epoch);

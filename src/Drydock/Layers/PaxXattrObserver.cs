@@ -47,6 +47,11 @@ internal sealed class PaxXattrObserver(Stream inner) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = inner.Read(buffer);
         Observe(buffer[..n]);
         return n;
@@ -57,6 +62,11 @@ internal sealed class PaxXattrObserver(Stream inner) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Observe(buffer.Span[..n]);
         return n;

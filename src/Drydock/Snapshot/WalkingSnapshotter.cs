@@ -19,7 +19,11 @@ public sealed class WalkingSnapshotter : ISnapshotter
         ReturnSpecialDirectories = false,
     };
 
+    // Below this many directories in one level of the tree, threads cost more than they save.
+    private const int ParallelLevelThreshold = 8;
+
     private readonly ImagePathSet _ignored;
+    private readonly int _parallelism;
     private string? _root;
     private Dictionary<string, FileRecord>? _baseline;
 
@@ -29,9 +33,12 @@ public sealed class WalkingSnapshotter : ISnapshotter
     }
 
     /// <param name="ignoredPaths">Image paths never walked or reported, e.g. <see cref="SystemPaths"/> and the work directory.</param>
-    public WalkingSnapshotter(IEnumerable<string> ignoredPaths)
+    /// <param name="parallelism">Directories listed at once (default: one per processor; 1 walks on one thread).</param>
+    public WalkingSnapshotter(IEnumerable<string> ignoredPaths, int parallelism = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(parallelism);
         _ignored = new ImagePathSet(ignoredPaths);
+        _parallelism = parallelism == 0 ? Environment.ProcessorCount : parallelism;
     }
 
     /// <summary>The kernel's own file systems, which no layer may capture when the root is "/".</summary>
@@ -95,47 +102,89 @@ public sealed class WalkingSnapshotter : ISnapshotter
         return new FilesystemDiff(changed, deleted);
     }
 
+    // Breadth first, one level of the tree at a time; the directories of a level are listed in
+    // parallel (stat calls dominate, and they scale with cores).
     private Dictionary<string, FileRecord> Walk(string root, int expectedCount, CancellationToken cancellationToken)
     {
         var records = new Dictionary<string, FileRecord>(expectedCount, StringComparer.Ordinal);
-        var pending = new Stack<string>();
-        pending.Push("/");
-        while (pending.Count > 0)
+        var level = new List<string> { "/" };
+        while (level.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var directory = pending.Pop();
-            var hostDirectory = ImagePaths.ToHost(root, directory);
-            try
+            var next = new List<string>();
+            if (_parallelism == 1 || level.Count < ParallelLevelThreshold)
             {
-                var names = new FileSystemEnumerable<string>(hostDirectory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), ListOneDirectory);
-                foreach (var name in names)
+                var batch = new WalkBatch(records, next);
+                foreach (var directory in level)
                 {
-                    var path = ImagePaths.Child(directory, name);
-                    if (_ignored.ContainsExactly(path))
-                    {
-                        continue;
-                    }
-
-                    var host = ImagePaths.HostChild(hostDirectory, name);
-                    if (!NativeFiles.TryLstat(host, out var status))
-                    {
-                        continue; // gone since it was listed
-                    }
-
-                    var target = status.Kind == FileKind.SymbolicLink ? new FileInfo(host).LinkTarget : null;
-                    records[path] = FileRecord.From(status, target);
-                    if (status.Kind == FileKind.Directory)
-                    {
-                        pending.Push(path);
-                    }
+                    ListDirectory(root, directory, batch);
                 }
             }
-            catch (DirectoryNotFoundException)
+            else
             {
-                // Removed while we walked; its own entry records what is left of it.
+                Parallel.ForEach(
+                    level,
+                    new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken },
+                    () => new WalkBatch([], []),
+                    (directory, _, batch) =>
+                    {
+                        ListDirectory(root, directory, batch);
+                        return batch;
+                    },
+                    batch =>
+                    {
+                        lock (records)
+                        {
+                            foreach (var (path, record) in batch.Records)
+                            {
+                                records[path] = record;
+                            }
+
+                            next.AddRange(batch.Directories);
+                        }
+                    });
             }
+
+            level = next;
         }
 
         return records;
     }
+
+    private void ListDirectory(string root, string directory, WalkBatch batch)
+    {
+        var hostDirectory = ImagePaths.ToHost(root, directory);
+        try
+        {
+            var names = new FileSystemEnumerable<string>(hostDirectory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), ListOneDirectory);
+            foreach (var name in names)
+            {
+                var path = ImagePaths.Child(directory, name);
+                if (_ignored.ContainsExactly(path))
+                {
+                    continue;
+                }
+
+                var host = ImagePaths.HostChild(hostDirectory, name);
+                if (!NativeFiles.TryLstat(host, out var status))
+                {
+                    continue; // gone since it was listed
+                }
+
+                var target = status.Kind == FileKind.SymbolicLink ? new FileInfo(host).LinkTarget : null;
+                batch.Records[path] = FileRecord.From(status, target);
+                if (status.Kind == FileKind.Directory)
+                {
+                    batch.Directories.Add(path);
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed while we walked; its own entry records what is left of it.
+        }
+    }
+
+    /// <summary>What one thread found: records, and the directories to list in the next level.</summary>
+    private sealed record WalkBatch(Dictionary<string, FileRecord> Records, List<string> Directories);
 }

@@ -347,6 +347,52 @@ public sealed class LayerExtractorTests : IDisposable
     }
 
     [Fact]
+    public async Task Gnu_sparse_files_are_skipped_not_corrupted()
+    {
+        var source = Path.Combine(_tree.Base, "source");
+        Directory.CreateDirectory(source);
+        await using (var sparse = File.Create(Path.Combine(source, "holes")))
+        {
+            sparse.SetLength(10_000_000);
+            sparse.Position = 5_000_000;
+            sparse.WriteByte(1);
+        }
+
+        File.WriteAllText(Path.Combine(source, "plain"), "p");
+        var layer = Path.Combine(_tree.Base, "layer.tar");
+        await Tool.RunAsync("tar", "--format=posix", "--sparse", "-C", source, "-cf", layer, "holes", "plain");
+        var bytes = await File.ReadAllBytesAsync(layer);
+        File.Delete(layer);
+        Directory.Delete(source, recursive: true);
+
+        await _tree.ExtractAsync(bytes);
+
+        Assert.False(File.Exists(_tree.InRoot("holes")));
+        Assert.Equal("p", File.ReadAllText(_tree.InRoot("plain")));
+        Assert.Contains(_tree.Warnings, w => w.Contains("sparse", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ownership_can_be_left_to_the_extracting_user()
+    {
+        await _tree.ExtractAsync(new TestTar().File("f", "x", uid: 1234, gid: 1234).ToArray(), _tree.Options with { PreserveOwnership = false });
+
+        Assert.Equal(0u, NativeFiles.Lstat(_tree.InRoot("f")).Uid);
+    }
+
+    [Fact]
+    public async Task Uncompressed_blob_is_read_to_its_end_for_verification()
+    {
+        var tar = new TestTar().File("a", "data").ToArray();
+        var padded = tar.Concat(new byte[10240]).ToArray();
+        var verifying = new VerifyingStream(new MemoryStream(padded), Digest.Sha256(padded), padded.Length, "test blob");
+
+        var result = await LayerExtractor.ExtractAsync(verifying, LayerCompression.None, _tree.Rootfs, CancellationToken.None);
+
+        Assert.Equal(Digest.Sha256(padded), result.DiffId);
+    }
+
+    [Fact]
     public async Task Utf8_names_round_trip()
     {
         await _tree.ExtractAsync(new TestTar().File("données/été.txt", "ok").ToArray());

@@ -255,6 +255,23 @@ public sealed class LayerWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Paths_under_a_symlink_are_never_read_through_it()
+    {
+        var outside = Path.Combine(_base, "outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "secret"), "host secret");
+        File.CreateSymbolicLink(Path.Combine(Source, "lib"), outside);
+        var layer = Path.Combine(_base, "layer.tar");
+
+        await WriteAsync(new FilesystemDiff(["/lib/secret"], ["/lib/gone"]), layer, new LayerWriteOptions { Compression = LayerCompression.None, Warn = _warnings.Add });
+
+        var entries = ReadEntries(layer);
+        Assert.Equal(["lib"], entries.Select(e => e.Name));
+        Assert.Equal(TarEntryType.SymbolicLink, entries[0].EntryType);
+        Assert.Equal(2, _warnings.Count);
+    }
+
+    [Fact]
     public async Task Empty_diff_gives_an_empty_tar()
     {
         var layer = Path.Combine(_base, "layer.tar");

@@ -50,5 +50,35 @@ public sealed class RootedPathTests : IDisposable
         Assert.Throws<IOException>(() => RootedPath.Resolve(_root, "/a/x"));
     }
 
+    [Theory]
+    [InlineData("/a/../../b", true)]
+    [InlineData("/a/../b", false)]
+    [InlineData("../x", true)]
+    public void Climbing_above_the_root_is_reported(string path, bool expected)
+    {
+        RootedPath.Resolve(_root, path, followLast: true, out var clamped);
+        Assert.Equal(expected, clamped);
+    }
+
+    [Fact]
+    public void Symlink_climbing_above_the_root_is_reported_but_absolute_targets_are_not()
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "up"), "../..");
+        File.CreateSymbolicLink(Path.Combine(_root, "abs"), "/usr");
+
+        RootedPath.Resolve(_root, "/up/x", followLast: true, out var climbing);
+        RootedPath.Resolve(_root, "/abs/x", followLast: true, out var absolute);
+
+        Assert.True(climbing);
+        Assert.False(absolute);
+    }
+
+    [Fact]
+    public void A_root_of_slash_gives_plain_paths()
+    {
+        Assert.Equal("/", RootedPath.Resolve("/", "/"));
+        Assert.Equal("/definitely-missing-drydock/x", RootedPath.Resolve("/", "/definitely-missing-drydock/../definitely-missing-drydock/x"));
+    }
+
     private string Combine(string inner) => inner.Length == 0 ? _root : Path.Combine(_root, inner);
 }

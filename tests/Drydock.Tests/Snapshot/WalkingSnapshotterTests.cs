@@ -201,6 +201,31 @@ public sealed class WalkingSnapshotterTests : IDisposable
     }
 
     [Fact]
+    public async Task Parallel_and_sequential_walks_find_the_same_changes()
+    {
+        var parallel = new WalkingSnapshotter(["/proc"], parallelism: 4);
+        var sequential = new WalkingSnapshotter(["/proc"], parallelism: 1);
+        await parallel.InitializeAsync(_root, CancellationToken.None);
+        await sequential.InitializeAsync(_root, CancellationToken.None);
+        for (var d = 0; d < 40; d++)
+        {
+            Directory.CreateDirectory(At($"/wide/d{d}/sub"));
+            for (var f = 0; f < 10; f++)
+            {
+                File.WriteAllText(At($"/wide/d{d}/sub/f{f}"), "x");
+            }
+        }
+
+        File.Delete(At("/var/lib/data/a"));
+
+        var fromParallel = await parallel.SnapshotAsync(CancellationToken.None);
+        var fromSequential = await sequential.SnapshotAsync(CancellationToken.None);
+
+        Assert.Equal(1 + (40 * 12), fromParallel.Changed.Count(p => p.StartsWith("/wide", StringComparison.Ordinal)));
+        Assert.Equal(fromSequential, fromParallel);
+    }
+
+    [Fact]
     public async Task Snapshot_before_initialize_is_an_error()
     {
         await Assert.ThrowsAsync<InvalidOperationException>(() => new WalkingSnapshotter().SnapshotAsync(CancellationToken.None));
