@@ -48,6 +48,12 @@ public sealed class VerifyingStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        // An empty request says nothing about the end of the data (TarReader makes them).
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = _inner.Read(buffer);
         Account(buffer[..n]);
         return n;
@@ -58,6 +64,11 @@ public sealed class VerifyingStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Account(buffer.Span[..n]);
         return n;

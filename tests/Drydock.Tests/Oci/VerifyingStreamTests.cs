@@ -32,4 +32,15 @@ public sealed class VerifyingStreamTests
         await using var stream = new VerifyingStream(new MemoryStream(Data), Digest.Sha256(Data), Data.Length + delta, "blob");
         await Assert.ThrowsAsync<InvalidDataException>(() => stream.CopyToAsync(Stream.Null));
     }
+
+    [Fact]
+    public async Task An_empty_read_request_is_not_the_end_of_the_data()
+    {
+        await using var stream = new VerifyingStream(new MemoryStream(Data), Digest.Sha256(Data), Data.Length, "blob");
+        Assert.Equal(0, await stream.ReadAsync(Memory<byte>.Empty));
+        Assert.Equal(0, stream.Read([], 0, 0));
+        var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        Assert.Equal(Data, copy.ToArray());
+    }
 }
