@@ -38,6 +38,23 @@ public sealed class AuthTests(AuthRegistry server)
     }
 
     [Fact]
+    public async Task Credentials_from_a_credential_helper_on_PATH_pull_and_push()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var helper = new CredentialHelperScript(new Dictionary<string, (string, string)> { [server.Host] = (server.Username!, server.Password!) });
+        using var dockerConfig = new TempDirectory();
+        var keychain = new DockerConfigKeychain([CredentialHelperScript.WriteConfig(dockerConfig.Path, server.Host)], helper.SearchPath);
+        using var clients = new RegistryClients(server.TransportOptions, keychain);
+        var destination = server.Reference(RegistryServer.NewRepository("helper") + ":v1");
+
+        var image = await RemoteImage.LoadAsync(clients.For(server.Host), seeded.Reference, Platform.Host, CancellationToken.None);
+        await new ImagePusher(clients).PushAsync(image, [destination], CancellationToken.None);
+
+        Assert.Equal(image.ManifestDigest, (await clients.For(server.Host).GetManifestAsync(destination, CancellationToken.None)).Digest);
+        Assert.Equal([server.Host], helper.Requests);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_a_401_that_never_shows_the_password()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

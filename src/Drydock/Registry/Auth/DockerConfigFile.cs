@@ -65,6 +65,16 @@ internal sealed record TokenResponse
     public DateTimeOffset? IssuedAt { get; init; }
 }
 
+/// <summary>What <c>docker-credential-NAME get</c> prints.</summary>
+internal sealed record CredentialHelperReply
+{
+    [JsonPropertyName("Username")]
+    public string? Username { get; init; }
+
+    [JsonPropertyName("Secret")]
+    public string? Secret { get; init; }
+}
+
 /// <summary>
 /// Source-generated JSON for auth documents. Case-insensitive like Go's encoding/json, which is
 /// what wrote most config.json files and what token services are tested against.
@@ -72,4 +82,5 @@ internal sealed record TokenResponse
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(DockerConfigFile))]
 [JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(CredentialHelperReply))]
 internal sealed partial class AuthJson : JsonSerializerContext;

@@ -1,21 +1,32 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Drydock.Reference;
 
 namespace Drydock.Registry.Auth;
 
 /// <summary>
-/// Reads credentials from Docker's <c>config.json</c> <c>auths</c> map, as docker login, kaniko and
-/// CI systems write it. The first of the candidate files that exists is used, read once.
+/// Reads credentials from Docker's <c>config.json</c> as docker login, kaniko and CI systems write
+/// it: a registry's <c>credHelpers</c> entry, else the <c>credsStore</c>, names a credential helper
+/// to ask; the <c>auths</c> map answers otherwise, and also when a helper holds nothing for the
+/// registry. The first of the candidate files that exists is used, read once; each registry is
+/// looked up once.
 /// </summary>
 public sealed class DockerConfigKeychain : IKeychain
 {
+    /// <summary>The server URL Docker has always used for Docker Hub's credentials.</summary>
+    public const string DockerHubServerUrl = "https://index.docker.io/v1/";
+
     private readonly SemaphoreSlim _loadLock = new(1, 1);
-    private IReadOnlyDictionary<string, Credential>? _credentials;
+    private readonly ConcurrentDictionary<string, Credential?> _resolved = new(StringComparer.Ordinal);
+    private readonly string? _helperSearchPath;
+    private LoadedConfig? _config;
 
     /// <param name="configPaths">Candidate config.json paths in order of preference (injectable so tests never read the host's files).</param>
-    public DockerConfigKeychain(IReadOnlyList<string> configPaths)
+    /// <param name="helperSearchPath">Where credential helpers are looked for, as in PATH; null means this process's PATH.</param>
+    public DockerConfigKeychain(IReadOnlyList<string> configPaths, string? helperSearchPath = null)
     {
         ConfigPaths = configPaths;
+        _helperSearchPath = helperSearchPath;
     }
 
     public IReadOnlyList<string> ConfigPaths { get; }
@@ -42,8 +53,17 @@ public sealed class DockerConfigKeychain : IKeychain
 
     public async ValueTask<Credential?> ResolveAsync(string registry, CancellationToken cancellationToken)
     {
-        var credentials = _credentials ?? await LoadAsync(cancellationToken).ConfigureAwait(false);
-        return credentials.GetValueOrDefault(NormalizeKey(registry));
+        var config = _config ?? await LoadAsync(cancellationToken).ConfigureAwait(false);
+        var key = NormalizeKey(registry);
+        if (_resolved.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        // A failed lookup is not remembered: the next request asks again.
+        var credential = await LookupAsync(config, key, cancellationToken).ConfigureAwait(false);
+        _resolved[key] = credential;
+        return credential;
     }
 
     /// <summary>
@@ -137,17 +157,46 @@ public sealed class DockerConfigKeychain : IKeychain
         return (text[..colon], text[(colon + 1)..]);
     }
 
-    private async Task<IReadOnlyDictionary<string, Credential>> LoadAsync(CancellationToken cancellationToken)
+    private async Task<Credential?> LookupAsync(LoadedConfig config, string key, CancellationToken cancellationToken)
+    {
+        var fromFile = config.Credentials.GetValueOrDefault(key);
+        var namedForRegistry = config.CredHelpers.GetValueOrDefault(key);
+        var helperName = namedForRegistry ?? config.CredsStore;
+        if (helperName is null)
+        {
+            return fromFile;
+        }
+
+        var helper = new CredentialHelper(helperName, _helperSearchPath);
+        if (helper.Locate() is not { } program)
+        {
+            if (namedForRegistry is not null)
+            {
+                throw new RegistryException(
+                    $"getting credentials for {key}",
+                    $"{config.Path} names the credential helper {helper.ProgramName} for it (credHelpers), but no such program is on PATH");
+            }
+
+            // A config copied from a workstation often names a store (desktop, osxkeychain) that a
+            // build machine lacks; its auths entries still hold whatever the build was given.
+            return fromFile;
+        }
+
+        var serverUrl = key == ImageReference.DockerHub ? DockerHubServerUrl : key;
+        return await helper.GetAsync(program, serverUrl, cancellationToken).ConfigureAwait(false) ?? fromFile;
+    }
+
+    private async Task<LoadedConfig> LoadAsync(CancellationToken cancellationToken)
     {
         await _loadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_credentials is not null)
+            if (_config is not null)
             {
-                return _credentials;
+                return _config;
             }
 
-            IReadOnlyDictionary<string, Credential> credentials = new Dictionary<string, Credential>();
+            var config = LoadedConfig.None;
             foreach (var path in ConfigPaths)
             {
                 byte[] json;
@@ -161,16 +210,27 @@ public sealed class DockerConfigKeychain : IKeychain
                 }
 
                 ConfigFileUsed = path;
-                credentials = CredentialsOf(DockerConfigFile.Parse(json, path), path);
+                var file = DockerConfigFile.Parse(json, path);
+                config = new LoadedConfig(
+                    path,
+                    CredentialsOf(file, path),
+                    (file.CredHelpers ?? []).Where(e => !string.IsNullOrEmpty(e.Value)).ToDictionary(e => NormalizeKey(e.Key), e => e.Value, StringComparer.Ordinal),
+                    string.IsNullOrEmpty(file.CredsStore) ? null : file.CredsStore);
                 break;
             }
 
-            _credentials = credentials;
-            return credentials;
+            _config = config;
+            return config;
         }
         finally
         {
             _loadLock.Release();
         }
+    }
+
+    /// <summary>What one config file says, with every registry key normalised.</summary>
+    private sealed record LoadedConfig(string? Path, IReadOnlyDictionary<string, Credential> Credentials, IReadOnlyDictionary<string, string> CredHelpers, string? CredsStore)
+    {
+        public static LoadedConfig None { get; } = new(null, new Dictionary<string, Credential>(), new Dictionary<string, string>(), null);
     }
 }

@@ -162,7 +162,8 @@ public sealed class DockerConfigKeychainTests : IDisposable
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
-    private DockerConfigKeychain Keychain(string json) => new([Write("config.json", json)]);
+    // An empty helper search path: no test ever runs a helper installed on the host.
+    private DockerConfigKeychain Keychain(string json) => new([Write("config.json", json)], helperSearchPath: "");
 
     private string Write(string name, string json)
     {
