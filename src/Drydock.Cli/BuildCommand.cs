@@ -18,9 +18,7 @@ public static class BuildCommand
     private static readonly Option<string?> TarPathOption = new("--tar-path") { Description = "Also save the image as a docker-archive tarball at this path." };
     private static readonly Option<string?> OciLayoutPathOption = new("--oci-layout-path") { Description = "Also save the image into an OCI image layout at this directory." };
     private static readonly Option<string?> DigestFileOption = new("--digest-file") { Description = "Write the image's manifest digest to this file." };
-    private static readonly Option<bool> InsecureOption = new("--insecure") { Description = "Push and pull over plain HTTP." };
-    private static readonly Option<bool> SkipTlsVerifyOption = new("--skip-tls-verify") { Description = "Do not verify registries' TLS certificates." };
-    private static readonly Option<string[]> RegistryCertificateOption = new("--registry-certificate") { Description = "Trust a CA for one registry: HOST=PATH; repeatable." };
+    private static readonly RegistryFlags Registry = new();
     private static readonly Option<Verbosity> VerbosityOption = new("--verbosity", "-v") { Description = "Log level: panic, fatal, error, warn, info, debug, trace.", DefaultValueFactory = _ => Verbosity.Info };
 
     public static Command Create()
@@ -28,8 +26,9 @@ public static class BuildCommand
         var command = new Command("build", "Build an image from a Dockerfile and push it.")
         {
             ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, NoPushOption, TarPathOption,
-            OciLayoutPathOption, DigestFileOption, InsecureOption, SkipTlsVerifyOption, RegistryCertificateOption, VerbosityOption,
+            OciLayoutPathOption, DigestFileOption, VerbosityOption,
         };
+        Registry.AddTo(command);
         command.Aliases.Add("executor");
         ContextArgument.Validators.Add(result =>
         {
@@ -88,25 +87,12 @@ public static class BuildCommand
         TarPath = result.GetValue(TarPathOption),
         OciLayoutPath = result.GetValue(OciLayoutPathOption),
         DigestFile = result.GetValue(DigestFileOption),
-        Insecure = result.GetValue(InsecureOption),
-        SkipTlsVerify = result.GetValue(SkipTlsVerifyOption),
-        RegistryCertificates = (result.GetValue(RegistryCertificateOption) ?? []).Select(ParseCertificate).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase),
+        Registry = Registry.ToOptions(result),
     };
 
     private static KeyValuePair<string, string?> ParseBuildArg(string text)
     {
         var equals = text.IndexOf('=');
         return equals < 0 ? new(text, null) : new(text[..equals], text[(equals + 1)..]);
-    }
-
-    private static KeyValuePair<string, string> ParseCertificate(string text)
-    {
-        var equals = text.IndexOf('=');
-        if (equals <= 0 || equals == text.Length - 1)
-        {
-            throw new ArgumentException($"--registry-certificate '{text}' is not HOST=PATH (for example registry.example.com=/certs/ca.crt).");
-        }
-
-        return new(text[..equals], text[(equals + 1)..]);
     }
 }

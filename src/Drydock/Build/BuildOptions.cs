@@ -1,3 +1,5 @@
+using Drydock.Registry.Transport;
+
 namespace Drydock.Build;
 
 /// <summary>Everything one build needs to know, gathered from the command line once.</summary>
@@ -22,13 +24,8 @@ public sealed record BuildOptions
 
     public string? DigestFile { get; init; }
 
-    /// <summary>Talk plain HTTP to every registry (kaniko's <c>--insecure</c>).</summary>
-    public bool Insecure { get; init; }
-
-    public bool SkipTlsVerify { get; init; }
-
-    /// <summary>Extra CA certificates per registry host (<c>--registry-certificate HOST=PATH</c>).</summary>
-    public IReadOnlyDictionary<string, string> RegistryCertificates { get; init; } = new Dictionary<string, string>();
+    /// <summary>How registries are reached: plain HTTP, TLS, client certificates, retries (the registry flags).</summary>
+    public RegistryTransportOptions Registry { get; init; } = new();
 
     /// <summary>Where the build keeps its root filesystem and blobs; null means a fresh temporary directory.</summary>
     public string? WorkDirectory { get; init; }

@@ -30,7 +30,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable);
             DeclareMetaArgs(document, buildArgs);
             using var work = WorkDirectory.Create(options.WorkDirectory);
-            using var registries = new RegistryClients(TransportOptions(), DockerConfigKeychain.FromEnvironment());
+            using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
             var stage = document.Stages[^1];
             if (document.Stages.Count > 1)
             {
@@ -83,14 +83,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
         return relative.StartsWith("..", StringComparison.Ordinal) ? context.DockerfilePath : relative;
     }
 
-    private RegistryTransportOptions TransportOptions()
-    {
-        var transport = new RegistryTransportOptions { Insecure = options.Insecure, SkipTlsVerify = options.SkipTlsVerify };
-        foreach (var (host, path) in options.RegistryCertificates)
-        {
-            transport = transport.WithRegistryCertificate(host, path);
-        }
-
-        return transport;
-    }
+    /// <summary>The registry options, told where this build pushes (the push-only flags also cover pulls from there).</summary>
+    private RegistryTransportOptions TransportOptions(IReadOnlyList<ImageReference> destinations) =>
+        options.Registry with { PushRegistries = [.. options.Registry.PushRegistries, .. destinations.Select(d => d.Registry)] };
 }

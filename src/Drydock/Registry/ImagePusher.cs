@@ -52,7 +52,7 @@ public sealed class ImagePusher
         var firstRepository = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (registry, repository) in repositories)
         {
-            var client = _clients.For(registry);
+            var client = _clients.ForPush(registry);
             var normalized = ImageReference.NormalizeRegistry(registry);
             var earlier = firstRepository.GetValueOrDefault(normalized);
             await Parallel.ForEachAsync(
@@ -71,7 +71,7 @@ public sealed class ImagePusher
 
         foreach (var destination in destinations)
         {
-            await _clients.For(destination).PutManifestAsync(destination, image.RawManifest, image.MediaType, cancellationToken).ConfigureAwait(false);
+            await _clients.ForPush(destination.Registry).PutManifestAsync(destination, image.RawManifest, image.MediaType, cancellationToken).ConfigureAwait(false);
         }
 
         return image.ManifestDigest;

@@ -33,34 +33,36 @@ public sealed class RegistryClient : IDisposable
     private readonly ResiliencePipeline _uploadRetry;
 
     /// <summary>A client with its own connections, for one registry.</summary>
-    public RegistryClient(string registry, RegistryTransportOptions options, IKeychain keychain)
-        : this(registry, new RegistryTransport(options), keychain, ownsTransport: true)
+    /// <param name="direction">Which of the per-direction options apply (<c>--insecure-pull</c> or <c>--insecure</c>, …): a client that pushes says <see cref="RegistryDirection.Push"/>.</param>
+    public RegistryClient(string registry, RegistryTransportOptions options, IKeychain keychain, RegistryDirection direction = RegistryDirection.Pull)
+        : this(registry, new RegistryTransport(options), keychain, direction, ownsTransport: true)
     {
     }
 
     /// <summary>A client sharing a transport (connection pools, TLS settings) with others.</summary>
-    public RegistryClient(string registry, RegistryTransport transport, IKeychain keychain)
-        : this(registry, transport, keychain, ownsTransport: false)
+    public RegistryClient(string registry, RegistryTransport transport, IKeychain keychain, RegistryDirection direction = RegistryDirection.Pull)
+        : this(registry, transport, keychain, direction, ownsTransport: false)
     {
     }
 
-    private RegistryClient(string registry, RegistryTransport transport, IKeychain keychain, bool ownsTransport)
+    private RegistryClient(string registry, RegistryTransport transport, IKeychain keychain, RegistryDirection direction, bool ownsTransport)
     {
         Registry = registry;
+        Direction = direction;
         _transport = transport;
         _ownsTransport = ownsTransport;
         _keychain = keychain;
-        BaseAddress = transport.BaseUri(registry);
-        var auth = new AuthenticationHandler(registry, keychain, transport.HandlerFor) { InnerHandler = transport.HandlerFor(BaseAddress) };
+        BaseAddress = transport.BaseUri(registry, direction);
+        var auth = new AuthenticationHandler(registry, keychain, uri => transport.HandlerFor(uri, direction)) { InnerHandler = transport.HandlerFor(BaseAddress, direction) };
 
         // The auth handler is not disposed with the client: disposing it would dispose the shared pool behind it.
         _http = new HttpClient(auth, disposeHandler: false) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.TryParseAdd(transport.Options.UserAgent);
-        _uploadRetry = transport.Options.MaxRetries <= 0
+        _uploadRetry = transport.Options.PushRetries <= 0
             ? ResiliencePipeline.Empty
             : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = transport.Options.MaxRetries,
+                MaxRetryAttempts = transport.Options.PushRetries,
                 Delay = transport.Options.RetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -75,6 +77,9 @@ public sealed class RegistryClient : IDisposable
     public Uri BaseAddress { get; }
 
     public RegistryTransportOptions Options => _transport.Options;
+
+    /// <summary>Whether this client's requests follow the pull or the push options.</summary>
+    public RegistryDirection Direction { get; }
 
     /// <summary>
     /// Gets a manifest or index by tag or digest. When the reference has a digest the content must
@@ -294,7 +299,7 @@ public sealed class RegistryClient : IDisposable
         catch (HttpRequestException e)
         {
             var authority = request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.Authority : BaseAddress.Authority;
-            throw TransportFailure.ToException(e, operation, authority, _transport.TlsFailureFor(authority));
+            throw TransportFailure.ToException(e, operation, authority, _transport.TlsFailureFor(authority, Direction), Direction);
         }
         catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
         {

@@ -6,12 +6,12 @@ using Drydock.Registry.Transport;
 namespace Drydock.Registry;
 
 /// <summary>
-/// One <see cref="RegistryClient"/> per registry for a set of options and a keychain, sharing one
-/// transport (connection pools) and each client's token cache for the whole run.
+/// One <see cref="RegistryClient"/> per registry and direction for a set of options and a keychain,
+/// sharing one transport (connection pools) and each client's token cache for the whole run.
 /// </summary>
 public sealed class RegistryClients : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<RegistryClient>> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Registry, RegistryDirection Direction), Lazy<RegistryClient>> _clients = new();
     private readonly RegistryTransport _transport;
     private readonly bool _ownsTransport;
     private readonly IKeychain _keychain;
@@ -33,10 +33,19 @@ public sealed class RegistryClients : IDisposable
         _ownsTransport = ownsTransport;
     }
 
-    public RegistryClient For(string registry) =>
-        _clients.GetOrAdd(ImageReference.NormalizeRegistry(registry), _ => new Lazy<RegistryClient>(() => new RegistryClient(registry, _transport, _keychain))).Value;
+    /// <summary>The client that pulls from a registry.</summary>
+    public RegistryClient For(string registry) => For(registry, RegistryDirection.Pull);
 
-    public RegistryClient For(ImageReference reference) => For(reference.Registry);
+    /// <summary>The client that pulls from a reference's registry.</summary>
+    public RegistryClient For(ImageReference reference) => For(reference.Registry, RegistryDirection.Pull);
+
+    /// <summary>The client that pushes to a registry.</summary>
+    public RegistryClient ForPush(string registry) => For(registry, RegistryDirection.Push);
+
+    public RegistryClient For(string registry, RegistryDirection direction) =>
+        _clients.GetOrAdd(
+            (ImageReference.NormalizeRegistry(registry), direction),
+            _ => new Lazy<RegistryClient>(() => new RegistryClient(registry, _transport, _keychain, direction))).Value;
 
     public void Dispose()
     {

@@ -9,6 +9,9 @@ public sealed class TlsRegistry() : RegistryServer(RegistryMode.Tls);
 /// <summary>The registry over HTTPS with htpasswd Basic auth, one per test run.</summary>
 public sealed class AuthRegistry() : RegistryServer(RegistryMode.TlsWithBasicAuth);
 
+/// <summary>The registry over HTTPS demanding a client certificate (mutual TLS), one per test run.</summary>
+public sealed class MutualTlsRegistry() : RegistryServer(RegistryMode.MutualTls);
+
 /// <summary>
 /// Collection names that share one registry server per mode across the test classes of a run.
 /// A class joins with <c>[Collection(RegistryCollections.Http)]</c> and takes the server
@@ -19,6 +22,7 @@ public static class RegistryCollections
     public const string Http = "registry-http";
     public const string Tls = "registry-tls";
     public const string Auth = "registry-auth";
+    public const string MutualTls = "registry-mtls";
 }
 
 [CollectionDefinition(RegistryCollections.Http)]
@@ -29,3 +33,6 @@ public sealed class TlsRegistryCollection : ICollectionFixture<TlsRegistry>;
 
 [CollectionDefinition(RegistryCollections.Auth)]
 public sealed class AuthRegistryCollection : ICollectionFixture<AuthRegistry>;
+
+[CollectionDefinition(RegistryCollections.MutualTls)]
+public sealed class MutualTlsRegistryCollection : ICollectionFixture<MutualTlsRegistry>;

@@ -20,6 +20,9 @@ public enum RegistryMode
 
     /// <summary>HTTPS as <see cref="Tls"/>, plus htpasswd Basic auth.</summary>
     TlsWithBasicAuth,
+
+    /// <summary>HTTPS as <see cref="Tls"/>, and the registry demands a client certificate signed by the fixture's CA.</summary>
+    MutualTls,
 }
 
 /// <summary>
@@ -58,8 +61,14 @@ public class RegistryServer : IAsyncLifetime
     /// <summary>The CA certificate (PEM) that signed the server certificate; null in HTTP mode.</summary>
     public string? CaCertificatePath { get; private set; }
 
-    /// <summary>A directory holding only <c>ca.crt</c>, for <c>skopeo --cert-dir</c>; null in HTTP mode.</summary>
+    /// <summary>A directory holding <c>ca.crt</c> (and in mutual TLS mode <c>client.cert</c>/<c>client.key</c>), for <c>skopeo --cert-dir</c>; null in HTTP mode.</summary>
     public string? CertDirectory { get; private set; }
+
+    /// <summary>The client certificate (PEM) the registry accepts in mutual TLS mode, else null.</summary>
+    public string? ClientCertificatePath { get; private set; }
+
+    /// <summary>The private key (PEM) of <see cref="ClientCertificatePath"/>, else null.</summary>
+    public string? ClientKeyPath { get; private set; }
 
     /// <summary>The htpasswd user in auth mode, else null.</summary>
     public string? Username { get; private set; }
@@ -79,10 +88,21 @@ public class RegistryServer : IAsyncLifetime
         }
     }
 
-    /// <summary>Drydock options that reach this server: plain HTTP for it, or its CA trusted.</summary>
-    public RegistryTransportOptions TransportOptions => UsesTls
-        ? new RegistryTransportOptions { MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(50) }.WithRegistryCertificate(Host, CaCertificatePath!)
-        : new RegistryTransportOptions { InsecureRegistries = [Host], MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(50) };
+    /// <summary>Drydock options that reach this server: plain HTTP for it, or its CA trusted (and the client certificate presented).</summary>
+    public RegistryTransportOptions TransportOptions
+    {
+        get
+        {
+            var options = new RegistryTransportOptions { PullRetries = 1, PushRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(50) };
+            if (!UsesTls)
+            {
+                return options with { InsecureRegistries = [Host] };
+            }
+
+            options = options.WithRegistryCertificate(Host, CaCertificatePath!);
+            return ClientCertificatePath is null ? options : options.WithClientCertificate(Host, new ClientCertificate(ClientCertificatePath, ClientKeyPath!));
+        }
+    }
 
     /// <summary>The credentials of this server (auth mode), or none.</summary>
     public IKeychain Keychain => Username is null
@@ -216,6 +236,22 @@ public class RegistryServer : IAsyncLifetime
         CertDirectory = Work.Combine("certs.d");
         Directory.CreateDirectory(CertDirectory);
         File.Copy(CaCertificatePath, Path.Combine(CertDirectory, "ca.crt"));
+        if (Mode == RegistryMode.MutualTls)
+        {
+            await ToolRunner.RunCheckedAsync("openssl", [
+                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", P("client.key"), "-out", P("client.csr"), "-subj", "/CN=drydock-test-client"]);
+            await File.WriteAllTextAsync(P("client.ext"), "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n");
+            await ToolRunner.RunCheckedAsync("openssl", [
+                "x509", "-req", "-in", P("client.csr"), "-CA", P("ca.crt"), "-CAkey", P("ca.key"), "-CAcreateserial",
+                "-out", P("client.crt"), "-days", "3", "-extfile", P("client.ext")]);
+            ClientCertificatePath = P("client.crt");
+            ClientKeyPath = P("client.key");
+
+            // containers/image's cert-dir convention: *.crt are CAs, a *.cert with its *.key is the client pair.
+            File.Copy(ClientCertificatePath, Path.Combine(CertDirectory, "client.cert"));
+            File.Copy(ClientKeyPath, Path.Combine(CertDirectory, "client.key"));
+        }
     }
 
     private async Task StartProcessAsync()
@@ -247,6 +283,14 @@ public class RegistryServer : IAsyncLifetime
                     key: {Work.Combine("tls", "server.key")}
 
                 """);
+            if (Mode == RegistryMode.MutualTls)
+            {
+                config.Append($"""
+                        clientcas:
+                          - {CaCertificatePath}
+
+                    """);
+            }
         }
 
         if (Mode == RegistryMode.TlsWithBasicAuth)
@@ -285,6 +329,10 @@ public class RegistryServer : IAsyncLifetime
         // Readiness only: any HTTP answer from /v2/ (200, or 401 with auth) means it is serving.
         using var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        if (ClientCertificatePath is not null)
+        {
+            handler.SslOptions.ClientCertificates = [System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(ClientCertificatePath, ClientKeyPath)];
+        }
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)

@@ -16,7 +16,7 @@ public sealed class ImagePusherTests(HttpRegistry server)
     public async Task Pushes_to_two_registries_and_mounts_within_one()
     {
         await using var second = await RegistryServer.StartAsync(RegistryMode.Http);
-        var options = new RegistryTransportOptions { InsecureRegistries = [server.Host, second.Host], MaxRetries = 0 };
+        var options = new RegistryTransportOptions { InsecureRegistries = [server.Host, second.Host], PullRetries = 0, PushRetries = 0 };
         using var clients = new RegistryClients(options, server.Keychain);
         var layer = InMemoryLayer.Random(size: 4096);
         var image = Image.Create(new ImageConfig { Config = new ContainerConfig { Cmd = ["sh"] } }, [layer], dockerMediaTypes: false);
@@ -48,7 +48,7 @@ public sealed class ImagePusherTests(HttpRegistry server)
         using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         reserved.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var goneHost = $"127.0.0.1:{((IPEndPoint)reserved.LocalEndPoint!).Port}";
-        var options = new RegistryTransportOptions { InsecureRegistries = [server.Host, goneHost], MaxRetries = 0 };
+        var options = new RegistryTransportOptions { InsecureRegistries = [server.Host, goneHost], PullRetries = 0, PushRetries = 0 };
         using var clients = new RegistryClients(options, server.Keychain);
         var image = Image.Create(new ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);
         var good = server.Reference(RegistryServer.NewRepository("half") + ":v1");

@@ -240,3 +240,6 @@ public sealed class TlsRegistryScenarios(TlsRegistry server) : RegistryScenarios
 
 [Collection(RegistryCollections.Auth)]
 public sealed class AuthRegistryScenarios(AuthRegistry server) : RegistryScenarios(server);
+
+[Collection(RegistryCollections.MutualTls)]
+public sealed class MutualTlsRegistryScenarios(MutualTlsRegistry server) : RegistryScenarios(server);

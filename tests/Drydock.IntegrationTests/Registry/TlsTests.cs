@@ -10,7 +10,7 @@ namespace Drydock.IntegrationTests.Registry;
 [Collection(RegistryCollections.Tls)]
 public sealed class TlsTests(TlsRegistry server)
 {
-    private static readonly RegistryTransportOptions NoRetry = new() { MaxRetries = 0 };
+    private static readonly RegistryTransportOptions NoRetry = new() { PullRetries = 0, PushRetries = 0 };
 
     [Fact]
     public async Task With_the_fixture_CA_the_pull_passes()
@@ -59,10 +59,10 @@ public sealed class TlsTests(TlsRegistry server)
     }
 
     [Fact]
-    public async Task Skip_tls_verify_passes_globally_and_per_host()
+    public async Task Skip_tls_verify_pull_passes_globally_and_per_host()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
-        using var global = new RegistryClient(server.Host, NoRetry with { SkipTlsVerify = true }, AnonymousKeychain.Instance);
+        using var global = new RegistryClient(server.Host, NoRetry with { SkipTlsVerifyPull = true }, AnonymousKeychain.Instance);
         using var perHost = new RegistryClient(server.Host, NoRetry with { SkipTlsVerifyRegistries = [server.Host] }, AnonymousKeychain.Instance);
 
         Assert.Equal(seeded.ManifestDigest, (await global.GetManifestAsync(seeded.Reference, CancellationToken.None)).Digest.ToString());
@@ -70,10 +70,26 @@ public sealed class TlsTests(TlsRegistry server)
     }
 
     [Fact]
+    public async Task Skip_tls_verify_is_for_pushing_and_for_pulling_from_the_registries_pushed_to()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        var pushOnly = NoRetry with { SkipTlsVerify = true };
+        using var pushing = new RegistryClient(server.Host, pushOnly, AnonymousKeychain.Instance, RegistryDirection.Push);
+        using var pullingElsewhere = new RegistryClient(server.Host, pushOnly, AnonymousKeychain.Instance);
+        using var pullingFromDestination = new RegistryClient(server.Host, pushOnly with { PushRegistries = [server.Host] }, AnonymousKeychain.Instance);
+        var layer = InMemoryLayer.Random();
+
+        Assert.Equal(BlobPushOutcome.Uploaded, await pushing.PushBlobAsync(RegistryServer.NewRepository("skip"), layer.Descriptor, layer.OpenCompressedAsync, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => pullingElsewhere.GetManifestAsync(seeded.Reference, CancellationToken.None));
+        Assert.Contains("--skip-tls-verify-pull", refused.Message);
+        Assert.Equal(seeded.ManifestDigest, (await pullingFromDestination.GetManifestAsync(seeded.Reference, CancellationToken.None)).Digest.ToString());
+    }
+
+    [Fact]
     public async Task Plain_HTTP_to_a_TLS_registry_is_a_clear_error()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
-        using var client = new RegistryClient(server.Host, NoRetry with { Insecure = true }, AnonymousKeychain.Instance);
+        using var client = new RegistryClient(server.Host, NoRetry with { InsecurePull = true }, AnonymousKeychain.Instance);
 
         var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(seeded.Reference, CancellationToken.None));
 

@@ -3,23 +3,38 @@ using Drydock.Reference;
 namespace Drydock.Registry.Transport;
 
 /// <summary>
-/// How Drydock reaches registries: which speak plain HTTP, whose TLS certificates are not checked,
-/// which extra CAs to trust, and how hard to retry. Hosts are matched as <c>host:port</c>, and an
-/// entry without a port covers every port of that host; Docker Hub's aliases count as one host.
+/// How Drydock reaches registries, with kaniko's flags: which speak plain HTTP, whose TLS
+/// certificates are not checked, which extra CAs and client certificates to use, and how hard to
+/// retry, some of it per direction (<see cref="RegistryDirection"/>). Hosts are matched as
+/// <c>host:port</c>, and an entry without a port covers every port of that host; Docker Hub's
+/// aliases count as one host.
 /// </summary>
 public sealed record RegistryTransportOptions
 {
-    /// <summary><c>--insecure</c>: talk plain HTTP to every registry.</summary>
+    /// <summary><c>--insecure</c>: push over plain HTTP (to every registry pushed to).</summary>
     public bool Insecure { get; init; }
 
-    /// <summary><c>--insecure-registry HOST</c>: talk plain HTTP to these registries.</summary>
+    /// <summary><c>--insecure-pull</c>: pull over plain HTTP from every registry.</summary>
+    public bool InsecurePull { get; init; }
+
+    /// <summary><c>--insecure-registry HOST</c>: talk plain HTTP to these registries, both ways.</summary>
     public IReadOnlyCollection<string> InsecureRegistries { get; init; } = [];
 
-    /// <summary><c>--skip-tls-verify</c>: accept any TLS certificate from any registry.</summary>
+    /// <summary><c>--skip-tls-verify</c>: accept any TLS certificate when pushing.</summary>
     public bool SkipTlsVerify { get; init; }
 
-    /// <summary><c>--skip-tls-verify-registry HOST</c>: accept any TLS certificate from these registries.</summary>
+    /// <summary><c>--skip-tls-verify-pull</c>: accept any TLS certificate when pulling.</summary>
+    public bool SkipTlsVerifyPull { get; init; }
+
+    /// <summary><c>--skip-tls-verify-registry HOST</c>: accept any TLS certificate from these registries, both ways.</summary>
     public IReadOnlyCollection<string> SkipTlsVerifyRegistries { get; init; } = [];
+
+    /// <summary>
+    /// The registries this run pushes to. <see cref="Insecure"/> and <see cref="SkipTlsVerify"/>
+    /// cover pulls from them too: one host serves one scheme and one certificate, and a build's base
+    /// image often lives next to its destination (kaniko would need the -pull flags as well).
+    /// </summary>
+    public IReadOnlyCollection<string> PushRegistries { get; init; } = [];
 
     /// <summary>
     /// <c>--registry-certificate HOST=PATH</c>: CA certificates (PEM files, or directories of
@@ -27,8 +42,14 @@ public sealed record RegistryTransportOptions
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> RegistryCertificates { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
-    /// <summary>How many times a failed request (connection error, 5xx, 429) is tried again.</summary>
-    public int MaxRetries { get; init; } = 3;
+    /// <summary><c>--registry-client-cert HOST=CERT,KEY</c>: the certificate to present to a host that asks for one (mutual TLS).</summary>
+    public IReadOnlyDictionary<string, ClientCertificate> ClientCertificates { get; init; } = new Dictionary<string, ClientCertificate>();
+
+    /// <summary><c>--image-download-retry N</c>: how many times a failed pull request (connection error, 5xx, 429, timeout) is tried again.</summary>
+    public int PullRetries { get; init; } = 3;
+
+    /// <summary><c>--push-retry N</c>: how many times a failed push request or blob upload is tried again.</summary>
+    public int PushRetries { get; init; } = 3;
 
     /// <summary>The first retry delay; later ones grow exponentially with jitter.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
@@ -41,13 +62,29 @@ public sealed record RegistryTransportOptions
 
     public string UserAgent { get; init; } = "drydock";
 
-    public bool IsInsecure(string registry) => Insecure || Matches(InsecureRegistries, registry);
+    public bool IsInsecure(string registry, RegistryDirection direction) =>
+        Matches(InsecureRegistries, registry) || direction switch
+        {
+            RegistryDirection.Push => Insecure,
+            _ => InsecurePull || (Insecure && Matches(PushRegistries, registry)),
+        };
 
-    public bool SkipsTlsVerify(string registry) => SkipTlsVerify || Matches(SkipTlsVerifyRegistries, registry);
+    public bool SkipsTlsVerify(string registry, RegistryDirection direction) =>
+        SkipsTlsVerifyEverywhere(direction) || Matches(SkipTlsVerifyRegistries, registry) ||
+        (direction == RegistryDirection.Pull && SkipTlsVerify && Matches(PushRegistries, registry));
+
+    /// <summary>True when no certificate is checked in this direction, whatever the host (redirect targets included).</summary>
+    public bool SkipsTlsVerifyEverywhere(RegistryDirection direction) => direction == RegistryDirection.Push ? SkipTlsVerify : SkipTlsVerifyPull;
+
+    public int RetriesFor(RegistryDirection direction) => direction == RegistryDirection.Push ? PushRetries : PullRetries;
 
     /// <summary>The extra CA files or directories configured for a registry.</summary>
     public IReadOnlyList<string> CertificatesFor(string registry) =>
         RegistryCertificates.Where(entry => HostMatches(entry.Key, registry)).SelectMany(entry => entry.Value).ToArray();
+
+    /// <summary>The client certificate configured for a registry, if any (an exact host:port entry wins over a host one).</summary>
+    public ClientCertificate? ClientCertificateFor(string registry) =>
+        ClientCertificates.Where(entry => HostMatches(entry.Key, registry)).OrderByDescending(entry => HasPort(entry.Key)).Select(entry => entry.Value).FirstOrDefault();
 
     /// <summary>Adds a CA for a host, as <c>--registry-certificate</c> does.</summary>
     public RegistryTransportOptions WithRegistryCertificate(string host, string path)
@@ -55,6 +92,14 @@ public sealed record RegistryTransportOptions
         var certificates = RegistryCertificates.ToDictionary(e => e.Key, e => e.Value, StringComparer.OrdinalIgnoreCase);
         certificates[host] = certificates.TryGetValue(host, out var existing) ? [.. existing, path] : [path];
         return this with { RegistryCertificates = certificates };
+    }
+
+    /// <summary>Adds a client certificate for a host, as <c>--registry-client-cert</c> does.</summary>
+    public RegistryTransportOptions WithClientCertificate(string host, ClientCertificate certificate)
+    {
+        var certificates = ClientCertificates.ToDictionary(e => e.Key, e => e.Value, StringComparer.OrdinalIgnoreCase);
+        certificates[host] = certificate;
+        return this with { ClientCertificates = certificates };
     }
 
     /// <summary>Splits a <c>HOST=PATH</c> flag value (<c>--registry-certificate</c>, <c>--registry-client-cert</c>).</summary>
@@ -67,6 +112,19 @@ public sealed record RegistryTransportOptions
         }
 
         return (value[..equals].Trim(), value[(equals + 1)..].Trim());
+    }
+
+    /// <summary>Splits a <c>HOST=CERT,KEY</c> flag value (<c>--registry-client-cert</c>).</summary>
+    public static (string Host, ClientCertificate Certificate) ParseClientCertificate(string value)
+    {
+        var (host, paths) = ParseHostPath(value);
+        var comma = paths.IndexOf(',');
+        if (comma <= 0 || comma == paths.Length - 1)
+        {
+            throw new FormatException($"'{value}' is not of the form HOST=CERT,KEY (e.g. my.registry:5000=/certs/client.crt,/certs/client.key).");
+        }
+
+        return (host, new ClientCertificate(paths[..comma].Trim(), paths[(comma + 1)..].Trim()));
     }
 
     private static bool Matches(IEnumerable<string> hosts, string registry) => hosts.Any(host => HostMatches(host, registry));
@@ -92,9 +150,13 @@ public sealed record RegistryTransportOptions
         return slash >= 0 ? rest[..slash] : rest;
     }
 
-    private static bool HasPort(string host)
+    private static bool HasPort(string entry)
     {
+        var host = StripScheme(entry);
         var colon = host.LastIndexOf(':');
         return colon >= 0 && colon > host.LastIndexOf(']');
     }
 }
+
+/// <summary>A client certificate and its private key, both PEM files, for mutual TLS.</summary>
+public sealed record ClientCertificate(string CertificatePath, string KeyPath);

@@ -45,6 +45,7 @@ public sealed class RetryHandler : DelegatingHandler
     /// <summary>Connection failures that another attempt may not meet; TLS and DNS failures do not heal.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
+        HttpRequestException tls when TransportFailure.IsTlsFailure(tls) => false,
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.ResponseEnded } => true,
         HttpRequestException { HttpRequestError: HttpRequestError.Unknown, InnerException: IOException } => true,
         TimeoutException => true,

@@ -16,18 +16,16 @@ internal sealed class TlsPolicy
     private readonly bool _skipEverywhere;
     private readonly X509Certificate2Collection _extraRoots;
 
-    public TlsPolicy(string authority, RegistryTransportOptions options)
+    public TlsPolicy(string authority, RegistryTransportOptions options, RegistryDirection direction)
     {
         _host = HostOf(authority);
-        _skipForHost = options.SkipsTlsVerify(authority);
-        _skipEverywhere = options.SkipTlsVerify;
+        _skipForHost = options.SkipsTlsVerify(authority, direction);
+        _skipEverywhere = options.SkipsTlsVerifyEverywhere(direction);
         _extraRoots = LoadRoots(authority, options.CertificatesFor(authority));
     }
 
     /// <summary>Why the last certificate was refused, in words; null when none was.</summary>
     public string? LastFailure { get; private set; }
-
-    public bool HasExtraRoots => _extraRoots.Count > 0;
 
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {

@@ -96,7 +96,7 @@ public sealed class BearerAuthenticationTests
         using var stub = new TokenRegistryStub { ExpiresIn = 60 };
         var clock = new ManualClock();
         using var transport = new RegistryTransport(Options(stub));
-        var handler = new AuthenticationHandler(stub.Host, AnonymousKeychain.Instance, transport.HandlerFor, clock) { InnerHandler = transport.HandlerFor(stub.Host) };
+        var handler = new AuthenticationHandler(stub.Host, AnonymousKeychain.Instance, uri => transport.HandlerFor(uri, RegistryDirection.Pull), clock) { InnerHandler = transport.HandlerFor(stub.Host, RegistryDirection.Pull) };
         using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
 
         await SendAsync(invoker, stub);
@@ -167,7 +167,7 @@ public sealed class BearerAuthenticationTests
         Assert.Contains("Bearer preissued", stub.RegistryAuthorizations);
     }
 
-    private static RegistryTransportOptions Options(TokenRegistryStub stub) => new() { InsecureRegistries = [stub.Host], MaxRetries = 0 };
+    private static RegistryTransportOptions Options(TokenRegistryStub stub) => new() { InsecureRegistries = [stub.Host], PullRetries = 0 };
 
     private static RegistryClient Client(TokenRegistryStub stub, IKeychain keychain) => new(stub.Host, Options(stub), keychain);
 

@@ -18,17 +18,86 @@ public sealed class RegistryTransportOptionsTests
         Assert.Equal(matches, RegistryTransportOptions.HostMatches(entry, registry));
 
     [Fact]
-    public void Insecure_and_skip_verify_apply_globally_or_per_host()
+    public void Per_host_entries_apply_both_ways()
     {
-        var perHost = new RegistryTransportOptions { InsecureRegistries = ["a:5000"], SkipTlsVerifyRegistries = ["b"] };
-        var global = new RegistryTransportOptions { Insecure = true, SkipTlsVerify = true };
+        var options = new RegistryTransportOptions { InsecureRegistries = ["a:5000"], SkipTlsVerifyRegistries = ["b"] };
 
-        Assert.True(perHost.IsInsecure("a:5000"));
-        Assert.False(perHost.IsInsecure("b:5000"));
-        Assert.True(perHost.SkipsTlsVerify("b:443"));
-        Assert.False(perHost.SkipsTlsVerify("a:5000"));
-        Assert.True(global.IsInsecure("anything"));
-        Assert.True(global.SkipsTlsVerify("anything"));
+        foreach (var direction in new[] { RegistryDirection.Pull, RegistryDirection.Push })
+        {
+            Assert.True(options.IsInsecure("a:5000", direction));
+            Assert.False(options.IsInsecure("b:5000", direction));
+            Assert.True(options.SkipsTlsVerify("b:443", direction));
+            Assert.False(options.SkipsTlsVerify("a:5000", direction));
+        }
+    }
+
+    [Fact]
+    public void Kanikos_global_flags_are_per_direction()
+    {
+        var push = new RegistryTransportOptions { Insecure = true, SkipTlsVerify = true };
+        var pull = new RegistryTransportOptions { InsecurePull = true, SkipTlsVerifyPull = true };
+
+        Assert.True(push.IsInsecure("anything", RegistryDirection.Push));
+        Assert.False(push.IsInsecure("anything", RegistryDirection.Pull));
+        Assert.True(push.SkipsTlsVerifyEverywhere(RegistryDirection.Push));
+        Assert.False(push.SkipsTlsVerify("anything", RegistryDirection.Pull));
+        Assert.True(pull.IsInsecure("anything", RegistryDirection.Pull));
+        Assert.False(pull.IsInsecure("anything", RegistryDirection.Push));
+        Assert.True(pull.SkipsTlsVerify("anything", RegistryDirection.Pull));
+        Assert.False(pull.SkipsTlsVerify("anything", RegistryDirection.Push));
+    }
+
+    [Fact]
+    public void Push_flags_also_cover_pulls_from_the_registries_pushed_to()
+    {
+        var options = new RegistryTransportOptions { Insecure = true, SkipTlsVerify = true, PushRegistries = ["dest:5000"] };
+
+        Assert.True(options.IsInsecure("dest:5000", RegistryDirection.Pull));
+        Assert.True(options.SkipsTlsVerify("dest:5000", RegistryDirection.Pull));
+        Assert.False(options.IsInsecure("docker.io", RegistryDirection.Pull));
+        Assert.False(options.SkipsTlsVerify("docker.io", RegistryDirection.Pull));
+        Assert.False(new RegistryTransportOptions { PushRegistries = ["dest:5000"] }.IsInsecure("dest:5000", RegistryDirection.Pull));
+    }
+
+    [Fact]
+    public void Retries_are_per_direction()
+    {
+        var options = new RegistryTransportOptions { PullRetries = 1, PushRetries = 7 };
+
+        Assert.Equal(1, options.RetriesFor(RegistryDirection.Pull));
+        Assert.Equal(7, options.RetriesFor(RegistryDirection.Push));
+    }
+
+    [Fact]
+    public void Client_certificates_match_hosts_and_an_exact_port_wins()
+    {
+        var options = new RegistryTransportOptions()
+            .WithClientCertificate("reg", new ClientCertificate("/any.crt", "/any.key"))
+            .WithClientCertificate("reg:5000", new ClientCertificate("/exact.crt", "/exact.key"));
+
+        Assert.Equal("/exact.crt", options.ClientCertificateFor("reg:5000")?.CertificatePath);
+        Assert.Equal("/any.crt", options.ClientCertificateFor("reg:6000")?.CertificatePath);
+        Assert.Null(options.ClientCertificateFor("other:5000"));
+    }
+
+    [Fact]
+    public void Parses_host_equals_cert_comma_key_flags()
+    {
+        Assert.Equal(("r:5000", new ClientCertificate("/c/client.crt", "/c/client.key")), RegistryTransportOptions.ParseClientCertificate("r:5000=/c/client.crt,/c/client.key"));
+        Assert.Throws<FormatException>(() => RegistryTransportOptions.ParseClientCertificate("r:5000=/c/client.crt"));
+        Assert.Throws<FormatException>(() => RegistryTransportOptions.ParseClientCertificate("r:5000=/c/client.crt,"));
+        Assert.Throws<FormatException>(() => RegistryTransportOptions.ParseClientCertificate("/c/client.crt,/c/client.key"));
+    }
+
+    [Fact]
+    public void An_unreadable_client_certificate_is_a_clear_error()
+    {
+        using var transport = new RegistryTransport(new RegistryTransportOptions().WithClientCertificate("h:1", new ClientCertificate("/nonexistent/c.crt", "/nonexistent/c.key")));
+
+        var error = Assert.Throws<InvalidOperationException>(() => transport.HandlerFor("h:1", RegistryDirection.Push));
+
+        Assert.Contains("/nonexistent/c.crt", error.Message);
+        Assert.Contains("h:1", error.Message);
     }
 
     [Fact]
@@ -56,11 +125,12 @@ public sealed class RegistryTransportOptionsTests
     [Fact]
     public void The_scheme_follows_the_insecure_options()
     {
-        using var transport = new RegistryTransport(new RegistryTransportOptions { InsecureRegistries = ["127.0.0.1:5000"] });
+        using var transport = new RegistryTransport(new RegistryTransportOptions { InsecureRegistries = ["127.0.0.1:5000"], InsecurePull = false, Insecure = true });
 
-        Assert.Equal(new Uri("http://127.0.0.1:5000/"), transport.BaseUri("127.0.0.1:5000"));
-        Assert.Equal(new Uri("https://registry-1.docker.io/"), transport.BaseUri("docker.io"));
-        Assert.Equal(new Uri("https://ghcr.io/"), transport.BaseUri("ghcr.io"));
+        Assert.Equal(new Uri("http://127.0.0.1:5000/"), transport.BaseUri("127.0.0.1:5000", RegistryDirection.Pull));
+        Assert.Equal(new Uri("https://registry-1.docker.io/"), transport.BaseUri("docker.io", RegistryDirection.Pull));
+        Assert.Equal(new Uri("http://registry-1.docker.io/"), transport.BaseUri("docker.io", RegistryDirection.Push));
+        Assert.Equal(new Uri("https://ghcr.io/"), transport.BaseUri("ghcr.io", RegistryDirection.Pull));
     }
 
     [Fact]
@@ -68,7 +138,7 @@ public sealed class RegistryTransportOptionsTests
     {
         using var transport = new RegistryTransport(new RegistryTransportOptions().WithRegistryCertificate("h:1", "/nonexistent/ca.crt"));
 
-        var error = Assert.Throws<InvalidOperationException>(() => transport.HandlerFor("h:1"));
+        var error = Assert.Throws<InvalidOperationException>(() => transport.HandlerFor("h:1", RegistryDirection.Pull));
 
         Assert.Contains("/nonexistent/ca.crt", error.Message);
         Assert.Contains("h:1", error.Message);

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Drydock.Registry.Auth;
+using Drydock.Registry.Transport;
+
+namespace Drydock.Cli;
+
+/// <summary>
+/// The registry flags every command that talks to registries takes, under kaniko's names:
+/// plain HTTP and TLS verification per direction or per host, extra CAs, client certificates,
+/// retries. One instance per command; <see cref="ToOptions"/> turns a parse into transport options.
+/// </summary>
+public sealed class RegistryFlags
+{
+    private readonly Option<bool> _insecure = new("--insecure") { Description = "Push over plain HTTP (and pull over it from the registries pushed to)." };
+    private readonly Option<bool> _insecurePull = new("--insecure-pull") { Description = "Pull over plain HTTP." };
+    private readonly Option<string[]> _insecureRegistry = new("--insecure-registry") { HelpName = "HOST", Description = "Talk plain HTTP to this registry (HOST[:PORT]), both ways; repeatable." };
+    private readonly Option<bool> _skipTlsVerify = new("--skip-tls-verify") { Description = "Do not verify TLS certificates when pushing (nor when pulling from the registries pushed to)." };
+    private readonly Option<bool> _skipTlsVerifyPull = new("--skip-tls-verify-pull") { Description = "Do not verify TLS certificates when pulling." };
+    private readonly Option<string[]> _skipTlsVerifyRegistry = new("--skip-tls-verify-registry") { HelpName = "HOST", Description = "Do not verify this registry's TLS certificate (HOST[:PORT]), both ways; repeatable." };
+    private readonly Option<string[]> _registryCertificate = new("--registry-certificate") { HelpName = "HOST=PATH", Description = "Trust a CA for one registry: HOST=PATH (a PEM file or a directory of them); repeatable." };
+    private readonly Option<string[]> _registryClientCert = new("--registry-client-cert") { HelpName = "HOST=CERT,KEY", Description = "Present a client certificate to one registry (mutual TLS): HOST=CERT,KEY (PEM files); repeatable." };
+    private readonly Option<int> _pushRetry = new("--push-retry") { HelpName = "N", Description = "How many times a failed push request is tried again, with exponential backoff.", DefaultValueFactory = _ => new RegistryTransportOptions().PushRetries };
+    private readonly Option<int> _imageDownloadRetry = new("--image-download-retry") { HelpName = "N", Description = "How many times a failed pull request is tried again, with exponential backoff.", DefaultValueFactory = _ => new RegistryTransportOptions().PullRetries };
+
+    private IEnumerable<Option> All =>
+    [
+        _insecure, _insecurePull, _insecureRegistry, _skipTlsVerify, _skipTlsVerifyPull, _skipTlsVerifyRegistry,
+        _registryCertificate, _registryClientCert, _pushRetry, _imageDownloadRetry,
+    ];
+
+    /// <summary>Adds the flags to a command, with checks that make a malformed value a parse error.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in All)
+        {
+            command.Options.Add(option);
+        }
+
+        _registryCertificate.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseHostPath(value)));
+        _registryClientCert.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseClientCertificate(value)));
+        foreach (var retry in new[] { _pushRetry, _imageDownloadRetry })
+        {
+            retry.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 0)
+                {
+                    result.AddError($"{result.Option.Name} must be 0 or more.");
+                }
+            });
+        }
+    }
+
+    /// <summary>The transport options the flags of a successful parse describe.</summary>
+    public RegistryTransportOptions ToOptions(ParseResult result)
+    {
+        var options = new RegistryTransportOptions
+        {
+            Insecure = result.GetValue(_insecure),
+            InsecurePull = result.GetValue(_insecurePull),
+            InsecureRegistries = result.GetValue(_insecureRegistry) ?? [],
+            SkipTlsVerify = result.GetValue(_skipTlsVerify),
+            SkipTlsVerifyPull = result.GetValue(_skipTlsVerifyPull),
+            SkipTlsVerifyRegistries = result.GetValue(_skipTlsVerifyRegistry) ?? [],
+            PushRetries = result.GetValue(_pushRetry),
+            PullRetries = result.GetValue(_imageDownloadRetry),
+        };
+        foreach (var (host, path) in (result.GetValue(_registryCertificate) ?? []).Select(RegistryTransportOptions.ParseHostPath))
+        {
+            options = options.WithRegistryCertificate(host, path);
+        }
+
+        foreach (var (host, certificate) in (result.GetValue(_registryClientCert) ?? []).Select(RegistryTransportOptions.ParseClientCertificate))
+        {
+            options = options.WithClientCertificate(host, certificate);
+        }
+
+        return options;
+    }
+
+    /// <summary>Credentials as Docker and kaniko find them: DOCKER_CONFIG, ~/.docker, /kaniko/.docker, credential helpers on PATH.</summary>
+    public static IKeychain Keychain() => DockerConfigKeychain.FromEnvironment();
+
+    private static void Check(OptionResult result, Action<string> parse)
+    {
+        foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+        {
+            try
+            {
+                parse(value);
+            }
+            catch (FormatException e)
+            {
+                result.AddError($"{result.Option.Name}: {e.Message}");
+            }
+        }
+    }
+}
