@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Drydock.Reference;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;
 
@@ -20,13 +21,16 @@ public sealed class RegistryFlags
     private readonly Option<string[]> _skipTlsVerifyRegistry = new("--skip-tls-verify-registry") { HelpName = "HOST", Description = "Do not verify this registry's TLS certificate (HOST[:PORT]), both ways; repeatable." };
     private readonly Option<string[]> _registryCertificate = new("--registry-certificate") { HelpName = "HOST=PATH", Description = "Trust a CA for one registry: HOST=PATH (a PEM file or a directory of them); repeatable." };
     private readonly Option<string[]> _registryClientCert = new("--registry-client-cert") { HelpName = "HOST=CERT,KEY", Description = "Present a client certificate to one registry (mutual TLS): HOST=CERT,KEY (PEM files); repeatable." };
+    private readonly Option<string[]> _registryMirror = new("--registry-mirror") { HelpName = "HOST[/PATH]", Description = "Pull Docker Hub images from this mirror first (also $KANIKO_REGISTRY_MIRROR); repeatable, tried in order." };
+    private readonly Option<string[]> _registryMap = new("--registry-map") { HelpName = "REGISTRY=MIRROR[;…]", Description = "Pull REGISTRY's images from MIRROR (HOST[/PATH]) first (also $KANIKO_REGISTRY_MAP); repeatable, tried in order." };
+    private readonly Option<bool> _skipDefaultRegistryFallback = new("--skip-default-registry-fallback") { Description = "When no mirror has an image, fail instead of pulling it from its own registry." };
     private readonly Option<int> _pushRetry = new("--push-retry") { HelpName = "N", Description = "How many times a failed push request is tried again, with exponential backoff.", DefaultValueFactory = _ => new RegistryTransportOptions().PushRetries };
     private readonly Option<int> _imageDownloadRetry = new("--image-download-retry") { HelpName = "N", Description = "How many times a failed pull request is tried again, with exponential backoff.", DefaultValueFactory = _ => new RegistryTransportOptions().PullRetries };
 
     private IEnumerable<Option> All =>
     [
         _insecure, _insecurePull, _insecureRegistry, _skipTlsVerify, _skipTlsVerifyPull, _skipTlsVerifyRegistry,
-        _registryCertificate, _registryClientCert, _pushRetry, _imageDownloadRetry,
+        _registryCertificate, _registryClientCert, _registryMirror, _registryMap, _skipDefaultRegistryFallback, _pushRetry, _imageDownloadRetry,
     ];
 
     /// <summary>Adds the flags to a command, with checks that make a malformed value a parse error.</summary>
@@ -39,6 +43,8 @@ public sealed class RegistryFlags
 
         _registryCertificate.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseHostPath(value)));
         _registryClientCert.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseClientCertificate(value)));
+        _registryMirror.Validators.Add(result => Check(result, value => RegistryMirror.Parse(value)));
+        _registryMap.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseRegistryMap(value)));
         foreach (var retry in new[] { _pushRetry, _imageDownloadRetry })
         {
             retry.Validators.Add(result =>
@@ -51,7 +57,11 @@ public sealed class RegistryFlags
         }
     }
 
-    /// <summary>The transport options the flags of a successful parse describe.</summary>
+    /// <summary>
+    /// The transport options the flags of a successful parse describe. Kaniko's
+    /// <c>KANIKO_REGISTRY_MIRROR</c> and <c>KANIKO_REGISTRY_MAP</c> add to the mirror flags, as
+    /// pipelines set them for the executor image.
+    /// </summary>
     public RegistryTransportOptions ToOptions(ParseResult result)
     {
         var options = new RegistryTransportOptions
@@ -64,6 +74,7 @@ public sealed class RegistryFlags
             SkipTlsVerifyRegistries = result.GetValue(_skipTlsVerifyRegistry) ?? [],
             PushRetries = result.GetValue(_pushRetry),
             PullRetries = result.GetValue(_imageDownloadRetry),
+            SkipDefaultRegistryFallback = result.GetValue(_skipDefaultRegistryFallback),
         };
         foreach (var (host, path) in (result.GetValue(_registryCertificate) ?? []).Select(RegistryTransportOptions.ParseHostPath))
         {
@@ -75,11 +86,41 @@ public sealed class RegistryFlags
             options = options.WithClientCertificate(host, certificate);
         }
 
+        var mirrors = (result.GetValue(_registryMirror) ?? []).Select(RegistryMirror.Parse).Concat(FromEnvironment<RegistryMirror>("KANIKO_REGISTRY_MIRROR", v => [RegistryMirror.Parse(v)]));
+        foreach (var mirror in mirrors)
+        {
+            options = options.WithMirror(ImageReference.DockerHub, mirror);
+        }
+
+        var maps = (result.GetValue(_registryMap) ?? []).SelectMany(RegistryTransportOptions.ParseRegistryMap).Concat(FromEnvironment("KANIKO_REGISTRY_MAP", RegistryTransportOptions.ParseRegistryMap));
+        foreach (var (registry, mirror) in maps)
+        {
+            options = options.WithMirror(registry, mirror);
+        }
+
         return options;
     }
 
     /// <summary>Credentials as Docker and kaniko find them: DOCKER_CONFIG, ~/.docker, /kaniko/.docker, credential helpers on PATH.</summary>
     public static IKeychain Keychain() => DockerConfigKeychain.FromEnvironment();
+
+    /// <summary>Parses a variable's value, if set; a malformed one is an error naming the variable.</summary>
+    private static IReadOnlyList<T> FromEnvironment<T>(string name, Func<string, IReadOnlyList<T>> parse)
+    {
+        if (Environment.GetEnvironmentVariable(name) is not { Length: > 0 } value)
+        {
+            return [];
+        }
+
+        try
+        {
+            return parse(value);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"${name}: {e.Message}", e);
+        }
+    }
 
     private static void Check(OptionResult result, Action<string> parse)
     {

@@ -53,10 +53,20 @@ public sealed class RegistryClient : IDisposable
         _ownsTransport = ownsTransport;
         _keychain = keychain;
         BaseAddress = transport.BaseUri(registry, direction);
-        var auth = new AuthenticationHandler(registry, keychain, uri => transport.HandlerFor(uri, direction)) { InnerHandler = transport.HandlerFor(BaseAddress, direction) };
+        HttpMessageHandler pipeline = Authenticated(registry, BaseAddress);
+        var mirrors = direction == RegistryDirection.Pull ? transport.Options.MirrorsFor(registry) : [];
+        if (mirrors.Count > 0)
+        {
+            var routes = mirrors.Select(m =>
+            {
+                var root = transport.BaseUri(m.Host, direction);
+                return new MirrorRoute(m, root, Authenticated(m.Host, root));
+            }).ToArray();
+            pipeline = new MirrorHandler(routes, !transport.Options.SkipDefaultRegistryFallback) { InnerHandler = pipeline };
+        }
 
-        // The auth handler is not disposed with the client: disposing it would dispose the shared pool behind it.
-        _http = new HttpClient(auth, disposeHandler: false) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        // The pipeline is not disposed with the client: disposing it would dispose the shared pools behind it.
+        _http = new HttpClient(pipeline, disposeHandler: false) { BaseAddress = BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.TryParseAdd(transport.Options.UserAgent);
         _uploadRetry = transport.Options.PushRetries <= 0
             ? ResiliencePipeline.Empty
@@ -69,6 +79,10 @@ public sealed class RegistryClient : IDisposable
                 ShouldHandle = new PredicateBuilder().Handle<RegistryException>(e => e.IsTransient),
             }).Build();
     }
+
+    /// <summary>A registry's auth handler (its own credentials and token cache) over the shared connection pool.</summary>
+    private AuthenticationHandler Authenticated(string registry, Uri root) =>
+        new(registry, _keychain, uri => _transport.HandlerFor(uri, Direction)) { InnerHandler = _transport.HandlerFor(root, Direction) };
 
     /// <summary>The registry as references name it (<c>docker.io</c>, <c>127.0.0.1:5000</c>).</summary>
     public string Registry { get; }
@@ -315,7 +329,12 @@ public sealed class RegistryClient : IDisposable
         }
 
         string? hint = null;
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        if (response.RequestMessage?.RequestUri is { IsAbsoluteUri: true } answered && answered.Authority != BaseAddress.Authority)
+        {
+            // A mirror or a redirect target answered: say who, and leave the registry's credentials out of it.
+            hint = $"answered by {answered.Authority}";
+        }
+        else if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             hint = await _keychain.ResolveAsync(Registry, cancellationToken).ConfigureAwait(false) is null
                 ? $"no credentials for {Registry} were found"

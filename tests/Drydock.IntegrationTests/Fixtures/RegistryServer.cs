@@ -46,6 +46,9 @@ public class RegistryServer : IAsyncLifetime
 
     public RegistryMode Mode { get; }
 
+    /// <summary>The registry this one mirrors as a pull-through cache (distribution's proxy mode), or null.</summary>
+    public Uri? ProxyRemote { get; private init; }
+
     /// <summary><c>127.0.0.1:PORT</c>: the registry part of references to this server.</summary>
     public string Host => $"127.0.0.1:{Port}";
 
@@ -125,6 +128,17 @@ public class RegistryServer : IAsyncLifetime
     public static async Task<RegistryServer> StartAsync(RegistryMode mode)
     {
         var server = new RegistryServer(mode);
+        await server.InitializeAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Starts a private pull-through cache in front of <paramref name="upstream"/> (plain HTTP both):
+    /// it fetches what it lacks from there, keeps it, and refuses pushes.
+    /// </summary>
+    public static async Task<RegistryServer> StartPullThroughCacheAsync(RegistryServer upstream)
+    {
+        var server = new RegistryServer(RegistryMode.Http) { ProxyRemote = upstream.BaseUri };
         await server.InitializeAsync();
         return server;
     }
@@ -300,6 +314,15 @@ public class RegistryServer : IAsyncLifetime
                   htpasswd:
                     realm: drydock-test
                     path: {Work.Combine("htpasswd")}
+
+                """);
+        }
+
+        if (ProxyRemote is not null)
+        {
+            config.Append($"""
+                proxy:
+                  remoteurl: {ProxyRemote.GetLeftPart(UriPartial.Authority)}
 
                 """);
         }

@@ -45,6 +45,15 @@ public sealed record RegistryTransportOptions
     /// <summary><c>--registry-client-cert HOST=CERT,KEY</c>: the certificate to present to a host that asks for one (mutual TLS).</summary>
     public IReadOnlyDictionary<string, ClientCertificate> ClientCertificates { get; init; } = new Dictionary<string, ClientCertificate>();
 
+    /// <summary>
+    /// <c>--registry-mirror</c> and <c>--registry-map SRC=DST</c>: for each registry (normalised,
+    /// <c>docker.io</c> for Docker Hub), the mirrors its images are pulled from first, in order.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<RegistryMirror>> Mirrors { get; init; } = new Dictionary<string, IReadOnlyList<RegistryMirror>>();
+
+    /// <summary><c>--skip-default-registry-fallback</c>: when no mirror has an image, fail rather than ask the registry itself.</summary>
+    public bool SkipDefaultRegistryFallback { get; init; }
+
     /// <summary><c>--image-download-retry N</c>: how many times a failed pull request (connection error, 5xx, 429, timeout) is tried again.</summary>
     public int PullRetries { get; init; } = 3;
 
@@ -93,6 +102,34 @@ public sealed record RegistryTransportOptions
         certificates[host] = certificates.TryGetValue(host, out var existing) ? [.. existing, path] : [path];
         return this with { RegistryCertificates = certificates };
     }
+
+    /// <summary>The mirrors to pull a registry's images from before the registry itself.</summary>
+    public IReadOnlyList<RegistryMirror> MirrorsFor(string registry) =>
+        Mirrors.GetValueOrDefault(ImageReference.NormalizeRegistry(registry)) ?? [];
+
+    /// <summary>Adds a mirror after those a registry already has, as <c>--registry-mirror</c> (for <c>docker.io</c>) and <c>--registry-map</c> do.</summary>
+    public RegistryTransportOptions WithMirror(string registry, RegistryMirror mirror)
+    {
+        var key = ImageReference.NormalizeRegistry(StripScheme(registry));
+        var mirrors = Mirrors.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        mirrors[key] = mirrors.TryGetValue(key, out var existing) ? [.. existing, mirror] : [mirror];
+        return this with { Mirrors = mirrors };
+    }
+
+    /// <summary>Splits a <c>--registry-map</c> value: <c>SRC=DST</c> pairs separated by ';'.</summary>
+    public static IReadOnlyList<(string Registry, RegistryMirror Mirror)> ParseRegistryMap(string value) =>
+        value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair =>
+            {
+                var equals = pair.IndexOf('=');
+                if (equals <= 0 || equals == pair.Length - 1)
+                {
+                    throw new FormatException($"'{pair}' is not of the form REGISTRY=MIRROR (e.g. index.docker.io=mirror.gcr.io).");
+                }
+
+                return (pair[..equals].Trim(), RegistryMirror.Parse(pair[(equals + 1)..]));
+            })
+            .ToArray();
 
     /// <summary>Adds a client certificate for a host, as <c>--registry-client-cert</c> does.</summary>
     public RegistryTransportOptions WithClientCertificate(string host, ClientCertificate certificate)
