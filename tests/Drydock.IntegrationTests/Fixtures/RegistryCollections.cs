@@ -12,6 +12,9 @@ public sealed class AuthRegistry() : RegistryServer(RegistryMode.TlsWithBasicAut
 /// <summary>The registry over HTTPS demanding a client certificate (mutual TLS), one per test run.</summary>
 public sealed class MutualTlsRegistry() : RegistryServer(RegistryMode.MutualTls);
 
+/// <summary>The registry with distribution's token auth and the fixture's token service, one per test run.</summary>
+public sealed class TokenAuthRegistry() : RegistryServer(RegistryMode.TokenAuth);
+
 /// <summary>
 /// Collection names that share one registry server per mode across the test classes of a run.
 /// A class joins with <c>[Collection(RegistryCollections.Http)]</c> and takes the server
@@ -23,6 +26,7 @@ public static class RegistryCollections
     public const string Tls = "registry-tls";
     public const string Auth = "registry-auth";
     public const string MutualTls = "registry-mtls";
+    public const string TokenAuth = "registry-token";
 }
 
 [CollectionDefinition(RegistryCollections.Http)]
@@ -36,3 +40,6 @@ public sealed class AuthRegistryCollection : ICollectionFixture<AuthRegistry>;
 
 [CollectionDefinition(RegistryCollections.MutualTls)]
 public sealed class MutualTlsRegistryCollection : ICollectionFixture<MutualTlsRegistry>;
+
+[CollectionDefinition(RegistryCollections.TokenAuth)]
+public sealed class TokenAuthRegistryCollection : ICollectionFixture<TokenAuthRegistry>;

@@ -23,6 +23,9 @@ public enum RegistryMode
 
     /// <summary>HTTPS as <see cref="Tls"/>, and the registry demands a client certificate signed by the fixture's CA.</summary>
     MutualTls,
+
+    /// <summary>Plain HTTP with distribution's token auth: the fixture runs the <see cref="TokenService"/> on loopback.</summary>
+    TokenAuth,
 }
 
 /// <summary>
@@ -54,7 +57,10 @@ public class RegistryServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public bool UsesTls => Mode != RegistryMode.Http;
+    public bool UsesTls => Mode is RegistryMode.Tls or RegistryMode.TlsWithBasicAuth or RegistryMode.MutualTls;
+
+    /// <summary>The token service the registry sends clients to in token auth mode, else null.</summary>
+    public TokenService? Tokens { get; private set; }
 
     public Uri BaseUri => new($"{(UsesTls ? "https" : "http")}://{Host}/");
 
@@ -73,10 +79,10 @@ public class RegistryServer : IAsyncLifetime
     /// <summary>The private key (PEM) of <see cref="ClientCertificatePath"/>, else null.</summary>
     public string? ClientKeyPath { get; private set; }
 
-    /// <summary>The htpasswd user in auth mode, else null.</summary>
+    /// <summary>The user in Basic or token auth mode, else null.</summary>
     public string? Username { get; private set; }
 
-    /// <summary>The htpasswd password in auth mode (random per run), else null.</summary>
+    /// <summary>The password in Basic or token auth mode (random per run), else null.</summary>
     public string? Password { get; private set; }
 
     /// <summary>What the registry printed, for diagnosing a failing test.</summary>
@@ -175,11 +181,20 @@ public class RegistryServer : IAsyncLifetime
             await CreateCertificatesAsync();
         }
 
-        if (Mode == RegistryMode.TlsWithBasicAuth)
+        if (Mode is RegistryMode.TlsWithBasicAuth or RegistryMode.TokenAuth)
         {
             Username = "drydock";
             Password = "pw-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
-            await ToolRunner.RunCheckedAsync("htpasswd", ["-Bbc", Work.Combine("htpasswd"), Username, Password], new ToolOptions { Secrets = [Password] });
+        }
+
+        if (Mode == RegistryMode.TlsWithBasicAuth)
+        {
+            await ToolRunner.RunCheckedAsync("htpasswd", ["-Bbc", Work.Combine("htpasswd"), Username!, Password!], new ToolOptions { Secrets = [Password!] });
+        }
+
+        if (Mode == RegistryMode.TokenAuth)
+        {
+            Tokens = new TokenService(Username!, Password!, Work.Combine("token-signer.crt"));
         }
 
         // A port found free can be taken before the registry binds it: try a few.
@@ -205,6 +220,7 @@ public class RegistryServer : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await StopProcessAsync();
+        Tokens?.Dispose();
         _work?.Dispose();
     }
 
@@ -314,6 +330,19 @@ public class RegistryServer : IAsyncLifetime
                   htpasswd:
                     realm: drydock-test
                     path: {Work.Combine("htpasswd")}
+
+                """);
+        }
+
+        if (Tokens is not null)
+        {
+            config.Append($"""
+                auth:
+                  token:
+                    realm: {Tokens.Realm}
+                    service: {TokenService.Service}
+                    issuer: {TokenService.Issuer}
+                    rootcertbundle: {Tokens.CertificatePath}
 
                 """);
         }

@@ -7,9 +7,8 @@ using Drydock.Registry.Auth;
 namespace Drydock.IntegrationTests.Registry;
 
 /// <summary>
-/// Basic auth against the real registry (htpasswd). Bearer tokens are covered by
-/// Drydock.Tests' BearerAuthenticationTests with an in-process token server, since docker-registry
-/// needs an external token service for them.
+/// Basic auth against the real registry (htpasswd), with credentials from config.json, credential
+/// helpers or the caller. Bearer tokens against the real registry are in <see cref="TokenAuthTests"/>.
 /// </summary>
 [Collection(RegistryCollections.Auth)]
 public sealed class AuthTests(AuthRegistry server)

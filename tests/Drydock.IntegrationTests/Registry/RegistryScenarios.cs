@@ -243,3 +243,6 @@ public sealed class AuthRegistryScenarios(AuthRegistry server) : RegistryScenari
 
 [Collection(RegistryCollections.MutualTls)]
 public sealed class MutualTlsRegistryScenarios(MutualTlsRegistry server) : RegistryScenarios(server);
+
+[Collection(RegistryCollections.TokenAuth)]
+public sealed class TokenAuthRegistryScenarios(TokenAuthRegistry server) : RegistryScenarios(server);
