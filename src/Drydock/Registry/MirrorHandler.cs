@@ -11,8 +11,8 @@ public sealed record MirrorRoute(RegistryMirror Mirror, Uri BaseUri, HttpMessage
 /// <summary>
 /// Sends a registry's reads (GET and HEAD under <c>/v2/</c>) to its mirrors first, in order, as
 /// kaniko's <c>--registry-mirror</c> and <c>--registry-map</c> do: a mirror that answers with an
-/// error passes the request on to the next, one that cannot be reached is left out for the rest of
-/// the run, and the registry itself answers last unless fallback is off. Content is verified by
+/// error passes the request on to the next, one that cannot be reached (or does not answer in time)
+/// is left out for the rest of the run, and the registry itself answers last unless fallback is off. Content is verified by
 /// digest above this handler, so a mirror can be trusted as little as the registry.
 /// </summary>
 public sealed class MirrorHandler : DelegatingHandler
@@ -59,6 +59,11 @@ public sealed class MirrorHandler : DelegatingHandler
             catch (HttpRequestException e)
             {
                 failure = TransportFailure.ToException(e, $"pulling from the mirror {route.Mirror}", route.BaseUri.Authority, tlsFailure: null, RegistryDirection.Pull);
+                _unreachable[route.Mirror] = failure;
+            }
+            catch (TimeoutException e)
+            {
+                failure = new RegistryException($"pulling from the mirror {route.Mirror}", e.Message, innerException: e, transient: true);
                 _unreachable[route.Mirror] = failure;
             }
             catch (RegistryException e)

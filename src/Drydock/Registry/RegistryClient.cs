@@ -103,29 +103,42 @@ public sealed class RegistryClient : IDisposable
     {
         CheckRegistry(reference);
         var operation = $"pulling manifest {reference}";
-        using var timeout = RequestTimeout(cancellationToken);
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{reference.Repository}/manifests/{reference.Identifier}");
-        foreach (var accepted in ManifestMediaTypes)
-        {
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accepted));
-        }
 
-        using var response = await SendAsync(request, operation, [RegistryScope.Pull(reference.Repository)], HttpCompletionOption.ResponseHeadersRead, timeout.Token, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
-        if (response.Content.Headers.ContentLength > MaxManifestSize)
+        // The handler retries a request that got no reply; a reply cut short is asked for again here.
+        for (var attempt = 0; ; attempt++)
         {
-            throw new RegistryException(operation, $"the manifest is {response.Content.Headers.ContentLength} bytes, more than the {MaxManifestSize} allowed");
-        }
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{reference.Repository}/manifests/{reference.Identifier}");
+            foreach (var accepted in ManifestMediaTypes)
+            {
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accepted));
+            }
 
-        var bytes = await ReadBodyAsync(response, MaxManifestSize + 1, operation, timeout.Token, cancellationToken).ConfigureAwait(false);
-        if (bytes.Length > MaxManifestSize)
-        {
-            throw new RegistryException(operation, $"the manifest is more than the {MaxManifestSize} bytes allowed");
-        }
+            using var response = await SendAsync(request, operation, [RegistryScope.Pull(reference.Repository)], cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+            if (response.Content.Headers.ContentLength > MaxManifestSize)
+            {
+                throw new RegistryException(operation, $"the manifest is {response.Content.Headers.ContentLength} bytes, more than the {MaxManifestSize} allowed");
+            }
 
-        var digest = VerifyManifestDigest(bytes, reference, response, operation);
-        var mediaType = MediaTypeOf(bytes, response.Content.Headers.ContentType?.MediaType, operation);
-        return new RegistryManifest(bytes, mediaType, digest);
+            byte[] bytes;
+            try
+            {
+                bytes = await ReadBodyAsync(response, MaxManifestSize + 1, operation, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegistryException) when (attempt < Options.PullRetries)
+            {
+                continue;
+            }
+
+            if (bytes.Length > MaxManifestSize)
+            {
+                throw new RegistryException(operation, $"the manifest is more than the {MaxManifestSize} bytes allowed");
+            }
+
+            var digest = VerifyManifestDigest(bytes, reference, response, operation);
+            var mediaType = MediaTypeOf(bytes, response.Content.Headers.ContentType?.MediaType, operation);
+            return new RegistryManifest(bytes, mediaType, digest);
+        }
     }
 
     /// <summary>True when the repository has the blob (HEAD 200), false on 404.</summary>
@@ -134,33 +147,22 @@ public sealed class RegistryClient : IDisposable
 
     /// <summary>
     /// Opens a blob for reading. The stream checks size and digest as it is read: reading to the end
-    /// throws <see cref="InvalidDataException"/> unless the content matches the descriptor.
+    /// throws <see cref="InvalidDataException"/> unless the content matches the descriptor. A
+    /// connection that drops or stalls midway is resumed from where it stopped, up to
+    /// <see cref="RegistryTransportOptions.PullRetries"/> times.
     /// </summary>
     public async Task<Stream> OpenBlobAsync(string repository, Descriptor descriptor, CancellationToken cancellationToken)
     {
-        var operation = $"pulling blob {descriptor.Digest} from {Registry}/{repository}";
-        using var timeout = RequestTimeout(cancellationToken);
-        var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/blobs/{descriptor.Digest}");
-        HttpResponseMessage response;
-        try
-        {
-            response = await SendAsync(request, operation, [RegistryScope.Pull(repository)], HttpCompletionOption.ResponseHeadersRead, timeout.Token, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            request.Dispose();
-        }
-
-        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
-        if (response.Content.Headers.ContentLength is { } length && length != descriptor.Size)
-        {
-            response.Dispose();
-            throw new RegistryException(operation, $"the registry sends {length} bytes, but the descriptor states {descriptor.Size}");
-        }
-
-        // Past the headers no timeout applies: a large layer takes as long as it takes.
-        var content = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return new VerifyingStream(content, descriptor.Digest, descriptor.Size, $"blob {descriptor.Digest} from {Registry}/{repository}");
+        var what = $"blob {descriptor.Digest} from {Registry}/{repository}";
+        var first = await OpenBlobFromAsync(repository, descriptor, 0, cancellationToken).ConfigureAwait(false);
+        var resuming = new ResumingReadStream(
+            first,
+            descriptor.Size,
+            (offset, token) => OpenBlobFromAsync(repository, descriptor, offset, token),
+            Options.PullRetries,
+            Options.RequestTimeout,
+            $"pulling {what}");
+        return new VerifyingStream(resuming, descriptor.Digest, descriptor.Size, what);
     }
 
     /// <summary>
@@ -195,13 +197,12 @@ public sealed class RegistryClient : IDisposable
             throw new RegistryException(operation, $"the manifest's digest is {digest}, not the {target.Digest} the destination names");
         }
 
-        using var timeout = RequestTimeout(cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Put, $"v2/{target.Repository}/manifests/{target.Tag ?? target.Digest}")
         {
             Content = new ReadOnlyMemoryContent(manifest),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-        using var response = await SendAsync(request, operation, [RegistryScope.Push(target.Repository)], HttpCompletionOption.ResponseContentRead, timeout.Token, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, operation, [RegistryScope.Push(target.Repository)], cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
         if (HeaderDigest(response) is { } stated && stated != digest)
         {
@@ -220,12 +221,70 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The body of a blob from a byte offset on: a Range request past the start, answered with
+    /// 206, or with 200 and the whole blob by a server that ignores ranges (its head is skipped).
+    /// </summary>
+    private async Task<Stream> OpenBlobFromAsync(string repository, Descriptor descriptor, long offset, CancellationToken cancellationToken)
+    {
+        var operation = $"pulling blob {descriptor.Digest} from {Registry}/{repository}" + (offset > 0 ? $" (resuming at byte {offset})" : "");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/blobs/{descriptor.Digest}");
+        if (offset > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(offset, null);
+        }
+
+        var response = await SendAsync(request, operation, [RegistryScope.Pull(repository)], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+            var partial = offset > 0 && response.StatusCode == HttpStatusCode.PartialContent;
+            if (partial && response.Content.Headers.ContentRange?.From != offset)
+            {
+                throw new RegistryException(operation, $"the registry sent the range {response.Content.Headers.ContentRange}, not bytes {offset}- as asked", transient: true);
+            }
+
+            var expected = partial ? descriptor.Size - offset : descriptor.Size;
+            if (response.Content.Headers.ContentLength is { } length && length != expected)
+            {
+                throw new RegistryException(operation, $"the registry sends {length} bytes, but the descriptor states {descriptor.Size}");
+            }
+
+            var content = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            if (offset > 0 && !partial)
+            {
+                await SkipAsync(content, offset, cancellationToken).ConfigureAwait(false);
+            }
+
+            return content;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task SkipAsync(Stream stream, long count, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        while (count > 0)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new IOException("the reply ended before the point to resume from");
+            }
+
+            count -= read;
+        }
+    }
+
     private async Task<bool> BlobExistsAsync(string repository, Digest digest, RegistryScope scope, CancellationToken cancellationToken)
     {
         var operation = $"checking blob {digest} in {Registry}/{repository}";
-        using var timeout = RequestTimeout(cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Head, $"v2/{repository}/blobs/{digest}");
-        using var response = await SendAsync(request, operation, [scope], HttpCompletionOption.ResponseHeadersRead, timeout.Token, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, operation, [scope], cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return false;
@@ -238,21 +297,9 @@ public sealed class RegistryClient : IDisposable
     private async Task<BlobPushOutcome> UploadAsync(string repository, Descriptor descriptor, Func<CancellationToken, Task<Stream>> open, string? mountFrom, CancellationToken cancellationToken)
     {
         var operation = $"pushing blob {descriptor.Digest} to {Registry}/{repository}";
-        Uri location;
-        using (var timeout = RequestTimeout(cancellationToken))
+        if (await StartUploadAsync(repository, descriptor, mountFrom, operation, cancellationToken).ConfigureAwait(false) is not { } location)
         {
-            var mount = mountFrom is not null && mountFrom != repository;
-            var start = mount ? $"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(descriptor.Digest.ToString())}&from={Uri.EscapeDataString(mountFrom!)}" : $"v2/{repository}/blobs/uploads/";
-            IReadOnlyList<RegistryScope> scopes = mount ? [RegistryScope.Push(repository), RegistryScope.Pull(mountFrom!)] : [RegistryScope.Push(repository)];
-            using var request = new HttpRequestMessage(HttpMethod.Post, start);
-            using var response = await SendAsync(request, operation, scopes, HttpCompletionOption.ResponseContentRead, timeout.Token, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
-            if (mount && response.StatusCode == HttpStatusCode.Created)
-            {
-                return BlobPushOutcome.Mounted;
-            }
-
-            location = LocationOf(response, operation);
+            return BlobPushOutcome.Mounted;
         }
 
         var source = await open(cancellationToken).ConfigureAwait(false);
@@ -278,9 +325,8 @@ public sealed class RegistryClient : IDisposable
                 offset += length;
             }
 
-            using (var timeout = RequestTimeout(cancellationToken))
             using (var commit = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest)) { Content = new ByteArrayContent([]) })
-            using (var response = await SendAsync(commit, operation, [RegistryScope.Push(repository)], HttpCompletionOption.ResponseContentRead, timeout.Token, cancellationToken).ConfigureAwait(false))
+            using (var response = await SendAsync(commit, operation, [RegistryScope.Push(repository)], cancellationToken).ConfigureAwait(false))
             {
                 await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
             }
@@ -289,12 +335,24 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>Opens an upload session (POST), or mounts the blob from another repository: then there is no session (null).</summary>
+    private async Task<Uri?> StartUploadAsync(string repository, Descriptor descriptor, string? mountFrom, string operation, CancellationToken cancellationToken)
+    {
+        var mount = mountFrom is not null && mountFrom != repository;
+        var start = mount ? $"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(descriptor.Digest.ToString())}&from={Uri.EscapeDataString(mountFrom!)}" : $"v2/{repository}/blobs/uploads/";
+        IReadOnlyList<RegistryScope> scopes = mount ? [RegistryScope.Push(repository), RegistryScope.Pull(mountFrom!)] : [RegistryScope.Push(repository)];
+        using var request = new HttpRequestMessage(HttpMethod.Post, start);
+        using var response = await SendAsync(request, operation, scopes, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        return mount && response.StatusCode == HttpStatusCode.Created ? null : LocationOf(response, operation);
+    }
+
     /// <summary>Sends a request whose body streams from a blob; a bad source blob is no transport failure.</summary>
     private async Task<HttpResponseMessage> SendUploadAsync(HttpRequestMessage request, string operation, string repository, CancellationToken cancellationToken)
     {
         try
         {
-            return await SendAsync(request, operation, [RegistryScope.Push(repository)], HttpCompletionOption.ResponseContentRead, CancellationToken.None, cancellationToken).ConfigureAwait(false);
+            return await SendAsync(request, operation, [RegistryScope.Push(repository)], cancellationToken).ConfigureAwait(false);
         }
         catch (RegistryException e) when (e.InnerException is { } inner && TransportFailure.VerificationFailure(inner) is { } invalid)
         {
@@ -302,22 +360,25 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string operation, IReadOnlyList<RegistryScope> scopes, HttpCompletionOption completion, CancellationToken requestToken, CancellationToken callerToken)
+    /// <summary>
+    /// Sends a request with the scopes it needs; the reply's body is left to the caller. Retries and
+    /// the per-attempt timeout happen in the pipeline; what still fails becomes one exception.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string operation, IReadOnlyList<RegistryScope> scopes, CancellationToken cancellationToken)
     {
         request.Options.Set(AuthenticationHandler.ScopesKey, scopes);
-        var token = requestToken.CanBeCanceled ? requestToken : callerToken;
         try
         {
-            return await _http.SendAsync(request, completion, token).ConfigureAwait(false);
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             var authority = request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.Authority : BaseAddress.Authority;
             throw TransportFailure.ToException(e, operation, authority, _transport.TlsFailureFor(authority, Direction), Direction);
         }
-        catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
+        catch (TimeoutException e)
         {
-            throw new RegistryException(operation, $"no reply from {BaseAddress.Authority} within {Options.RequestTimeout.TotalSeconds:0} s", innerException: e, transient: true);
+            throw new RegistryException(operation, e.Message, innerException: e, transient: true);
         }
     }
 
@@ -344,15 +405,18 @@ public sealed class RegistryClient : IDisposable
         throw await RegistryResponses.ToExceptionAsync(response, operation, hint, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, int limit, string operation, CancellationToken requestToken, CancellationToken callerToken)
+    /// <summary>Reads a small reply body; one cut short, or stalled past the request timeout, is a transient failure.</summary>
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, int limit, string operation, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.RequestTimeout);
         try
         {
-            await using var stream = await response.Content.ReadAsStreamAsync(requestToken).ConfigureAwait(false);
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
             var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int read;
-            while (buffer.Length < limit && (read = await stream.ReadAsync(chunk, requestToken).ConfigureAwait(false)) > 0)
+            while (buffer.Length < limit && (read = await stream.ReadAsync(chunk, timeout.Token).ConfigureAwait(false)) > 0)
             {
                 buffer.Write(chunk, 0, read);
             }
@@ -363,9 +427,9 @@ public sealed class RegistryClient : IDisposable
         {
             throw new RegistryException(operation, $"the reply was cut short: {TransportFailure.Innermost(e).Message}", innerException: e, transient: true);
         }
-        catch (OperationCanceledException e) when (!callerToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RegistryException(operation, "the reply did not arrive in time", innerException: e, transient: true);
+            throw new RegistryException(operation, $"the rest of the reply did not arrive within {Options.RequestTimeout.TotalSeconds:0.#} s", innerException: e, transient: true);
         }
     }
 
@@ -454,13 +518,6 @@ public sealed class RegistryClient : IDisposable
         {
             throw new ArgumentException($"{reference} is not in {Registry}, the registry of this client.", nameof(reference));
         }
-    }
-
-    private CancellationTokenSource RequestTimeout(CancellationToken cancellationToken)
-    {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        source.CancelAfter(Options.RequestTimeout);
-        return source;
     }
 
     private static StreamContent BlobContent(Stream source, long length)

@@ -84,7 +84,7 @@ public sealed class RegistryTransport : IDisposable
             sockets.SslOptions.ClientCertificates = [LoadClientCertificate(authority, client)];
         }
 
-        HttpMessageHandler pipeline = new RetryHandler(Options.RetriesFor(direction), Options.RetryDelay) { InnerHandler = sockets };
+        HttpMessageHandler pipeline = new RetryHandler(Options.RetriesFor(direction), Options.RetryDelay, Options.RequestTimeout) { InnerHandler = sockets };
         if (_wrap is not null)
         {
             pipeline = _wrap(pipeline);

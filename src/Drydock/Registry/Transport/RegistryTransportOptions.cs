@@ -63,7 +63,10 @@ public sealed record RegistryTransportOptions
     /// <summary>The first retry delay; later ones grow exponentially with jitter.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How long a request without a large body (manifest, HEAD, token, upload start) may take.</summary>
+    /// <summary>
+    /// How long one attempt of a request may wait for its reply's headers, and a blob download for
+    /// its next bytes, before it counts as stalled and is tried again (or resumed).
+    /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Blobs larger than this are uploaded in PATCH chunks of this size; smaller ones in one PUT.</summary>
