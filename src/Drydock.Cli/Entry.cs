@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text;
 
 namespace Drydock.Cli;
@@ -10,6 +11,7 @@ public static class Entry
     {
         var root = new RootCommand("Drydock builds container images from a Dockerfile with no daemon and pushes them to any registry.");
         root.Subcommands.Add(BuildCommand.Create());
+        root.Subcommands.Add(ImageCommand.Create());
 
         // The executor image ships this binary as /kaniko/executor: through that name it is `drydock executor`.
         if (InvokedAs() == "executor")
@@ -26,13 +28,17 @@ public static class Entry
                 await Console.Error.WriteLineAsync($"ERROR {error.Message}").ConfigureAwait(false);
             }
 
-            var command = string.Join(' ', parsed.CommandResult.Command is RootCommand ? ["drydock"] : ["drydock", parsed.CommandResult.Command.Name]);
+            var command = string.Join(' ', ["drydock", .. CommandPath(parsed.CommandResult)]);
             await Console.Error.WriteLineAsync($"Run '{command} --help' for the flags.").ConfigureAwait(false);
             return 1;
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
     }
+
+    /// <summary>The names from the root down to a command (<c>image inspect</c>), without the root's.</summary>
+    private static IEnumerable<string> CommandPath(CommandResult result) =>
+        result.Command is RootCommand ? [] : result.Parent is CommandResult parent ? [.. CommandPath(parent), result.Command.Name] : [result.Command.Name];
 
     /// <summary>
     /// The name the program was started under. /proc/self/cmdline keeps argv[0] as the caller gave it,

@@ -31,17 +31,29 @@ public sealed class ImagePusher
     /// <summary>Pushes the image, reporting each blob, and returns its manifest digest.</summary>
     public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken)
     {
+        CheckDestinations(image.ManifestDigest, destinations);
+        await PushBlobsAsync(BlobsOf(image), destinations, progress, cancellationToken).ConfigureAwait(false);
+        await PutManifestAsync(image.RawManifest, image.MediaType, destinations, cancellationToken).ConfigureAwait(false);
+        return image.ManifestDigest;
+    }
+
+    /// <summary>Refuses destinations pinned to another digest, before anything is sent.</summary>
+    internal static void CheckDestinations(Digest digest, IReadOnlyList<ImageReference> destinations)
+    {
         if (destinations.Count == 0)
         {
             throw new ArgumentException("At least one destination is needed.", nameof(destinations));
         }
 
-        foreach (var destination in destinations.Where(d => d.Digest is not null && d.Digest != image.ManifestDigest.ToString()))
+        foreach (var destination in destinations.Where(d => d.Digest is not null && d.Digest != digest.ToString()))
         {
-            throw new RegistryException($"pushing {destination}", $"the image's digest is {image.ManifestDigest}, not the one the destination names");
+            throw new RegistryException($"pushing {destination}", $"the image's digest is {digest}, not the one the destination names");
         }
+    }
 
-        var blobs = BlobsOf(image);
+    /// <summary>Puts every blob into every destination repository.</summary>
+    internal async Task PushBlobsAsync(IReadOnlyList<PushedBlob> blobs, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken)
+    {
         var repositories = destinations
             .GroupBy(d => (Registry: ImageReference.NormalizeRegistry(d.Registry), d.Repository))
             .Select(g => (g.First().Registry, g.Key.Repository))
@@ -60,27 +72,29 @@ public sealed class ImagePusher
                 new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentUploads, CancellationToken = cancellationToken },
                 async (blob, token) =>
                 {
-                    var mountFrom = blob.Layer is RemoteLayer remote && ImageReference.NormalizeRegistry(remote.Registry) == normalized && remote.Repository != repository
-                        ? remote.Repository
+                    var mountFrom = blob.Source is { } source && ImageReference.NormalizeRegistry(source.Registry) == normalized && source.Repository != repository
+                        ? source.Repository
                         : earlier;
                     var outcome = await client.PushBlobAsync(repository, blob.Descriptor, blob.Open, token, mountFrom).ConfigureAwait(false);
                     progress?.Report(new BlobPushed(registry, repository, blob.Descriptor, outcome));
                 }).ConfigureAwait(false);
             firstRepository.TryAdd(normalized, repository);
         }
-
-        foreach (var destination in destinations)
-        {
-            await _clients.ForPush(destination.Registry).PutManifestAsync(destination, image.RawManifest, image.MediaType, cancellationToken).ConfigureAwait(false);
-        }
-
-        return image.ManifestDigest;
     }
 
-    private static IReadOnlyList<Blob> BlobsOf(IImage image)
+    /// <summary>Puts a manifest or index under every destination's tag (or digest).</summary>
+    internal async Task PutManifestAsync(ReadOnlyMemory<byte> manifest, string mediaType, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    {
+        foreach (var destination in destinations)
+        {
+            await _clients.ForPush(destination.Registry).PutManifestAsync(destination, manifest, mediaType, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static IReadOnlyList<PushedBlob> BlobsOf(IImage image)
     {
         var config = image.RawConfig;
-        var blobs = new List<Blob>
+        var blobs = new List<PushedBlob>
         {
             new(image.Manifest.Config, null, _ => Task.FromResult<Stream>(new MemoryStream(config.ToArray(), writable: false))),
         };
@@ -93,11 +107,13 @@ public sealed class ImagePusher
                 continue;
             }
 
-            blobs.Add(new Blob(layer.Descriptor, layer, layer.OpenCompressedAsync));
+            var source = layer is RemoteLayer remote ? (remote.Registry, remote.Repository) : ((string, string)?)null;
+            blobs.Add(new PushedBlob(layer.Descriptor, source, layer.OpenCompressedAsync));
         }
 
         return blobs;
     }
-
-    private sealed record Blob(Descriptor Descriptor, ILayer? Layer, Func<CancellationToken, Task<Stream>> Open);
 }
+
+/// <summary>A blob to push: what it is, the repository it is known to be in (to mount from), and how to read it.</summary>
+internal sealed record PushedBlob(Descriptor Descriptor, (string Registry, string Repository)? Source, Func<CancellationToken, Task<Stream>> Open);

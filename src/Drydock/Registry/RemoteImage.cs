@@ -54,7 +54,7 @@ public sealed class RemoteImage : IImage
         Digest? indexDigest = null;
         if (document.IsIndex)
         {
-            var index = Read(() => OciJson.ReadIndex(document.Bytes.Span), reference);
+            var index = document.ReadIndex(reference);
             var offered = string.Join(", ", PlatformSelector.PlatformsOf(index));
             var chosen = PlatformSelector.Select(index, platform) ?? throw new RegistryException(
                 $"resolving {reference} for {platform}",
@@ -76,9 +76,9 @@ public sealed class RemoteImage : IImage
             reference = reference.WithDigest(document.Digest.ToString());
         }
 
-        var manifest = Read(() => OciJson.ReadManifest(document.Bytes.Span), reference);
+        var manifest = document.ReadManifest(reference);
         var rawConfig = await ReadConfigAsync(client, reference, manifest.Config, cancellationToken).ConfigureAwait(false);
-        var config = Read(() => OciJson.ReadConfig(rawConfig), reference);
+        var config = RegistryManifest.Read(() => OciJson.ReadConfig(rawConfig), reference);
         var diffIds = config.RootFs.DiffIds;
         if (diffIds.Count != manifest.Layers.Count)
         {
@@ -110,18 +110,6 @@ public sealed class RemoteImage : IImage
             }
 
             return buffer.ToArray();
-        }
-    }
-
-    private static T Read<T>(Func<T> read, ImageReference reference)
-    {
-        try
-        {
-            return read();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new RegistryException($"reading {reference}", e.Message, innerException: e);
         }
     }
 }

@@ -54,6 +54,25 @@ public sealed class AuthTests(AuthRegistry server)
     }
 
     [Fact]
+    public async Task The_drydock_command_finds_a_credential_helper_on_PATH_and_asks_it_once()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var helper = new CredentialHelperScript(new Dictionary<string, (string, string)> { [server.Host] = (server.Username!, server.Password!) });
+        using var dockerConfig = new TempDirectory();
+        CredentialHelperScript.WriteConfig(dockerConfig.Path, server.Host);
+        var destination = server.Reference(RegistryServer.NewRepository("cli-helper") + ":v1");
+
+        var result = await DrydockCommand.RunAsync(
+            ["image", "copy", "--registry-certificate", $"{server.Host}={server.CaCertificatePath}", seeded.Reference.ToString(), destination.ToString()],
+            new Dictionary<string, string?> { ["DOCKER_CONFIG"] = dockerConfig.Path, ["PATH"] = helper.SearchPath });
+
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal(seeded.ManifestDigest, result.StandardOutput.Trim());
+        Assert.Equal([server.Host], helper.Requests);
+        Assert.DoesNotContain(server.Password!, result.StandardError + result.StandardOutput);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_a_401_that_never_shows_the_password()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
