@@ -60,7 +60,7 @@ public sealed class RegistryFlags
     /// <summary>
     /// The transport options the flags of a successful parse describe. Kaniko's
     /// <c>KANIKO_REGISTRY_MIRROR</c> and <c>KANIKO_REGISTRY_MAP</c> add to the mirror flags, as
-    /// pipelines set them for the executor image.
+    /// pipelines set them for the executor image; HTTP_PROXY, HTTPS_PROXY and NO_PROXY name the proxies.
     /// </summary>
     public RegistryTransportOptions ToOptions(ParseResult result)
     {
@@ -75,6 +75,7 @@ public sealed class RegistryFlags
             PushRetries = result.GetValue(_pushRetry),
             PullRetries = result.GetValue(_imageDownloadRetry),
             SkipDefaultRegistryFallback = result.GetValue(_skipDefaultRegistryFallback),
+            Proxy = ProxySettings.FromEnvironment(Environment.GetEnvironmentVariable),
         };
         foreach (var (host, path) in (result.GetValue(_registryCertificate) ?? []).Select(RegistryTransportOptions.ParseHostPath))
         {

@@ -67,7 +67,11 @@ public class RegistryServer : IAsyncLifetime
     /// <summary>The registry's storage root (to inspect or tamper with stored blobs).</summary>
     public string StorageDirectory => Work.Combine("storage");
 
-    /// <summary>The CA certificate (PEM) that signed the server certificate; null in HTTP mode.</summary>
+    /// <summary>
+    /// The CA certificate (PEM) that signed the server certificate; null in HTTP mode. The server
+    /// certificate names localhost, 127.0.0.1 and registry.test (a name that resolves nowhere, for
+    /// tests that reach the registry through a proxy).
+    /// </summary>
     public string? CaCertificatePath { get; private set; }
 
     /// <summary>A directory holding <c>ca.crt</c> (and in mutual TLS mode <c>client.cert</c>/<c>client.key</c>), for <c>skopeo --cert-dir</c>; null in HTTP mode.</summary>
@@ -258,7 +262,7 @@ public class RegistryServer : IAsyncLifetime
             "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", P("server.key"), "-out", P("server.csr"), "-subj", "/CN=localhost"]);
         await File.WriteAllTextAsync(P("server.ext"),
-            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n");
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1,DNS:registry.test\n");
         await ToolRunner.RunCheckedAsync("openssl", [
             "x509", "-req", "-in", P("server.csr"), "-CA", P("ca.crt"), "-CAkey", P("ca.key"), "-CAcreateserial",
             "-out", P("server.crt"), "-days", "3", "-extfile", P("server.ext")]);

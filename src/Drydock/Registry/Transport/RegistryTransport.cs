@@ -77,6 +77,10 @@ public sealed class RegistryTransport : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(30),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = System.Net.DecompressionMethods.None,
+
+            // Only the proxies the options name: never an ambient default the caller did not choose.
+            UseProxy = Options.Proxy is not null,
+            Proxy = Options.Proxy is null ? null : new SettingsWebProxy(Options.Proxy),
         };
         sockets.SslOptions.RemoteCertificateValidationCallback = policy.Validate;
         if (Options.ClientCertificateFor(authority) is { } client)

@@ -54,6 +54,9 @@ public sealed record RegistryTransportOptions
     /// <summary><c>--skip-default-registry-fallback</c>: when no mirror has an image, fail rather than ask the registry itself.</summary>
     public bool SkipDefaultRegistryFallback { get; init; }
 
+    /// <summary>The proxies to reach registries through (from HTTP_PROXY, HTTPS_PROXY, NO_PROXY); null connects directly.</summary>
+    public ProxySettings? Proxy { get; init; }
+
     /// <summary><c>--image-download-retry N</c>: how many times a failed pull request (connection error, 5xx, 429, timeout) is tried again.</summary>
     public int PullRetries { get; init; } = 3;
 

@@ -4,7 +4,7 @@ namespace Drydock.Registry.Transport;
 
 /// <summary>
 /// Explains a request that got no reply: a refused connection, a TLS handshake that failed (with
-/// the reason and the flags that fix it), a name that does not resolve.
+/// the reason and the flags that fix it), a proxy that refused, a name that does not resolve.
 /// </summary>
 internal static class TransportFailure
 {
@@ -19,6 +19,7 @@ internal static class TransportFailure
         return exception.HttpRequestError switch
         {
             HttpRequestError.ConnectionError => new RegistryException(operation, $"cannot connect to {authority}: {detail}", innerException: exception, transient: true),
+            HttpRequestError.ProxyTunnelError => new RegistryException(operation, $"the proxy refused the tunnel to {authority}: {detail} (check HTTPS_PROXY, the credentials in it, and NO_PROXY)", innerException: exception),
             HttpRequestError.NameResolutionError => new RegistryException(operation, $"cannot resolve the host of {authority}: {detail}", innerException: exception),
             _ => new RegistryException(operation, $"the request to {authority} failed: {detail}", innerException: exception, transient: RetryHandler.IsTransient(exception)),
         };
