@@ -14,6 +14,9 @@ public static class BuildCommand
     private static readonly Option<string?> DockerfileOption = new("--dockerfile", "-f") { Description = "Path to the Dockerfile (default: CONTEXT/Dockerfile)." };
     private static readonly Option<string[]> DestinationOption = new("--destination", "-d", "-t") { Description = "Image reference to push to; repeat for several tags." };
     private static readonly Option<string[]> BuildArgOption = new("--build-arg") { Description = "A build argument NAME=VALUE (or NAME to take it from the environment); repeatable." };
+    private static readonly Option<string?> TargetOption = new("--target") { Description = "Build this stage (by name) instead of the last one." };
+    private static readonly Option<bool?> SkipUnusedStagesOption = new("--skip-unused-stages") { Description = "Build only the stages the target needs (default: on for `build`, off for `executor`, as in kaniko)." };
+    private static readonly Option<string[]> LabelOption = new("--label") { Description = "Set a label KEY=VALUE on the image; repeatable." };
     private static readonly Option<bool> NoPushOption = new("--no-push") { Description = "Build without pushing to any registry." };
     private static readonly Option<string?> TarPathOption = new("--tar-path") { Description = "Also save the image as a docker-archive tarball at this path." };
     private static readonly Option<string?> OciLayoutPathOption = new("--oci-layout-path") { Description = "Also save the image into an OCI image layout at this directory." };
@@ -27,7 +30,7 @@ public static class BuildCommand
     {
         var command = new Command("build", "Build an image from a Dockerfile and push it.")
         {
-            ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, NoPushOption, TarPathOption,
+            ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, TargetOption, SkipUnusedStagesOption, LabelOption, NoPushOption, TarPathOption,
             OciLayoutPathOption, DigestFileOption, InsecureOption, SkipTlsVerifyOption, RegistryCertificateOption, VerbosityOption,
         };
         command.Aliases.Add("executor");
@@ -84,6 +87,9 @@ public static class BuildCommand
         Dockerfile = result.GetValue(DockerfileOption),
         Destinations = result.GetValue(DestinationOption) ?? [],
         BuildArgs = (result.GetValue(BuildArgOption) ?? []).Select(ParseBuildArg).ToArray(),
+        Target = result.GetValue(TargetOption),
+        SkipUnusedStages = result.GetValue(SkipUnusedStagesOption) ?? result.CommandResult.IdentifierToken?.Value != "executor",
+        Labels = (result.GetValue(LabelOption) ?? []).Select(ParseLabel).ToArray(),
         NoPush = result.GetValue(NoPushOption),
         TarPath = result.GetValue(TarPathOption),
         OciLayoutPath = result.GetValue(OciLayoutPathOption),
@@ -97,6 +103,14 @@ public static class BuildCommand
     {
         var equals = text.IndexOf('=');
         return equals < 0 ? new(text, null) : new(text[..equals], text[(equals + 1)..]);
+    }
+
+    private static KeyValuePair<string, string> ParseLabel(string text)
+    {
+        var equals = text.IndexOf('=');
+        return equals <= 0
+            ? throw new ArgumentException($"--label '{text}' is not KEY=VALUE (for example org.opencontainers.image.source=https://example.com/repo).")
+            : new(text[..equals], text[(equals + 1)..]);
     }
 
     private static KeyValuePair<string, string> ParseCertificate(string text)

@@ -14,6 +14,15 @@ public sealed record BuildOptions
     /// <summary>Build arguments; a null value means "take it from the environment" (<c>--build-arg NAME</c>).</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> BuildArgs { get; init; } = [];
 
+    /// <summary>The stage to build (<c>--target</c>); null means the last one.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>Build only the stages the target needs (otherwise every stage up to the target, as kaniko does by default).</summary>
+    public bool SkipUnusedStages { get; init; } = true;
+
+    /// <summary>Labels set on the final image from the command line (<c>--label KEY=VALUE</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+
     public bool NoPush { get; init; }
 
     public string? TarPath { get; init; }

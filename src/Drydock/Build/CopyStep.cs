@@ -5,11 +5,11 @@ using Drydock.Dockerfile;
 namespace Drydock.Build;
 
 /// <summary>COPY from the build context into the stage's root filesystem, with docker's destination rules.</summary>
-internal sealed class CopyStep(IBuildContext context)
+internal static class CopyStep
 {
-    public Task ExecuteAsync(CopyInstruction copy, StageState state, string rootfs, CancellationToken cancellationToken)
+    /// <param name="source">The build context, or the filesystem <c>--from</c> names.</param>
+    public static Task ExecuteAsync(CopyInstruction copy, IFileSource source, StageState state, string rootfs, CancellationToken cancellationToken)
     {
-        Reject(copy.From is not null, copy, "--from (multi-stage builds) is not supported yet");
         Reject(copy.Parents, copy, "--parents is not supported yet");
         Reject(copy.Excludes.Count > 0, copy, "--exclude is not supported yet");
 
@@ -20,7 +20,7 @@ internal sealed class CopyStep(IBuildContext context)
         var destinationIsDirectory = copy.Destination.EndsWith('/') || copy.Destination is "." or ".." || copy.Destination.EndsWith("/.", StringComparison.Ordinal);
         destination = ConfigEdits.CleanAbsolute(destination);
 
-        var sources = copy.Sources.SelectMany(context.ResolveSources).ToList();
+        var sources = copy.Sources.SelectMany(source.ResolveSources).ToList();
         var multiple = sources.Count + copy.InlineSources.Count > 1 || copy.Sources.Any(ContainsWildcard);
         if (multiple && !destinationIsDirectory && !writer.IsDirectory(destination))
         {
@@ -28,23 +28,23 @@ internal sealed class CopyStep(IBuildContext context)
         }
 
         var intoDirectory = destinationIsDirectory || multiple || writer.IsDirectory(destination);
-        foreach (var source in sources)
+        foreach (var entry in sources)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (source.Type == ContextEntryType.Directory)
+            if (entry.Type == ContextEntryType.Directory)
             {
-                CopyTree(writer, source, destination, cancellationToken);
+                CopyTree(writer, source, entry, destination, cancellationToken);
                 continue;
             }
 
-            var target = intoDirectory ? Join(destination, Path.GetFileName(source.Path)) : destination;
-            if (source.Type == ContextEntryType.Symlink)
+            var target = intoDirectory ? Join(destination, Path.GetFileName(entry.Path)) : destination;
+            if (entry.Type == ContextEntryType.Symlink)
             {
-                writer.CopySymlink(source.LinkTarget!, target);
+                writer.CopySymlink(entry.LinkTarget!, target);
             }
             else
             {
-                writer.CopyFile(source.FullPath, target);
+                writer.CopyFile(entry.FullPath, target);
             }
         }
 
@@ -58,10 +58,10 @@ internal sealed class CopyStep(IBuildContext context)
     }
 
     /// <summary>Copies a directory's content (not the directory itself) to the destination, as docker does.</summary>
-    private void CopyTree(RootfsWriter writer, ContextEntry directory, string destination, CancellationToken cancellationToken)
+    private static void CopyTree(RootfsWriter writer, IFileSource source, ContextEntry directory, string destination, CancellationToken cancellationToken)
     {
         var stamps = new List<(string Host, string Source)> { (writer.CopyDirectory(directory.FullPath, destination), directory.FullPath) };
-        foreach (var entry in context.EnumerateDirectory(directory, cancellationToken))
+        foreach (var entry in source.EnumerateDirectory(directory, cancellationToken))
         {
             var target = Join(destination, entry.Path);
             switch (entry.Type)
@@ -79,9 +79,9 @@ internal sealed class CopyStep(IBuildContext context)
         }
 
         // Deepest first: stamping a directory must come after everything written inside it.
-        foreach (var (host, source) in Enumerable.Reverse(stamps))
+        foreach (var (host, original) in Enumerable.Reverse(stamps))
         {
-            RootfsWriter.StampDirectory(host, source);
+            RootfsWriter.StampDirectory(host, original);
         }
     }
 

@@ -4,7 +4,7 @@ using Drydock.Sandbox;
 namespace Drydock.Build;
 
 /// <summary>RUN: the command runs in the sandbox as the stage's USER, in its WORKDIR, with its Env and ARGs.</summary>
-internal sealed class RunStep(ISandbox sandbox, IBuildLog log)
+internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuildLog log)
 {
     public async Task ExecuteAsync(RunInstruction run, StageState state, string rootfs, CancellationToken cancellationToken)
     {
@@ -35,7 +35,7 @@ internal sealed class RunStep(ISandbox sandbox, IBuildLog log)
         // Docker's runtime creates a missing working directory before the command starts.
         new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(workingDirectory);
 
-        var request = new SandboxRequest(rootfs, argv, state.RunEnvironment(), workingDirectory, user);
+        var request = new SandboxRequest(rootfs, argv, state.RunEnvironment(buildArgs.ProxyValues), workingDirectory, user);
         var exitCode = await sandbox.RunAsync(request, log.Output, cancellationToken).ConfigureAwait(false);
         if (exitCode != 0)
         {

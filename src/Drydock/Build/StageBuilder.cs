@@ -17,27 +17,33 @@ internal sealed class StageBuilder(
     ISandbox sandbox,
     WorkDirectory work,
     BuildArguments buildArgs,
+    BuildStages stages,
     IBuildLog log)
 {
-    public async Task<Image> BuildAsync(Stage stage, CancellationToken cancellationToken)
+    /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
+    public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
     {
         var from = stage.From.Expand(new VariableExpander(document.EscapeChar, buildArgs.MetaVariables));
-        var total = stage.Instructions.Count + 1;
-        log.Info($"Step 1/{total}: FROM {from.Image}");
-        var rootfs = work.NewRootfs(stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var baseImage = await LoadBaseAsync(from, rootfs, cancellationToken).ConfigureAwait(false);
+        var label = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        log.Info($"Stage {label}: FROM {from.Image}");
+        var platform = PlatformOf(from);
+        var rootfs = work.NewRootfs(label);
+        var baseImage = await LoadBaseAsync(stage, from, platform, rootfs, cancellationToken).ConfigureAwait(false);
         var state = new StageState(baseImage.Config, baseImage.Layers, baseImage.DockerMediaTypes);
+
+        // ONBUILD triggers of the base run first, then leave the new image (docker does not inherit them).
+        var instructions = Triggers(baseImage.Config, from).Concat(stage.Instructions).ToArray();
+        state.UpdateConfig(c => c with { OnBuild = null });
 
         var snapshotter = new WalkingSnapshotter(WalkingSnapshotter.SystemPaths);
         await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
         var layerOptions = LayerWriteOptions.Default with { Warn = log.Warn };
-        var run = new RunStep(sandbox, log);
-        var copy = new CopyStep(context);
+        var run = new RunStep(sandbox, buildArgs, log);
 
-        var step = 1;
-        foreach (var instruction in stage.Instructions)
+        for (var step = 0; step < instructions.Length; step++)
         {
-            log.Info($"Step {++step}/{total}: {instruction.Original}");
+            var instruction = instructions[step];
+            log.Info($"Step {step + 1}/{instructions.Length}: {instruction.Original}");
             var ready = instruction is ExpandableInstruction expandable
                 ? expandable.Expand(new VariableExpander(document.EscapeChar, state.Variables()))
                 : instruction;
@@ -48,9 +54,13 @@ internal sealed class StageBuilder(
                     await run.ExecuteAsync(runInstruction, state, rootfs, cancellationToken).ConfigureAwait(false);
                     await CommitAsync(History.RunCreatedBy(RunStep.Argv(runInstruction, state))).ConfigureAwait(false);
                     break;
-                case CopyInstruction copyInstruction:
-                    await Place(copyInstruction, () => copy.ExecuteAsync(copyInstruction, state, rootfs, cancellationToken)).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(copyInstruction)).ConfigureAwait(false);
+                case CopyInstruction copy:
+                    await Place(copy, async () =>
+                    {
+                        var source = copy.From is null ? context : await stages.CopySourceAsync(copy.From, stage, platform, cancellationToken).ConfigureAwait(false);
+                        await CopyStep.ExecuteAsync(copy, source, state, rootfs, cancellationToken).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(copy)).ConfigureAwait(false);
                     break;
                 case WorkdirInstruction workdir:
                     var directory = ConfigEdits.ResolveWorkingDir(state.Config.Config.WorkingDir, workdir.Path);
@@ -86,27 +96,33 @@ internal sealed class StageBuilder(
             }
         }
 
-        return state.ToImage(DateTimeOffset.UtcNow);
+        stages.Add(stage, state.ToImage(DateTimeOffset.UtcNow), rootfs);
     }
 
-    private async Task<BaseImage> LoadBaseAsync(FromInstruction from, string rootfs, CancellationToken cancellationToken)
+    private static Platform PlatformOf(FromInstruction from)
     {
-        var platform = Platform.Host;
         try
         {
-            if (from.Platform is { } requested)
-            {
-                platform = Platform.Parse(requested);
-            }
+            return from.Platform is { } requested ? Platform.Parse(requested) : Platform.Host;
+        }
+        catch (FormatException e)
+        {
+            throw new BuildException(from.Location, "FROM", $"--platform={from.Platform}: {e.Message}", e);
+        }
+    }
 
+    private async Task<BaseImage> LoadBaseAsync(Stage stage, FromInstruction from, Platform platform, string rootfs, CancellationToken cancellationToken)
+    {
+        try
+        {
             if (from.Image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
             {
                 return BaseImage.Scratch(platform);
             }
 
-            if (document.FindStage(from.Image) is not null)
+            if (stages.ParentOf(stage, from.Image) is { } parent)
             {
-                throw new BuildException(from.Location, "FROM", $"building on the stage '{from.Image}' (multi-stage builds) is not supported yet");
+                return await BaseImage.FromStageAsync(stages.ImageOf(parent), from.Image, rootfs, log, cancellationToken).ConfigureAwait(false);
             }
 
             var reference = ImageReference.Parse(from.Image);
@@ -118,6 +134,19 @@ internal sealed class StageBuilder(
         }
     }
 
+    /// <summary>The base image's ONBUILD triggers, parsed as instructions placed at the FROM line.</summary>
+    private static IEnumerable<Instruction> Triggers(ImageConfig baseConfig, FromInstruction from)
+    {
+        foreach (var trigger in baseConfig.Config.OnBuild ?? [])
+        {
+            var ast = DockerfileParser.ParseAst(trigger, $"{from.Location.FileName}:{from.Location.StartLine} (ONBUILD of {from.Image})");
+            foreach (var node in ast.Children)
+            {
+                yield return DockerfileParser.ParseInstruction(node, from.Location.FileName) with { Location = from.Location };
+            }
+        }
+    }
+
     /// <summary>Puts file-system and lookup errors of a step at its Dockerfile line.</summary>
     private static async Task Place(Instruction instruction, Func<Task> step)
     {
@@ -125,7 +154,7 @@ internal sealed class StageBuilder(
         {
             await step().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BuildContextException or SandboxException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BuildContextException or SandboxException or FormatException or RegistryException)
         {
             throw new BuildException(instruction.Location, instruction.Keyword, e.Message, e);
         }

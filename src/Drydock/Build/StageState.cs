@@ -53,14 +53,20 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     }
 
     /// <summary>
-    /// The environment of a RUN: the image's Env, plus ARG values ENV does not override, plus
-    /// docker's default PATH when the image sets none.
+    /// The environment of a RUN: the image's Env, plus ARG values ENV does not override, plus the
+    /// proxy build arguments, plus docker's default PATH when the image sets none.
     /// </summary>
-    public IReadOnlyList<string> RunEnvironment()
+    public IReadOnlyList<string> RunEnvironment(IEnumerable<KeyValuePair<string, string>> proxies)
     {
         var env = new List<string>(Config.Config.Env ?? []);
         var defined = env.Select(e => e.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
-        env.AddRange(_args.Where(a => !defined.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}"));
+        var args = new Dictionary<string, string>(proxies, StringComparer.Ordinal);
+        foreach (var (name, value) in _args)
+        {
+            args[name] = value;
+        }
+
+        env.AddRange(args.Where(a => !defined.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}"));
         if (!defined.Contains("PATH") && !_args.ContainsKey("PATH"))
         {
             env.Add("PATH=" + ConfigEdits.DefaultPath);
