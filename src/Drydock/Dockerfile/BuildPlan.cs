@@ -2,8 +2,9 @@ namespace Drydock.Dockerfile;
 
 /// <summary>
 /// Which stages a build runs, in what order: the target stage (by <c>--target</c>, else the last)
-/// and, when unused stages are skipped, only the stages it depends on through <c>FROM stage</c>
-/// and <c>COPY --from=stage</c>. Dependencies are found with the meta ARGs, as BuildKit does.
+/// and, when unused stages are skipped, only the stages it depends on through <c>FROM stage</c>,
+/// <c>COPY --from=stage</c> and <c>RUN --mount=from=stage</c>. Dependencies are found with the
+/// meta ARGs, as BuildKit does.
 /// </summary>
 public sealed record BuildPlan(Stage Target, IReadOnlyList<Stage> Stages)
 {
@@ -58,6 +59,18 @@ public sealed record BuildPlan(Stage Target, IReadOnlyList<Stage> Stages)
             if (copy.From is not null && TryExpand(expander, copy.From, copy.Location) is { } from && StageNamed(document, from, stage, allowIndex: true) is { } source)
             {
                 result.Add((source.Index, copy));
+            }
+        }
+
+        // RUN --mount=from=… may not use variables (checked at parse time), so no expansion here.
+        foreach (var run in stage.Instructions.OfType<RunInstruction>())
+        {
+            foreach (var from in run.Mounts.Select(RunMountParser.ParseUnexpanded))
+            {
+                if (from.Length > 0 && StageNamed(document, from, stage, allowIndex: true) is { } source)
+                {
+                    result.Add((source.Index, run));
+                }
             }
         }
 
