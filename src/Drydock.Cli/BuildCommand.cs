@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Drydock.Build;
+using Drydock.Build.Mounts;
 
 namespace Drydock.Cli;
 
@@ -24,6 +25,8 @@ public static class BuildCommand
     private static readonly Option<bool> InsecureOption = new("--insecure") { Description = "Push and pull over plain HTTP." };
     private static readonly Option<bool> SkipTlsVerifyOption = new("--skip-tls-verify") { Description = "Do not verify registries' TLS certificates." };
     private static readonly Option<string[]> RegistryCertificateOption = new("--registry-certificate") { Description = "Trust a CA for one registry: HOST=PATH; repeatable." };
+    private static readonly Option<string[]> SecretOption = new("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VARIABLE; repeatable." };
+    private static readonly Option<string?> RunCacheDirOption = new("--run-cache-dir") { Description = "Where RUN --mount=type=cache directories persist between builds (default: $XDG_CACHE_HOME/drydock/run-cache)." };
     private static readonly Option<Verbosity> VerbosityOption = new("--verbosity", "-v") { Description = "Log level: panic, fatal, error, warn, info, debug, trace.", DefaultValueFactory = _ => Verbosity.Info };
 
     public static Command Create()
@@ -32,6 +35,7 @@ public static class BuildCommand
         {
             ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, TargetOption, SkipUnusedStagesOption, LabelOption, NoPushOption, TarPathOption,
             OciLayoutPathOption, DigestFileOption, InsecureOption, SkipTlsVerifyOption, RegistryCertificateOption, VerbosityOption,
+            SecretOption, RunCacheDirOption,
         };
         command.Aliases.Add("executor");
         ContextArgument.Validators.Add(result =>
@@ -97,6 +101,8 @@ public static class BuildCommand
         Insecure = result.GetValue(InsecureOption),
         SkipTlsVerify = result.GetValue(SkipTlsVerifyOption),
         RegistryCertificates = (result.GetValue(RegistryCertificateOption) ?? []).Select(ParseCertificate).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase),
+        Secrets = (result.GetValue(SecretOption) ?? []).Select(text => SecretSource.Parse(text)).ToArray(),
+        RunCacheDirectory = result.GetValue(RunCacheDirOption),
     };
 
     private static KeyValuePair<string, string?> ParseBuildArg(string text)

@@ -41,4 +41,10 @@ public sealed record BuildOptions
 
     /// <summary>Where the build keeps its root filesystem and blobs; null means a fresh temporary directory.</summary>
     public string? WorkDirectory { get; init; }
+
+    /// <summary>Secrets RUN --mount=type=secret can use (<c>--secret id=ID,src=PATH|env=VAR</c>).</summary>
+    public IReadOnlyList<Mounts.SecretSource> Secrets { get; init; } = [];
+
+    /// <summary>Where RUN --mount=type=cache directories persist (<c>--run-cache-dir</c>); null means <see cref="Mounts.RunCacheStore.DefaultRoot"/>.</summary>
+    public string? RunCacheDirectory { get; init; }
 }

@@ -6,7 +6,7 @@ using Drydock.Registry;
 
 namespace Drydock.Build;
 
-/// <summary>The stages built so far, and the images COPY --from pulled, each unpacked once per build.</summary>
+/// <summary>The stages built so far, and the images COPY --from and RUN --mount pulled, each unpacked once per build.</summary>
 internal sealed class BuildStages(DockerfileDocument document, RegistryClients registries, WorkDirectory work, IBuildLog log)
 {
     private readonly Dictionary<int, (Image Image, string Rootfs)> _built = [];
@@ -20,11 +20,18 @@ internal sealed class BuildStages(DockerfileDocument document, RegistryClients r
     public Stage? ParentOf(Stage stage, string image) => BuildPlan.StageNamed(document, image, stage, allowIndex: false);
 
     /// <summary>What <c>COPY --from=VALUE</c> reads: a stage (by name or index) or an image's filesystem.</summary>
-    public async Task<IFileSource> CopySourceAsync(string from, Stage user, Platform platform, CancellationToken cancellationToken)
+    public async Task<IFileSource> CopySourceAsync(string from, Stage user, Platform platform, CancellationToken cancellationToken) =>
+        FileSource.ForRootfs(await RootfsAsync(from, user, platform, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// The root filesystem a <c>--from=VALUE</c> names (COPY, RUN --mount): a stage's, by name or
+    /// index, or an image's, pulled and unpacked on first use.
+    /// </summary>
+    public async Task<string> RootfsAsync(string from, Stage user, Platform platform, CancellationToken cancellationToken)
     {
         if (BuildPlan.StageNamed(document, from, user, allowIndex: true) is { } stage)
         {
-            return FileSource.ForRootfs(_built[stage.Index].Rootfs);
+            return _built[stage.Index].Rootfs;
         }
 
         var reference = ImageReference.Parse(from);
@@ -36,6 +43,6 @@ internal sealed class BuildStages(DockerfileDocument document, RegistryClients r
             _images[key] = rootfs;
         }
 
-        return FileSource.ForRootfs(rootfs);
+        return rootfs;
     }
 }

@@ -1,3 +1,4 @@
+using Drydock.Build.Mounts;
 using Drydock.Context;
 using Drydock.Dockerfile;
 using Drydock.Layers;
@@ -18,7 +19,8 @@ internal sealed class StageBuilder(
     WorkDirectory work,
     BuildArguments buildArgs,
     BuildStages stages,
-    IBuildLog log)
+    IBuildLog log,
+    RunMountOptions runMounts)
 {
     /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
     public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
@@ -38,7 +40,9 @@ internal sealed class StageBuilder(
         var snapshotter = new WalkingSnapshotter(WalkingSnapshotter.SystemPaths);
         await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
         var layerOptions = LayerWriteOptions.Default with { Warn = log.Warn };
-        var run = new RunStep(sandbox, buildArgs, log);
+        var mountSources = new RunMountSources(
+            context, (from, ct) => stages.RootfsAsync(from, stage, platform, ct), runMounts.Cache, runMounts.Secrets, work.Path);
+        var run = new RunStep(sandbox, buildArgs, log, document.EscapeChar, mountSources);
 
         for (var step = 0; step < instructions.Length; step++)
         {
