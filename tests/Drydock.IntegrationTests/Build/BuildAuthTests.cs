@@ -62,7 +62,7 @@ public sealed class BuildAuthTests(AuthRegistry server) : IDisposable
                 new Dictionary<string, string?> { ["DOCKER_CONFIG"] = _dockerConfig.Path });
 
             Assert.True(result.ExitCode == 1, $"a refused push must fail the build with exit 1:\n{result}");
-            Assert.Contains("Step 2/2", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains("Step 1/1: RUN", result.StandardError, StringComparison.Ordinal);
             var error = Assert.Single(DrydockRunner.ErrorLines(result));
             Assert.True(error.Contains("401", StringComparison.Ordinal) || error.Contains("unauthorized", StringComparison.OrdinalIgnoreCase), $"the error must say the registry refused the credentials:\n{result}");
             Assert.Contains(server.Host, error, StringComparison.Ordinal);
