@@ -38,22 +38,23 @@ public static class BuildCommand
             SecretOption, RunCacheDirOption,
         };
         command.Aliases.Add("executor");
-        ContextArgument.Validators.Add(result =>
-        {
-            // An unknown flag lands here as if it were the context directory.
-            if (result.GetValueOrDefault<string?>() is { } value && value.StartsWith('-'))
-            {
-                result.AddError($"unknown flag '{value}' (or a flag missing its value)");
-            }
-        });
         command.Validators.Add(result =>
         {
-            if (result.GetValue(ContextOption) is not null && result.GetValue(ContextArgument) is not null)
+            // Tokens, not values: reading the value of an option that failed to parse throws.
+            var contextToken = result.GetResult(ContextArgument)?.Tokens.FirstOrDefault()?.Value;
+            if (contextToken is not null && contextToken.StartsWith('-'))
+            {
+                // An unknown flag lands here as if it were the context directory.
+                result.AddError($"unknown flag '{contextToken}' (or a flag missing its value)");
+                return;
+            }
+
+            if (contextToken is not null && HasValue(result, ContextOption))
             {
                 result.AddError("Give the context once: either --context or the CONTEXT argument.");
             }
 
-            if (result.GetValue(DestinationOption) is not { Length: > 0 } && !result.GetValue(NoPushOption))
+            if (!HasValue(result, DestinationOption) && result.GetResult(NoPushOption) is null)
             {
                 result.AddError("Nowhere to push: pass --destination (-d) or use --no-push.");
             }
@@ -84,6 +85,9 @@ public static class BuildCommand
             return 1;
         }
     }
+
+    private static bool HasValue(System.CommandLine.Parsing.CommandResult result, Option option) =>
+        result.GetResult(option) is { Tokens.Count: > 0 };
 
     private static BuildOptions ToOptions(ParseResult result) => new()
     {

@@ -34,15 +34,23 @@ internal sealed class BuildStages(DockerfileDocument document, RegistryClients r
             return _built[stage.Index].Rootfs;
         }
 
-        var reference = ImageReference.Parse(from);
-        var key = reference.ToString();
-        if (!_images.TryGetValue(key, out var rootfs))
+        try
         {
-            rootfs = work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await BaseImage.PullAsync(registries, reference, platform, rootfs, work.Blobs, log, cancellationToken).ConfigureAwait(false);
-            _images[key] = rootfs;
-        }
+            var reference = ImageReference.Parse(from);
+            var key = reference.ToString();
+            if (!_images.TryGetValue(key, out var rootfs))
+            {
+                rootfs = work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await BaseImage.PullAsync(registries, reference, platform, rootfs, work.Blobs, log, cancellationToken).ConfigureAwait(false);
+                _images[key] = rootfs;
+            }
 
-        return rootfs;
+            return rootfs;
+        }
+        catch (Exception e) when (e is RegistryException or FormatException or HttpRequestException)
+        {
+            // --from names a stage or an image; say both were tried, since a typo in a stage name lands here.
+            throw new BuildContextException($"--from={from} is neither a stage of this Dockerfile nor an image that could be pulled: {e.Message}", e);
+        }
     }
 }

@@ -78,13 +78,15 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     public void AddLayer(ILayer layer, string createdBy, DateTimeOffset? created)
     {
         _layers.Add(layer);
-        _history.Add(new HistoryEntry { Created = created, CreatedBy = createdBy });
+        _history.Add(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy });
     }
 
     public void AddEmptyLayerHistory(string createdBy, DateTimeOffset? created) =>
-        _history.Add(new HistoryEntry { Created = created, CreatedBy = createdBy, EmptyLayer = true });
+        _history.Add(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy, EmptyLayer = true });
 
     /// <summary>The finished image of this stage.</summary>
     public Image ToImage(DateTimeOffset? created) =>
-        Image.Create(Config with { Created = created, History = _history.ToArray() }, _layers, DockerMediaTypes);
+        Image.Create(Config with { Created = Stamp(created), History = _history.ToArray() }, _layers, DockerMediaTypes);
+
+    private static Timestamp? Stamp(DateTimeOffset? time) => time is { } value ? Timestamp.From(value) : null;
 }

@@ -21,14 +21,20 @@ internal readonly record struct FileRecord(
     uint RdevMinor,
     string? LinkTarget)
 {
+    /// <remarks>
+    /// A directory's ctime is left out. Adding or removing an entry moves its mtime and a chmod or
+    /// chown shows in mode and owner, so ctime would only add false changes: the RUN sandbox
+    /// creates and removes its mount points (/etc/hosts, /proc…) and restores the parents' mtimes,
+    /// but no one can restore a ctime. Its size follows its entries, which mtime covers too.
+    /// </remarks>
     public static FileRecord From(FileStatus status, string? linkTarget) => new(
         status.Kind,
         status.Mode,
         status.Uid,
         status.Gid,
-        status.Size,
+        status.IsDirectory ? 0 : status.Size,
         status.ModificationTime,
-        status.ChangeTime,
+        status.IsDirectory ? default : status.ChangeTime,
         status.Device,
         status.Inode,
         status.RdevMajor,
