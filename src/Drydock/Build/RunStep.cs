@@ -12,9 +12,6 @@ namespace Drydock.Build;
 /// </summary>
 internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuildLog log, char escapeChar, RunMountSources mountSources)
 {
-    // Where BuildKit mounts the script of a lone heredoc that starts with #!.
-    private const string ScriptDirectory = "/dev/pipes/";
-
     public async Task ExecuteAsync(RunInstruction run, StageState state, string rootfs, CancellationToken cancellationToken)
     {
         if (run.Security == "insecure")
@@ -41,12 +38,9 @@ internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuild
         new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(workingDirectory);
 
         var mounts = ParseMounts(run, state);
+        var script = Script(run) is { } heredoc ? (heredoc.Name, Body(heredoc)) : ((string, string)?)null;
         using var setup = await PlaceAsync(
-            run, () => RunMountSetup.PrepareAsync(mounts, workingDirectory, mountSources, run.Location, log, cancellationToken)).ConfigureAwait(false);
-        if (Script(run) is { } script)
-        {
-            Place(run, () => setup.AddScript(script.Name, Body(script)));
-        }
+            run, () => RunMountSetup.PrepareAsync(mounts, script, workingDirectory, mountSources, run.Location, log, cancellationToken)).ConfigureAwait(false);
 
         var environment = ConfigEdits.SetEnv(state.RunEnvironment(buildArgs.ProxyValues), setup.Environment);
         var request = new SandboxRequest(rootfs, argv, environment, workingDirectory, user)
@@ -87,7 +81,7 @@ internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuild
         }
 
         var heredoc = run.Heredocs[0];
-        return Script(run) is null ? Body(heredoc) : ScriptDirectory + heredoc.Name;
+        return Script(run) is null ? Body(heredoc) : RunMountSetup.ScriptDirectory + "/" + heredoc.Name;
     }
 
     /// <summary>The heredoc to run as a script file: the only one, the whole command, starting with #!.</summary>

@@ -18,8 +18,8 @@ internal sealed class RunMountSetup : IDisposable
     private const UnixFileMode DefaultSecretMode = UnixFileMode.UserRead;
     private const UnixFileMode ScriptMode = (UnixFileMode)0b111_101_101;
 
-    // Where BuildKit puts the script of a RUN <<EOF whose body starts with #!.
-    private const string ScriptDirectory = "/dev/pipes";
+    /// <summary>Where BuildKit puts the script of a RUN &lt;&lt;EOF whose body starts with #!.</summary>
+    public const string ScriptDirectory = "/dev/pipes";
 
     private readonly RunMountSources _sources;
     private readonly SourceLocation _location;
@@ -41,9 +41,16 @@ internal sealed class RunMountSetup : IDisposable
     /// <summary>Secrets mounted as environment variables.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment => _environment;
 
+    /// <param name="script">A heredoc script to provide at /dev/pipes/NAME (executable, read-only), if any.</param>
     /// <exception cref="BuildException">A mount BuildKit would refuse, or a required secret that is missing.</exception>
     public static async Task<RunMountSetup> PrepareAsync(
-        IReadOnlyList<RunMount> mounts, string workingDirectory, RunMountSources sources, SourceLocation location, IBuildLog log, CancellationToken cancellationToken)
+        IReadOnlyList<RunMount> mounts,
+        (string Name, string Content)? script,
+        string workingDirectory,
+        RunMountSources sources,
+        SourceLocation location,
+        IBuildLog log,
+        CancellationToken cancellationToken)
     {
         var setup = new RunMountSetup(sources, location);
         try
@@ -51,6 +58,11 @@ internal sealed class RunMountSetup : IDisposable
             foreach (var mount in mounts)
             {
                 await setup.AddAsync(mount, workingDirectory, log, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (script is var (name, content))
+            {
+                setup.AddScript(name, content);
             }
 
             return setup;
@@ -62,8 +74,7 @@ internal sealed class RunMountSetup : IDisposable
         }
     }
 
-    /// <summary>Provides a heredoc script at /dev/pipes/NAME (executable, read-only) and returns that path.</summary>
-    public string AddScript(string name, string content)
+    private void AddScript(string name, string content)
     {
         if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
         {
@@ -75,7 +86,6 @@ internal sealed class RunMountSetup : IDisposable
         File.WriteAllText(path, content);
         File.SetUnixFileMode(path, ScriptMode);
         _mounts.Add(new SandboxMount.Bind(directory, ScriptDirectory, BindWrites.Refused));
-        return ScriptDirectory + "/" + name;
     }
 
     public void Dispose()
@@ -132,7 +142,7 @@ internal sealed class RunMountSetup : IDisposable
 
         // Files the .dockerignore rules exclude are not part of the context, so they must not
         // show in the mount either: it shows a copy of what the rules let through.
-        var entry = context.ResolveSources(source).Single();
+        var entry = OneEntry(context, source, "the build context");
         var copy = Path.Combine(Scratch(), "context-" + _mounts.Count);
         TreeCopy.Copy(context, entry, copy, cancellationToken);
         return copy;
@@ -164,7 +174,7 @@ internal sealed class RunMountSetup : IDisposable
     }
 
     /// <summary>A new cache directory: 0755 root's, holding a copy of from=/source= when given.</summary>
-    private static void Initialize(string directory, string? seed, string source, CancellationToken cancellationToken)
+    private void Initialize(string directory, string? seed, string source, CancellationToken cancellationToken)
     {
         NativeFiles.Chmod(directory, DefaultCacheMode);
         if (seed is null)
@@ -173,7 +183,7 @@ internal sealed class RunMountSetup : IDisposable
         }
 
         var files = FileSource.ForRootfs(seed);
-        var entry = files.ResolveSources(source).Single();
+        var entry = OneEntry(files, source, "the cache's from=");
         TreeCopy.Copy(files, entry, RootedPath.Resolve(directory, source), cancellationToken);
     }
 
@@ -250,6 +260,12 @@ internal sealed class RunMountSetup : IDisposable
             ? throw Error($"invalid mount target {GoStrings.Quote(target)}", "give the mount a target: --mount=…,target=/path")
             : target;
     }
+
+    /// <summary>The one entry a mount source names; a mount has no wildcards, so several matches are an error.</summary>
+    private ContextEntry OneEntry(IFileSource files, string source, string where) =>
+        files.ResolveSources(source) is [var entry]
+            ? entry
+            : throw Error($"mount source {GoStrings.Quote(source)} names several files in {where}", "mount one file or directory");
 
     private string Existing(string hostPath, string source, string where) =>
         Path.Exists(hostPath)
