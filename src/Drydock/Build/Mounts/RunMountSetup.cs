@@ -74,20 +74,6 @@ internal sealed class RunMountSetup : IDisposable
         }
     }
 
-    private void AddScript(string name, string content)
-    {
-        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
-        {
-            throw Error($"the heredoc name {GoStrings.Quote(name)} cannot be a file name for its script");
-        }
-
-        var directory = Directory.CreateDirectory(Path.Combine(Scratch(), "pipes"), ScriptMode).FullName;
-        var path = Path.Combine(directory, name);
-        File.WriteAllText(path, content);
-        File.SetUnixFileMode(path, ScriptMode);
-        _mounts.Add(new SandboxMount.Bind(directory, ScriptDirectory, BindWrites.Refused));
-    }
-
     public void Dispose()
     {
         foreach (var lease in _leases)
@@ -107,6 +93,20 @@ internal sealed class RunMountSetup : IDisposable
         _temporary.Clear();
     }
 
+    private void AddScript(string name, string content)
+    {
+        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
+        {
+            throw Error($"the heredoc name {GoStrings.Quote(name)} cannot be a file name for its script");
+        }
+
+        var directory = Directory.CreateDirectory(Path.Combine(Scratch(), "pipes"), ScriptMode).FullName;
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, ScriptMode);
+        _mounts.Add(new SandboxMount.Bind(directory, ScriptDirectory, BindWrites.Refused));
+    }
+
     private Task AddAsync(RunMount mount, string workingDirectory, IBuildLog log, CancellationToken cancellationToken) => mount.Type switch
     {
         RunMountType.Bind => AddBindAsync(mount, Target(mount, workingDirectory), cancellationToken),
@@ -114,7 +114,7 @@ internal sealed class RunMountSetup : IDisposable
         RunMountType.Tmpfs => AddTmpfs(mount, Target(mount, workingDirectory)),
         RunMountType.Secret => AddSecretAsync(mount, cancellationToken),
         _ => throw Error(
-            "RUN --mount=type=ssh is not supported yet",
+            "--mount=type=ssh is not supported yet",
             "fetch private sources in an earlier stage with a secret (--mount=type=secret) instead"),
     };
 
@@ -127,7 +127,7 @@ internal sealed class RunMountSetup : IDisposable
 
     private async Task<string> BindSourceAsync(RunMount mount, CancellationToken cancellationToken)
     {
-        var source = ConfigEdits.CleanAbsolute("/" + mount.Source);
+        var source = ConfigEdits.CleanAbsolute(mount.Source);
         if (mount.From.Length > 0)
         {
             var rootfs = await _sources.RootfsOf(mount.From, cancellationToken).ConfigureAwait(false);
@@ -152,7 +152,7 @@ internal sealed class RunMountSetup : IDisposable
     {
         // BuildKit's default id is the target as written, cleaned (not resolved against WORKDIR).
         var id = mount.Id.Length > 0 ? mount.Id : GoPath.Clean(mount.Target);
-        var source = ConfigEdits.CleanAbsolute("/" + mount.Source);
+        var source = ConfigEdits.CleanAbsolute(mount.Source);
         var seed = mount.From.Length > 0 ? await _sources.RootfsOf(mount.From, cancellationToken).ConfigureAwait(false) : null;
         var lease = await _sources.Cache.AcquireAsync(
             id,
@@ -215,7 +215,7 @@ internal sealed class RunMountSetup : IDisposable
 
         if (mount.Env is null || mount.Target.Length > 0)
         {
-            var target = mount.Target.Length > 0 ? ConfigEdits.CleanAbsolute("/" + mount.Target) : "/run/secrets/" + BaseName(id);
+            var target = mount.Target.Length > 0 ? ConfigEdits.CleanAbsolute(mount.Target) : "/run/secrets/" + BaseName(id);
             var file = Path.Combine(SecretDirectory(), "secret-" + _mounts.Count);
             await WriteSecretFileAsync(file, value, mount, cancellationToken).ConfigureAwait(false);
             _mounts.Add(new SandboxMount.Bind(file, target, BindWrites.Refused));
