@@ -175,9 +175,9 @@ internal static class AddStep
             {
                 await AddArchive.ExtractAsync(path, compression.Value, host, Log, cancellationToken).ConfigureAwait(false);
             }
-            catch (InvalidDataException e)
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
             {
-                throw Fail(Add, $"cannot unpack {shown}: {e.Message}; repair the archive, or pass --unpack=false to add it as a file", e);
+                throw Fail(Add, $"cannot unpack {shown}: {e.Message.TrimEnd('.')}; repair the archive, or pass --unpack=false to add it as a file", e);
             }
 
             return true;

@@ -87,6 +87,19 @@ public sealed class AddStepTests : IDisposable
         Assert.Equal(["app.tar.xz"], _scenario.Listing("/opt"));
     }
 
+    [Fact]
+    public async Task A_broken_archive_fails_with_a_way_out()
+    {
+        WriteArchive("app.tar", gzip: false);
+        var whole = File.ReadAllBytes(Context.In("app.tar"));
+        File.WriteAllBytes(Context.In("cut.tar"), whole[..700]);
+
+        var error = await Assert.ThrowsAsync<BuildException>(() => _scenario.AddAsync("ADD cut.tar /opt/"));
+
+        Assert.StartsWith("Dockerfile:2: ADD: cannot unpack cut.tar: ", error.Message);
+        Assert.Contains("--unpack=false", error.Message);
+    }
+
     [Theory]
     [InlineData("ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 a /a", "requires an http(s) source")]
     [InlineData("ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 http://127.0.0.1:9/a http://127.0.0.1:9/b /d/", "multiple sources")]
