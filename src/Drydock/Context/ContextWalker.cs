@@ -32,6 +32,7 @@ internal static class ContextWalker
         {
             new(directoryFullPath, realPath, "", ignore.StateOf(realPath), IgnoreState.Root(exclude.Patterns.Count), includeRoot, entry: null, hidden: false),
         };
+
         while (stack.Count > 0)
         {
             var frame = stack[^1];
@@ -53,6 +54,7 @@ internal static class ContextWalker
             var ignored = ignoreState.IsExcluded;
             var excluded = excludeState.IsExcluded;
             var notIncluded = includeState is { IsExcluded: false };
+
             if (ignored || excluded || notIncluded)
             {
                 // A hidden directory is still entered when something inside it might be kept
