@@ -66,6 +66,10 @@ internal sealed class StageBuilder(
                     }).ConfigureAwait(false);
                     await CommitAsync(History.CreatedBy(copy)).ConfigureAwait(false);
                     break;
+                case AddInstruction add:
+                    await Place(add, () => AddStep.ExecuteAsync(add, context, state, rootfs, work, log, cancellationToken)).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(add)).ConfigureAwait(false);
+                    break;
                 case WorkdirInstruction workdir:
                     var directory = ConfigEdits.ResolveWorkingDir(state.Config.Config.WorkingDir, workdir.Path);
                     state.UpdateConfig(c => c with { WorkingDir = directory });

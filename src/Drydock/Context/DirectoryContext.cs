@@ -106,6 +106,9 @@ public sealed class DirectoryContext : IBuildContext
     public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default) =>
         _files.EnumerateDirectory(directory, cancellationToken);
 
+    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CopyFilter filter, CancellationToken cancellationToken = default) =>
+        _files.EnumerateDirectory(directory, filter, cancellationToken);
+
     // A directory on disk owns nothing to clean up; unpacked contexts will delete their directory.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -10,8 +10,12 @@ public sealed class FileSource(string root, DockerIgnore ignore) : IFileSource
 
     public IReadOnlyList<ContextEntry> ResolveSources(string source) => SourceResolver.Resolve(Root, ignore, source);
 
-    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default)
+    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default) =>
+        EnumerateDirectory(directory, CopyFilter.None, cancellationToken);
+
+    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CopyFilter filter, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(directory);
         if (directory.Type != ContextEntryType.Directory)
         {
@@ -24,6 +28,6 @@ public sealed class FileSource(string root, DockerIgnore ignore) : IFileSource
             throw new ArgumentException($"\"{directory.FullPath}\" is not inside {Root}.", nameof(directory));
         }
 
-        return ContextWalker.Walk(Root, ignore, fullPath, cancellationToken);
+        return ContextWalker.Walk(Root, ignore, fullPath, filter, cancellationToken);
     }
 }

@@ -18,4 +18,11 @@ public interface IFileSource
     /// relative to <paramref name="directory"/>.
     /// </summary>
     IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="EnumerateDirectory(ContextEntry, CancellationToken)"/>, keeping only what
+    /// <paramref name="filter"/> keeps (its patterns see paths relative to <paramref name="directory"/>).
+    /// A directory left out but holding something kept is still listed, before what it holds.
+    /// </summary>
+    IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CopyFilter filter, CancellationToken cancellationToken = default);
 }
