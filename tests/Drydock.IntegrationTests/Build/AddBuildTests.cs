@@ -75,7 +75,7 @@ public sealed class AddBuildTests : IDisposable
         await using var server = await AddHttpServer.StartAsync(_www.Path);
 
         var error = await _build.BuildFailsAsync(
-            $"FROM scratch\nADD --checksum=sha256:{new string('0', 64)} {server.Url("remote.txt")} /dl/\n", "2: ADD: ");
+            $"FROM scratch\nADD --checksum=sha256:{new string('0', 64)} {server.Url("remote.txt")} /dl/\n", "2:1: ADD: ");
 
         Assert.Contains("checksum mismatch", error);
         Assert.Contains("update --checksum", error);
@@ -90,7 +90,7 @@ public sealed class AddBuildTests : IDisposable
         closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var port = ((IPEndPoint)closed.LocalEndPoint!).Port;
 
-        var error = await _build.BuildFailsAsync($"FROM scratch\nADD http://127.0.0.1:{port}/file /dl/\n", "2: ADD: ");
+        var error = await _build.BuildFailsAsync($"FROM scratch\nADD http://127.0.0.1:{port}/file /dl/\n", "2:1: ADD: ");
 
         Assert.Contains($"cannot download http://127.0.0.1:{port}/file", error);
         Assert.Contains("check the address", error);

@@ -74,7 +74,7 @@ public sealed class CopyBuildTests : IDisposable
         _build.File("a.txt", "a");
         System.IO.File.WriteAllText(Path.Combine(Path.GetDirectoryName(_build.Context)!, "outside.txt"), "outside");
 
-        var error = await _build.BuildFailsAsync($"FROM scratch\n{instruction}\n", "2: ");
+        var error = await _build.BuildFailsAsync($"FROM scratch\n{instruction}\n", "2:1: ");
 
         Assert.Contains(what, error);
         Assert.Contains(hint, error);

@@ -82,7 +82,7 @@ public sealed class AddStepTests : IDisposable
         var error = await Assert.ThrowsAsync<BuildException>(() => _scenario.AddAsync("ADD app.tar.xz /opt/"));
         await _scenario.AddAsync("ADD --unpack=false app.tar.xz /opt/");
 
-        Assert.StartsWith("Dockerfile:2: ADD: app.tar.xz is xz-compressed", error.Message);
+        Assert.StartsWith("Dockerfile:2:1: ADD: app.tar.xz is xz-compressed", error.Message);
         Assert.Contains("--unpack=false", error.Message);
         Assert.Equal(["app.tar.xz"], _scenario.Listing("/opt"));
     }
@@ -96,7 +96,7 @@ public sealed class AddStepTests : IDisposable
 
         var error = await Assert.ThrowsAsync<BuildException>(() => _scenario.AddAsync("ADD cut.tar /opt/"));
 
-        Assert.StartsWith("Dockerfile:2: ADD: cannot unpack cut.tar: ", error.Message);
+        Assert.StartsWith("Dockerfile:2:1: ADD: cannot unpack cut.tar: ", error.Message);
         Assert.Contains("--unpack=false", error.Message);
     }
 
@@ -113,7 +113,7 @@ public sealed class AddStepTests : IDisposable
 
         var error = await Assert.ThrowsAsync<BuildException>(() => _scenario.AddAsync(line));
 
-        Assert.StartsWith("Dockerfile:2: ADD: ", error.Message);
+        Assert.StartsWith("Dockerfile:2:1: ADD: ", error.Message);
         Assert.Contains(expected, error.Message);
     }
 

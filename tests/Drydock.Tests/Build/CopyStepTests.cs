@@ -236,7 +236,7 @@ public sealed class CopyStepTests : IDisposable
 
         var error = await Assert.ThrowsAsync<BuildException>(() => _scenario.CopyAsync("COPY a b /file"));
 
-        Assert.StartsWith("Dockerfile:2: COPY: ", error.Message);
+        Assert.StartsWith("Dockerfile:2:1: COPY: ", error.Message);
         Assert.Contains("\"/file/\"", error.Message);
     }
 
@@ -251,7 +251,7 @@ public sealed class CopyStepTests : IDisposable
 
         var error = await Assert.ThrowsAsync<BuildException>(() => _scenario.CopyAsync(line));
 
-        Assert.StartsWith("Dockerfile:2: COPY: ", error.Message);
+        Assert.StartsWith("Dockerfile:2:1: COPY: ", error.Message);
         Assert.Contains(expected, error.Message);
         Assert.False(File.Exists(_scenario.Image("/a")));
     }
