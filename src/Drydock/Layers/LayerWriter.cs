@@ -30,7 +30,7 @@ public static class LayerWriter
 
         using var blob = new HashingWriteStream(destination, leaveOpen: true);
         using var tarHash = new HashingWriteStream(
-            LayerCompressionStreams.OpenCompressing(blob, options.Compression, options.GzipLevel, leaveOpen: true), leaveOpen: false);
+            LayerCompressionStreams.OpenCompressing(blob, options.Compression, options.CompressionLevel, leaveOpen: true), leaveOpen: false);
         var tar = new PaxTarWriter(tarHash, options.SubsecondTimes && !options.Reproducible);
         await using (tar.ConfigureAwait(false))
         {
