@@ -21,6 +21,18 @@ internal readonly record struct FileRecord(
     uint RdevMinor,
     string? LinkTarget)
 {
+    /// <summary>The record of a path itself (a symlink is not followed), or null when it does not exist.</summary>
+    public static FileRecord? TryRead(string hostPath)
+    {
+        if (!NativeFiles.TryLstat(hostPath, out var status))
+        {
+            return null;
+        }
+
+        var target = status.Kind == FileKind.SymbolicLink ? new FileInfo(hostPath).LinkTarget : null;
+        return From(status, target);
+    }
+
     public static FileRecord From(FileStatus status, string? linkTarget) => new(
         status.Kind,
         status.Mode,
