@@ -67,8 +67,8 @@ internal static class OverlayMerge
                 continue;
             }
 
-            // rename(2) replaces a file or an empty directory only.
-            if (lowerIsDirectory)
+            // rename(2) replaces a file by a file, or a directory by an empty directory, only.
+            if (lowerIsDirectory || record.Kind == FileKind.Directory)
             {
                 RemoveTree(lowerPath);
             }
