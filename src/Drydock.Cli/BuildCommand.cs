@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Drydock.Build;
+using Drydock.Oci;
+using Drydock.Snapshot;
 using Drydock.Build.Mounts;
 
 namespace Drydock.Cli;
@@ -18,6 +20,13 @@ public static class BuildCommand
     private static readonly Option<string?> TargetOption = new("--target") { Description = "Build this stage (by name) instead of the last one." };
     private static readonly Option<bool?> SkipUnusedStagesOption = new("--skip-unused-stages") { Description = "Build only the stages the target needs (default: on for `build`, off for `executor`, as in kaniko)." };
     private static readonly Option<string[]> LabelOption = new("--label") { Description = "Set a label KEY=VALUE on the image; repeatable." };
+    private static readonly Option<SnapshotterKind> SnapshotterOption = new("--snapshotter") { Description = "How changes are found: auto (overlay where mounting works), overlay, walk.", DefaultValueFactory = _ => SnapshotterKind.Auto };
+    private static readonly Option<SnapshotMode> SnapshotModeOption = new("--snapshot-mode") { Description = "What counts as a change: full (content), redo (metadata), time (mtime).", DefaultValueFactory = _ => SnapshotMode.Full };
+    private static readonly Option<bool> SingleSnapshotOption = new("--single-snapshot") { Description = "Make one layer per stage instead of one per instruction." };
+    private static readonly Option<string[]> IgnorePathOption = new("--ignore-path") { Description = "An image path never snapshotted; repeatable." };
+    private static readonly Option<bool> ReproducibleOption = new("--reproducible") { Description = "Clear timestamps (SOURCE_DATE_EPOCH when set) so the same inputs give the same digest." };
+    private static readonly Option<LayerCompression> CompressionOption = new("--compression") { Description = "Layer compression: gzip, zstd or none.", DefaultValueFactory = _ => LayerCompression.Gzip };
+    private static readonly Option<int?> CompressionLevelOption = new("--compression-level") { Description = "Compression level (gzip 0-9, zstd -7 to 19)." };
     private static readonly Option<bool> NoPushOption = new("--no-push") { Description = "Build without pushing to any registry." };
     private static readonly Option<string?> TarPathOption = new("--tar-path") { Description = "Also save the image as a docker-archive tarball at this path." };
     private static readonly Option<string?> OciLayoutPathOption = new("--oci-layout-path") { Description = "Also save the image into an OCI image layout at this directory." };
@@ -33,7 +42,8 @@ public static class BuildCommand
     {
         var command = new Command("build", "Build an image from a Dockerfile and push it.")
         {
-            ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, TargetOption, SkipUnusedStagesOption, LabelOption, NoPushOption, TarPathOption,
+            ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, TargetOption, SkipUnusedStagesOption, LabelOption, SnapshotterOption, SnapshotModeOption, SingleSnapshotOption, IgnorePathOption,
+            ReproducibleOption, CompressionOption, CompressionLevelOption, NoPushOption, TarPathOption,
             OciLayoutPathOption, DigestFileOption, InsecureOption, SkipTlsVerifyOption, RegistryCertificateOption, VerbosityOption,
             SecretOption, RunCacheDirOption,
         };
@@ -98,6 +108,13 @@ public static class BuildCommand
         Target = result.GetValue(TargetOption),
         SkipUnusedStages = result.GetValue(SkipUnusedStagesOption) ?? result.CommandResult.IdentifierToken?.Value != "executor",
         Labels = (result.GetValue(LabelOption) ?? []).Select(ParseLabel).ToArray(),
+        Snapshotter = result.GetValue(SnapshotterOption),
+        SnapshotMode = result.GetValue(SnapshotModeOption),
+        SingleSnapshot = result.GetValue(SingleSnapshotOption),
+        IgnorePaths = result.GetValue(IgnorePathOption) ?? [],
+        Reproducible = result.GetValue(ReproducibleOption),
+        Compression = result.GetValue(CompressionOption),
+        CompressionLevel = result.GetValue(CompressionLevelOption),
         NoPush = result.GetValue(NoPushOption),
         TarPath = result.GetValue(TarPathOption),
         OciLayoutPath = result.GetValue(OciLayoutPathOption),

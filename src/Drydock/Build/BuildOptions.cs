@@ -1,3 +1,6 @@
+using Drydock.Oci;
+using Drydock.Snapshot;
+
 namespace Drydock.Build;
 
 /// <summary>Everything one build needs to know, gathered from the command line once.</summary>
@@ -24,6 +27,26 @@ public sealed record BuildOptions
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
 
     public bool NoPush { get; init; }
+
+    /// <summary>How changes are found: overlay (cost follows the change), walk, or auto (overlay where mounting works).</summary>
+    public SnapshotterKind Snapshotter { get; init; } = SnapshotterKind.Auto;
+
+    /// <summary>kaniko's --snapshot-mode: what counts as a change.</summary>
+    public SnapshotMode SnapshotMode { get; init; } = SnapshotMode.Full;
+
+    /// <summary>One layer for the whole stage instead of one per instruction.</summary>
+    public bool SingleSnapshot { get; init; }
+
+    /// <summary>Image paths never snapshotted (besides /proc, /sys and /dev).</summary>
+    public IReadOnlyList<string> IgnorePaths { get; init; } = [];
+
+    /// <summary>Clear timestamps (to SOURCE_DATE_EPOCH when set) so the same inputs give the same digest.</summary>
+    public bool Reproducible { get; init; }
+
+    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+
+    /// <summary>Null means the compression's default level.</summary>
+    public int? CompressionLevel { get; init; }
 
     public string? TarPath { get; init; }
 

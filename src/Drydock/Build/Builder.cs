@@ -33,7 +33,8 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             using var work = WorkDirectory.Create(options.WorkDirectory);
             using var registries = new RegistryClients(TransportOptions(), DockerConfigKeychain.FromEnvironment());
             var stages = new BuildStages(document, registries, work, log);
-            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options));
+            var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
+            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options), layers);
             foreach (var stage in plan.Stages)
             {
                 await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,8 @@ internal sealed class StageBuilder(
     BuildArguments buildArgs,
     BuildStages stages,
     IBuildLog log,
-    RunMountOptions runMounts)
+    RunMountOptions runMounts,
+    LayerSettings layers)
 {
     /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
     public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
@@ -31,54 +32,72 @@ internal sealed class StageBuilder(
         var platform = PlatformOf(from);
         var rootfs = work.NewRootfs(label);
         var baseImage = await LoadBaseAsync(stage, from, platform, rootfs, cancellationToken).ConfigureAwait(false);
-        var state = new StageState(baseImage.Config, baseImage.Layers, baseImage.DockerMediaTypes);
+        var state = StageState.FromBase(baseImage, layers.WriteOptions.Compression);
 
         // ONBUILD triggers of the base run first, then leave the new image (docker does not inherit them).
         var instructions = Triggers(baseImage.Config, from).Concat(stage.Instructions).ToArray();
         state.UpdateConfig(c => c with { OnBuild = null });
 
-        var snapshotter = new WalkingSnapshotter(WalkingSnapshotter.SystemPaths);
-        await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
-        var layerOptions = LayerWriteOptions.Default with { Warn = log.Warn };
+        var snapshotter = layers.CreateSnapshotter(work, label);
+        await using (snapshotter.ConfigureAwait(false))
+        {
+            await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
+            await RunInstructionsAsync(stage, instructions, state, rootfs, platform, snapshotter, cancellationToken).ConfigureAwait(false);
+        }
+
+        stages.Add(stage, state.ToImage(layers.Now), rootfs);
+    }
+
+    /// <summary>
+    /// Runs each instruction in the directory the snapshotter prepares for it (the rootfs itself
+    /// when walking, an overlay mount over it otherwise), and turns what each changed into a layer
+    /// written from the rootfs (or one layer at the end with --single-snapshot).
+    /// </summary>
+    private async Task RunInstructionsAsync(Stage stage, IReadOnlyList<Instruction> instructions, StageState state, string rootfs, Platform platform, ISnapshotter snapshotter, CancellationToken cancellationToken)
+    {
         var mountSources = new RunMountSources(
             context, (from, ct) => stages.RootfsAsync(from, stage, platform, ct), runMounts.Cache, runMounts.Secrets, work.Path);
         var run = new RunStep(sandbox, buildArgs, log, document.EscapeChar, mountSources);
+        string? stepRoot = null;
 
-        for (var step = 0; step < instructions.Length; step++)
+        for (var step = 0; step < instructions.Count; step++)
         {
             var instruction = instructions[step];
-            log.Info($"Step {step + 1}/{instructions.Length}: {instruction.Original}");
+            log.Info($"Step {step + 1}/{instructions.Count}: {instruction.Original}");
             var ready = instruction is ExpandableInstruction expandable
                 ? expandable.Expand(new VariableExpander(document.EscapeChar, state.Variables()))
                 : instruction;
-            var created = DateTimeOffset.UtcNow;
+            var created = layers.Now;
             switch (ready)
             {
                 case RunInstruction runInstruction:
-                    await run.ExecuteAsync(runInstruction, state, rootfs, cancellationToken).ConfigureAwait(false);
-                    await CommitAsync(History.RunCreatedBy(RunStep.Argv(runInstruction, state))).ConfigureAwait(false);
+                    await run.ExecuteAsync(runInstruction, state, await PrepareAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(History.RunCreatedBy(RunStep.Argv(runInstruction, state)), created).ConfigureAwait(false);
                     break;
                 case CopyInstruction copy:
+                    var copyRoot = await PrepareAsync().ConfigureAwait(false);
                     await Place(copy, async () =>
                     {
                         var source = copy.From is null ? context : await stages.CopySourceAsync(copy.From, stage, platform, cancellationToken).ConfigureAwait(false);
-                        await CopyStep.ExecuteAsync(copy, source, state, rootfs, cancellationToken).ConfigureAwait(false);
+                        await CopyStep.ExecuteAsync(copy, source, state, copyRoot, cancellationToken).ConfigureAwait(false);
                     }).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(copy)).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(copy), created).ConfigureAwait(false);
                     break;
                 case AddInstruction add:
-                    await Place(add, () => AddStep.ExecuteAsync(add, context, state, rootfs, work, log, cancellationToken)).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(add)).ConfigureAwait(false);
+                    var addRoot = await PrepareAsync().ConfigureAwait(false);
+                    await Place(add, () => AddStep.ExecuteAsync(add, context, state, addRoot, work, log, cancellationToken)).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(add), created).ConfigureAwait(false);
                     break;
                 case WorkdirInstruction workdir:
                     var directory = ConfigEdits.ResolveWorkingDir(state.Config.Config.WorkingDir, workdir.Path);
                     state.UpdateConfig(c => c with { WorkingDir = directory });
+                    var workdirRoot = await PrepareAsync().ConfigureAwait(false);
                     await Place(workdir, () =>
                     {
-                        new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(directory);
+                        new RootfsWriter(workdirRoot, new CopyOwner(0, 0), mode: null).EnsureDirectory(directory);
                         return Task.CompletedTask;
                     }).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(workdir)).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(workdir), created).ConfigureAwait(false);
                     break;
                 case var config when ConfigStep.Handles(config):
                     ConfigStep.Apply(config, state, buildArgs);
@@ -87,24 +106,44 @@ internal sealed class StageBuilder(
                 default:
                     throw new BuildException(ready.Location, ready.Keyword, "this instruction is not supported yet");
             }
-
-            async Task CommitAsync(string createdBy)
-            {
-                var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
-                if (diff.IsEmpty)
-                {
-                    state.AddEmptyLayerHistory(createdBy, created);
-                    return;
-                }
-
-                var mediaType = MediaTypes.LayerType(state.DockerMediaTypes, layerOptions.Compression);
-                var layer = await LayerWriter.WriteToDirectoryAsync(rootfs, diff, work.Blobs.Root, mediaType, layerOptions, cancellationToken).ConfigureAwait(false);
-                log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
-                state.AddLayer(layer, createdBy, created);
-            }
         }
 
-        stages.Add(stage, state.ToImage(DateTimeOffset.UtcNow), rootfs);
+        if (layers.SingleSnapshot)
+        {
+            await WriteLayerAsync("SNAPSHOT (--single-snapshot: every change of the stage)", layers.Now, recordEmpty: false).ConfigureAwait(false);
+        }
+
+        async Task<string> PrepareAsync() => stepRoot ??= await snapshotter.PrepareStepAsync(cancellationToken).ConfigureAwait(false);
+
+        async Task CommitAsync(string createdBy, DateTimeOffset created)
+        {
+            if (layers.SingleSnapshot)
+            {
+                state.AddEmptyLayerHistory(createdBy, created);
+                return;
+            }
+
+            await WriteLayerAsync(createdBy, created, recordEmpty: true).ConfigureAwait(false);
+        }
+
+        async Task WriteLayerAsync(string createdBy, DateTimeOffset created, bool recordEmpty)
+        {
+            var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+            stepRoot = null;
+            if (diff.IsEmpty)
+            {
+                if (recordEmpty)
+                {
+                    state.AddEmptyLayerHistory(createdBy, created);
+                }
+
+                return;
+            }
+
+            var layer = await LayerWriter.WriteToDirectoryAsync(rootfs, diff, work.Blobs.Root, layers.LayerMediaType(state.DockerMediaTypes), layers.WriteOptions, cancellationToken).ConfigureAwait(false);
+            log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
+            state.AddLayer(layer, createdBy, created);
+        }
     }
 
     private static Platform PlatformOf(FromInstruction from)

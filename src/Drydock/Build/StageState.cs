@@ -9,6 +9,20 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     private readonly List<HistoryEntry> _history = [.. config.History];
     private readonly Dictionary<string, string> _args = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The state a stage starts in. zstd layers exist only among OCI's media types, so with zstd a
+    /// Docker base's layers are listed under their OCI names (the same bytes) in an OCI manifest.
+    /// </summary>
+    public static StageState FromBase(BaseImage baseImage, LayerCompression compression)
+    {
+        if (!baseImage.DockerMediaTypes || compression != LayerCompression.Zstd)
+        {
+            return new StageState(baseImage.Config, baseImage.Layers, baseImage.DockerMediaTypes);
+        }
+
+        return new StageState(baseImage.Config, baseImage.Layers.Select(OciTypedLayer.Of).ToArray(), dockerMediaTypes: false);
+    }
+
     public ImageConfig Config { get; private set; } = config;
 
     public IReadOnlyList<ILayer> Layers => _layers;
