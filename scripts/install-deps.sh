@@ -9,6 +9,7 @@ packages=(
   apache2-utils     # htpasswd, for the registry's basic-auth set-up
   openssl           # a throwaway CA for the TLS set-up
   gcc libc6-dev     # builds the small static RUN launcher (src/Drydock/Sandbox/launcher)
+  buildah           # the peer builder of the layer differential tests (tests/Drydock.IntegrationTests/Layers)
   tar gzip jq python3
 )
 

@@ -19,6 +19,20 @@ public static class Entry
             args = ["executor", .. args];
         }
 
+        try
+        {
+            return await RunParsedAsync(root, args).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Last line of defence: a crash must still read as one error and exit 1, never 134.
+            await Console.Error.WriteLineAsync($"ERROR {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunParsedAsync(RootCommand root, string[] args)
+    {
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

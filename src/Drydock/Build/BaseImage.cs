@@ -22,8 +22,8 @@ internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layer
 
     /// <summary>
     /// Pulls the image for the platform and unpacks it. Each layer is downloaded once into the blob
-    /// store (verified against its digest on the way), extracted from there, and its diffID checked
-    /// against the config; the stored blob is what outputs and pushes reuse.
+    /// store (verified against its digest on the way) and unpacked from there; the stored blob is
+    /// what outputs and pushes reuse.
     /// </summary>
     public static async Task<BaseImage> PullAsync(
         RegistryClients registries, ImageReference reference, Platform platform, string rootfs, BlobDirectory blobs, IBuildLog log, CancellationToken cancellationToken)
@@ -31,7 +31,6 @@ internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layer
         var image = await RemoteImage.LoadAsync(registries.For(reference), reference, platform, cancellationToken).ConfigureAwait(false);
         log.Info($"Pulled {reference} ({image.ManifestDigest}), {image.Layers.Count} layer(s)");
         var layers = new List<ILayer>(image.Layers.Count);
-        var extractOptions = LayerExtractOptions.Default with { Warn = message => log.Warn($"{reference}: {message}") };
         foreach (var layer in image.Layers)
         {
             var path = blobs.PathOf(layer.Descriptor.Digest);
@@ -44,19 +43,35 @@ internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layer
                 }
             }
 
-            var file = File.OpenRead(path);
-            await using (file.ConfigureAwait(false))
-            {
-                var result = await LayerExtractor.ExtractAsync(file, MediaTypes.CompressionOf(layer.Descriptor.MediaType), rootfs, extractOptions, cancellationToken).ConfigureAwait(false);
-                if (result.DiffId != layer.DiffId)
-                {
-                    throw new InvalidDataException($"layer {layer.Descriptor.Digest} of {reference} unpacks to {result.DiffId}, but the image config says {layer.DiffId}");
-                }
-            }
-
             layers.Add(new FileLayer(path, layer.Descriptor, layer.DiffId));
         }
 
+        await UnpackAsync(layers, rootfs, reference.ToString(), log, cancellationToken).ConfigureAwait(false);
         return new BaseImage(image.Config, layers, MediaTypes.IsDocker(image.MediaType));
+    }
+
+    /// <summary>FROM an earlier stage: its image, unpacked afresh so that stage's own rootfs stays as it was.</summary>
+    public static async Task<BaseImage> FromStageAsync(IImage image, string stageName, string rootfs, IBuildLog log, CancellationToken cancellationToken)
+    {
+        await UnpackAsync(image.Layers, rootfs, $"stage {stageName}", log, cancellationToken).ConfigureAwait(false);
+        return new BaseImage(image.Config, image.Layers, MediaTypes.IsDocker(image.MediaType));
+    }
+
+    /// <summary>Extracts layers in order, checking each one's diffID against the config.</summary>
+    private static async Task UnpackAsync(IReadOnlyList<ILayer> layers, string rootfs, string source, IBuildLog log, CancellationToken cancellationToken)
+    {
+        var options = LayerExtractOptions.Default with { Warn = message => log.Warn($"{source}: {message}") };
+        foreach (var layer in layers)
+        {
+            var blob = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
+            await using (blob.ConfigureAwait(false))
+            {
+                var result = await LayerExtractor.ExtractAsync(blob, MediaTypes.CompressionOf(layer.Descriptor.MediaType), rootfs, options, cancellationToken).ConfigureAwait(false);
+                if (result.DiffId != layer.DiffId)
+                {
+                    throw new InvalidDataException($"layer {layer.Descriptor.Digest} of {source} unpacks to {result.DiffId}, but the image config says {layer.DiffId}");
+                }
+            }
+        }
     }
 }

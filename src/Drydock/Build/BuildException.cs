@@ -11,7 +11,7 @@ public sealed class BuildException : Exception
     }
 
     public BuildException(SourceLocation location, string instruction, string message, Exception? inner = null)
-        : base($"{location.FileName}:{location.StartLine}: {instruction}: {message}", inner)
+        : base($"{location.FileName}:{location.StartLine}:{location.StartColumn}: {instruction}: {message}", inner)
     {
     }
 }

@@ -27,18 +27,20 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                 log.Warn(warning.ToString() ?? "");
             }
 
-            var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable);
+            var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, Platform.Host, Platform.Host);
             DeclareMetaArgs(document, buildArgs);
+            var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
             using var work = WorkDirectory.Create(options.WorkDirectory);
             using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
-            var stage = document.Stages[^1];
-            if (document.Stages.Count > 1)
+            var stages = new BuildStages(document, registries, work, log);
+            var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
+            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options), layers);
+            foreach (var stage in plan.Stages)
             {
-                throw new BuildException(document.Stages[1].From.Location, "FROM", "multi-stage builds are not supported yet");
+                await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
             }
 
-            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, log);
-            var image = await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
+            var image = WithCommandLineLabels(stages.ImageOf(plan.Target));
             foreach (var unused in buildArgs.Unused)
             {
                 log.Warn($"the build argument {unused} was not consumed by any ARG");
@@ -48,6 +50,18 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             log.Info($"Built {image.ManifestDigest}");
             return image.ManifestDigest;
         }
+    }
+
+    /// <summary>--label values go on the final image only, over the Dockerfile's LABELs.</summary>
+    private Image WithCommandLineLabels(Image image)
+    {
+        if (options.Labels.Count == 0)
+        {
+            return image;
+        }
+
+        var config = image.Config with { Config = image.Config.Config with { Labels = ConfigEdits.SetLabels(image.Config.Config.Labels, options.Labels) } };
+        return Image.Create(config, image.Layers, MediaTypes.IsDocker(image.MediaType));
     }
 
     private static ImageReference ParseDestination(string destination)

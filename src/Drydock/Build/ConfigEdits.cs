@@ -1,3 +1,4 @@
+using Drydock.Context;
 using Drydock.Oci;
 
 namespace Drydock.Build;
@@ -85,32 +86,8 @@ public static class ConfigEdits
         return CleanAbsolute(joined);
     }
 
-    /// <summary>Cleans an absolute POSIX path: no ".", no "..", no doubled or trailing slashes.</summary>
-    public static string CleanAbsolute(string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part is "" or ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        return "/" + string.Join('/', parts);
-    }
+    /// <summary>Cleans a path as an absolute POSIX path: no ".", no "..", no doubled or trailing slashes.</summary>
+    public static string CleanAbsolute(string path) => GoPath.Clean("/" + path);
 
     private static string NameOf(string entry)
     {

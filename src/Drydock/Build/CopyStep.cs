@@ -1,117 +1,59 @@
-using System.Globalization;
 using Drydock.Context;
 using Drydock.Dockerfile;
 
 namespace Drydock.Build;
 
-/// <summary>COPY from the build context into the stage's root filesystem, with docker's destination rules.</summary>
-internal sealed class CopyStep(IBuildContext context)
+/// <summary>COPY from the build context (or <c>--from</c> a stage or image) into the stage's root filesystem, with BuildKit's rules.</summary>
+/// <remarks>
+/// <c>--link</c> is accepted and changes nothing: BuildKit then copies onto an empty layer so it
+/// can later rebase that layer onto a changed base without redoing the step. We never rebase
+/// layers, and the step's layer is the diff of the files it wrote either way, so the image is the
+/// same with or without it.
+/// </remarks>
+internal static class CopyStep
 {
-    public Task ExecuteAsync(CopyInstruction copy, StageState state, string rootfs, CancellationToken cancellationToken)
+    /// <param name="copy">The instruction, expanded.</param>
+    /// <param name="source">The build context, or the filesystem <c>--from</c> names.</param>
+    /// <param name="state">The stage so far (for WORKDIR).</param>
+    /// <param name="rootfs">The stage's root filesystem.</param>
+    /// <param name="cancellationToken">Stops the copy between files.</param>
+    public static async Task ExecuteAsync(CopyInstruction copy, IFileSource source, StageState state, string rootfs, CancellationToken cancellationToken)
     {
-        Reject(copy.From is not null, copy, "--from (multi-stage builds) is not supported yet");
-        Reject(copy.Parents, copy, "--parents is not supported yet");
-        Reject(copy.Excludes.Count > 0, copy, "--exclude is not supported yet");
-
-        var writer = new RootfsWriter(rootfs, CopyOwner.Resolve(rootfs, copy.Chown), ParseChmod(copy));
-        var destination = copy.Destination.StartsWith('/')
-            ? copy.Destination
-            : (state.Config.Config.WorkingDir ?? "/").TrimEnd('/') + "/" + copy.Destination;
-        var destinationIsDirectory = copy.Destination.EndsWith('/') || copy.Destination is "." or ".." || copy.Destination.EndsWith("/.", StringComparison.Ordinal);
-        destination = ConfigEdits.CleanAbsolute(destination);
-
-        var sources = copy.Sources.SelectMany(context.ResolveSources).ToList();
-        var multiple = sources.Count + copy.InlineSources.Count > 1 || copy.Sources.Any(ContainsWildcard);
-        if (multiple && !destinationIsDirectory && !writer.IsDirectory(destination))
+        foreach (var text in copy.Sources)
         {
-            throw new BuildException(copy.Location, "COPY", "when copying more than one source file, the destination must be a directory and end with a /");
-        }
-
-        var intoDirectory = destinationIsDirectory || multiple || writer.IsDirectory(destination);
-        foreach (var source in sources)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (source.Type == ContextEntryType.Directory)
+            if (AddSources.Classify(text) != AddSourceKind.Local)
             {
-                CopyTree(writer, source, destination, cancellationToken);
-                continue;
-            }
-
-            var target = intoDirectory ? Join(destination, Path.GetFileName(source.Path)) : destination;
-            if (source.Type == ContextEntryType.Symlink)
-            {
-                writer.CopySymlink(source.LinkTarget!, target);
-            }
-            else
-            {
-                writer.CopyFile(source.FullPath, target);
+                throw new BuildException(copy.Location, copy.Keyword, $"source can't be a URL or git repository for COPY: {AddSources.Display(text)}; use ADD to fetch it");
             }
         }
 
-        var now = DateTime.UtcNow;
-        foreach (var inline in copy.InlineSources)
+        var chmod = ParseChmod(copy, copy.Chmod);
+        var writer = new RootfsWriter(rootfs, CopyOwner.Resolve(rootfs, copy.Chown), chmod)
         {
-            writer.WriteFile(intoDirectory ? Join(destination, inline.Path) : destination, inline.Data, now);
+            KeepSourceOwners = copy.From is not null && string.IsNullOrEmpty(copy.Chown),
+        };
+        var files = new CopyFiles(copy, source, writer, CopyFiles.Excludes(copy.Excludes));
+        var destination = CopyDestination.Resolve(copy.Destination, state.Config.Config.WorkingDir);
+        var sources = copy.Sources.SelectMany(text => CopyFiles.Resolve(source, text, copy.Parents)).ToList();
+        foreach (var local in sources)
+        {
+            files.Copy(local, destination, cancellationToken);
         }
 
-        return Task.CompletedTask;
+        await files.WriteInlineAsync(copy.InlineSources, destination, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Copies a directory's content (not the directory itself) to the destination, as docker does.</summary>
-    private void CopyTree(RootfsWriter writer, ContextEntry directory, string destination, CancellationToken cancellationToken)
+    /// <summary>Parses <c>--chmod</c> (null when absent or empty, as BuildKit ignores an empty value).</summary>
+    /// <exception cref="BuildException">The value is neither an octal nor a symbolic mode.</exception>
+    public static ChmodSpec? ParseChmod(Instruction instruction, string? chmod)
     {
-        var stamps = new List<(string Host, string Source)> { (writer.CopyDirectory(directory.FullPath, destination), directory.FullPath) };
-        foreach (var entry in context.EnumerateDirectory(directory, cancellationToken))
-        {
-            var target = Join(destination, entry.Path);
-            switch (entry.Type)
-            {
-                case ContextEntryType.Directory:
-                    stamps.Add((writer.CopyDirectory(entry.FullPath, target), entry.FullPath));
-                    break;
-                case ContextEntryType.Symlink:
-                    writer.CopySymlink(entry.LinkTarget!, target);
-                    break;
-                default:
-                    writer.CopyFile(entry.FullPath, target);
-                    break;
-            }
-        }
-
-        // Deepest first: stamping a directory must come after everything written inside it.
-        foreach (var (host, source) in Enumerable.Reverse(stamps))
-        {
-            RootfsWriter.StampDirectory(host, source);
-        }
-    }
-
-    private static UnixFileMode? ParseChmod(CopyInstruction copy)
-    {
-        if (copy.Chmod is null)
+        if (string.IsNullOrEmpty(chmod))
         {
             return null;
         }
 
-        if (!int.TryParse(copy.Chmod, NumberStyles.None, CultureInfo.InvariantCulture, out _)
-            || copy.Chmod.Any(c => c > '7')
-            || Convert.ToInt32(copy.Chmod, 8) > 0b111_111_111_111)
-        {
-            throw new BuildException(copy.Location, "COPY", $"invalid --chmod={copy.Chmod}: expected an octal mode such as 0755 (symbolic modes are not supported yet)");
-        }
-
-        return (UnixFileMode)Convert.ToInt32(copy.Chmod, 8);
-    }
-
-    private static bool ContainsWildcard(string source) => source.IndexOfAny(['*', '?', '[']) >= 0;
-
-    private static string Join(string directory, string relative) =>
-        ConfigEdits.CleanAbsolute(directory + "/" + relative);
-
-    private static void Reject(bool condition, CopyInstruction copy, string message)
-    {
-        if (condition)
-        {
-            throw new BuildException(copy.Location, "COPY", message);
-        }
+        return ChmodSpec.TryParse(chmod, out var spec, out var error)
+            ? spec
+            : throw new BuildException(instruction.Location, instruction.Keyword, $"invalid --chmod={chmod}: {error}; {ChmodSpec.Expected}");
     }
 }

@@ -5,16 +5,30 @@ namespace Drydock.Build;
 
 /// <summary>
 /// Writes files into a stage's root filesystem for COPY/ADD. Every image path is resolved inside
-/// the root (symlinks included), so nothing lands outside it.
+/// the root (symlinks included), so nothing lands outside it. Copied entries keep their source's
+/// mode (or get <c>--chmod</c>'s), times and, with <see cref="KeepSourceOwners"/>, owner; the
+/// directories created on the way to a destination are 0755 and never take <c>--chmod</c>, as
+/// BuildKit creates them.
 /// </summary>
-internal sealed class RootfsWriter(string rootfs, CopyOwner owner, UnixFileMode? mode)
+/// <param name="rootfs">The stage's root filesystem on the host.</param>
+/// <param name="owner">The owner of what is written (<c>--chown</c>, else 0:0).</param>
+/// <param name="mode">The <c>--chmod</c> of copied files and directories, or null to keep their own.</param>
+internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mode)
 {
     private const UnixFileMode DirectoryMode = (UnixFileMode)0b111_101_101;
+
+    /// <summary>
+    /// Whether copied entries keep the owner they have in the source rather than getting
+    /// <c>owner</c>: COPY --from without --chown (BuildKit keeps a stage's owners; only the build
+    /// context is sent with every owner reset to 0:0).
+    /// </summary>
+    public bool KeepSourceOwners { get; init; }
 
     /// <summary>Whether an image path (following links) is an existing directory.</summary>
     public bool IsDirectory(string imagePath) => Directory.Exists(RootedPath.Resolve(rootfs, imagePath));
 
     /// <summary>Creates the directory and any missing parents (0755, owned by the COPY owner), like mkdir -p.</summary>
+    /// <returns>The directory's host path.</returns>
     public string EnsureDirectory(string imagePath)
     {
         var current = "/";
@@ -33,51 +47,96 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, UnixFileMode?
             }
 
             Directory.CreateDirectory(host);
-            File.SetUnixFileMode(host, DirectoryMode);
+            NativeFiles.Chmod(host, DirectoryMode);
             NativeFiles.Lchown(host, owner.Uid, owner.Gid);
         }
 
         return RootedPath.Resolve(rootfs, imagePath);
     }
 
+    /// <summary>
+    /// Copies a non-directory, non-link entry: a regular file's content, or a FIFO or device node
+    /// made anew. A socket is skipped: it means nothing without the process that bound it.
+    /// </summary>
     public void CopyFile(string source, string imagePath)
     {
+        var status = NativeFiles.Lstat(source);
+        if (status.Kind == FileKind.Socket)
+        {
+            return;
+        }
+
         var target = PrepareTarget(imagePath);
-        File.Copy(source, target);
-        Finish(target, mode ?? File.GetUnixFileMode(source), File.GetLastWriteTimeUtc(source));
+        if (status.Kind == FileKind.RegularFile)
+        {
+            File.Copy(source, target);
+        }
+        else
+        {
+            NativeFiles.MakeNode(target, status.Kind, status.Permissions, status.RdevMajor, status.RdevMinor);
+        }
+
+        Finish(target, status, isDirectory: false);
     }
 
-    public void WriteFile(string imagePath, string content, DateTime modified)
+    /// <summary>Writes a file from a stream: a heredoc's body or a download, with the mode and time given.</summary>
+    public async Task WriteFileAsync(string imagePath, Stream content, UnixFileMode sourceMode, DateTimeOffset modified, CancellationToken cancellationToken)
     {
         var target = PrepareTarget(imagePath);
-        File.WriteAllText(target, content);
-        Finish(target, mode ?? (UnixFileMode)0b110_100_100, modified);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        var file = new FileStream(target, options);
+        await using (file.ConfigureAwait(false))
+        {
+            await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+
+        NativeFiles.Lchown(target, owner.Uid, owner.Gid);
+        NativeFiles.Chmod(target, mode?.Apply(sourceMode, isDirectory: false) ?? sourceMode);
+        var time = FileTime.FromDateTimeOffset(modified);
+        NativeFiles.SetTimes(target, time, time);
     }
 
-    public void CopySymlink(string linkTarget, string imagePath)
+    public void CopySymlink(string source, string linkTarget, string imagePath)
     {
+        var status = NativeFiles.Lstat(source);
         var target = PrepareTarget(imagePath);
         File.CreateSymbolicLink(target, linkTarget);
-        NativeFiles.Lchown(target, owner.Uid, owner.Gid);
+        Finish(target, status, isDirectory: false);
     }
 
-    /// <summary>Creates (or reuses) a directory copied from the context, with the source's mode.</summary>
+    /// <summary>
+    /// Creates a directory copied from the source with the source's metadata; one that exists
+    /// already is merged into and keeps its own.
+    /// </summary>
+    /// <returns>The directory's host path, for <see cref="StampDirectory"/>.</returns>
     public string CopyDirectory(string source, string imagePath)
     {
         var host = RootedPath.Resolve(rootfs, imagePath);
-        var existed = Directory.Exists(host);
-        host = EnsureDirectory(imagePath);
-        if (!existed)
+        if (Directory.Exists(host))
         {
-            File.SetUnixFileMode(host, mode ?? File.GetUnixFileMode(source));
+            return host;
         }
 
+        host = EnsureDirectory(imagePath);
+        Finish(host, NativeFiles.Lstat(source), isDirectory: true);
         return host;
     }
 
-    /// <summary>Sets a copied directory's mtime once its content is written (writing into it changes it).</summary>
-    public static void StampDirectory(string host, string source) =>
-        Directory.SetLastWriteTimeUtc(host, Directory.GetLastWriteTimeUtc(source));
+    /// <summary>
+    /// Gives a directory the source directory's times once its content is written (writing into
+    /// it changes them). BuildKit does this also to a directory that existed before the copy.
+    /// </summary>
+    public static void StampDirectory(string host, string source)
+    {
+        var status = NativeFiles.Lstat(source);
+        NativeFiles.SetTimes(host, status.AccessTime, status.ModificationTime);
+    }
 
     private string PrepareTarget(string imagePath)
     {
@@ -94,11 +153,23 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, UnixFileMode?
         return target;
     }
 
-    private void Finish(string target, UnixFileMode fileMode, DateTime modified)
+    private void Finish(string target, FileStatus source, bool isDirectory)
     {
         // chown before chmod: changing the owner clears setuid and setgid bits.
-        NativeFiles.Lchown(target, owner.Uid, owner.Gid);
-        File.SetUnixFileMode(target, fileMode);
-        File.SetLastWriteTimeUtc(target, modified);
+        if (KeepSourceOwners)
+        {
+            NativeFiles.Lchown(target, source.Uid, source.Gid);
+        }
+        else
+        {
+            NativeFiles.Lchown(target, owner.Uid, owner.Gid);
+        }
+
+        if (source.Kind != FileKind.SymbolicLink)
+        {
+            NativeFiles.Chmod(target, mode?.Apply(source.Permissions, isDirectory) ?? source.Permissions);
+        }
+
+        NativeFiles.SetTimes(target, source.AccessTime, source.ModificationTime);
     }
 }

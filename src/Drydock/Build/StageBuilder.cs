@@ -1,3 +1,4 @@
+using Drydock.Build.Mounts;
 using Drydock.Context;
 using Drydock.Dockerfile;
 using Drydock.Layers;
@@ -17,50 +18,86 @@ internal sealed class StageBuilder(
     ISandbox sandbox,
     WorkDirectory work,
     BuildArguments buildArgs,
-    IBuildLog log)
+    BuildStages stages,
+    IBuildLog log,
+    RunMountOptions runMounts,
+    LayerSettings layers)
 {
-    public async Task<Image> BuildAsync(Stage stage, CancellationToken cancellationToken)
+    /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
+    public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
     {
         var from = stage.From.Expand(new VariableExpander(document.EscapeChar, buildArgs.MetaVariables));
-        var total = stage.Instructions.Count + 1;
-        log.Info($"Step 1/{total}: FROM {from.Image}");
-        var rootfs = work.NewRootfs(stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var baseImage = await LoadBaseAsync(from, rootfs, cancellationToken).ConfigureAwait(false);
-        var state = new StageState(baseImage.Config, baseImage.Layers, baseImage.DockerMediaTypes);
+        var label = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        log.Info($"Stage {label}: FROM {from.Image}");
+        var platform = PlatformOf(from);
+        var rootfs = work.NewRootfs(label);
+        var baseImage = await LoadBaseAsync(stage, from, platform, rootfs, cancellationToken).ConfigureAwait(false);
+        var state = StageState.FromBase(baseImage, layers.WriteOptions.Compression);
 
-        var snapshotter = new WalkingSnapshotter(WalkingSnapshotter.SystemPaths);
-        await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
-        var layerOptions = LayerWriteOptions.Default with { Warn = log.Warn };
-        var run = new RunStep(sandbox, log);
-        var copy = new CopyStep(context);
+        // ONBUILD triggers of the base run first, then leave the new image (docker does not inherit them).
+        var instructions = Triggers(baseImage.Config, from).Concat(stage.Instructions).ToArray();
+        state.UpdateConfig(c => c with { OnBuild = null });
 
-        var step = 1;
-        foreach (var instruction in stage.Instructions)
+        var snapshotter = layers.CreateSnapshotter(work, label);
+        await using (snapshotter.ConfigureAwait(false))
         {
-            log.Info($"Step {++step}/{total}: {instruction.Original}");
+            await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
+            await RunInstructionsAsync(stage, instructions, state, rootfs, platform, snapshotter, cancellationToken).ConfigureAwait(false);
+        }
+
+        stages.Add(stage, state.ToImage(layers.Now), rootfs);
+    }
+
+    /// <summary>
+    /// Runs each instruction in the directory the snapshotter prepares for it (the rootfs itself
+    /// when walking, an overlay mount over it otherwise), and turns what each changed into a layer
+    /// written from the rootfs (or one layer at the end with --single-snapshot).
+    /// </summary>
+    private async Task RunInstructionsAsync(Stage stage, IReadOnlyList<Instruction> instructions, StageState state, string rootfs, Platform platform, ISnapshotter snapshotter, CancellationToken cancellationToken)
+    {
+        var mountSources = new RunMountSources(
+            context, (from, ct) => stages.RootfsAsync(from, stage, platform, ct), runMounts.Cache, runMounts.Secrets, work.Path);
+        var run = new RunStep(sandbox, buildArgs, log, document.EscapeChar, mountSources);
+        string? stepRoot = null;
+
+        for (var step = 0; step < instructions.Count; step++)
+        {
+            var instruction = instructions[step];
+            log.Info($"Step {step + 1}/{instructions.Count}: {instruction.Original}");
             var ready = instruction is ExpandableInstruction expandable
                 ? expandable.Expand(new VariableExpander(document.EscapeChar, state.Variables()))
                 : instruction;
-            var created = DateTimeOffset.UtcNow;
+            var created = layers.Now;
             switch (ready)
             {
                 case RunInstruction runInstruction:
-                    await run.ExecuteAsync(runInstruction, state, rootfs, cancellationToken).ConfigureAwait(false);
-                    await CommitAsync(History.RunCreatedBy(RunStep.Argv(runInstruction, state))).ConfigureAwait(false);
+                    await run.ExecuteAsync(runInstruction, state, await PrepareAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                    await CommitAsync(History.RunCreatedBy(RunStep.Argv(runInstruction, state)), created).ConfigureAwait(false);
                     break;
-                case CopyInstruction copyInstruction:
-                    await Place(copyInstruction, () => copy.ExecuteAsync(copyInstruction, state, rootfs, cancellationToken)).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(copyInstruction)).ConfigureAwait(false);
+                case CopyInstruction copy:
+                    var copyRoot = await PrepareAsync().ConfigureAwait(false);
+                    await Place(copy, async () =>
+                    {
+                        var source = copy.From is null ? context : await stages.CopySourceAsync(copy.From, stage, platform, cancellationToken).ConfigureAwait(false);
+                        await CopyStep.ExecuteAsync(copy, source, state, copyRoot, cancellationToken).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(copy), created).ConfigureAwait(false);
+                    break;
+                case AddInstruction add:
+                    var addRoot = await PrepareAsync().ConfigureAwait(false);
+                    await Place(add, () => AddStep.ExecuteAsync(add, context, state, addRoot, work, log, cancellationToken)).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(add), created).ConfigureAwait(false);
                     break;
                 case WorkdirInstruction workdir:
                     var directory = ConfigEdits.ResolveWorkingDir(state.Config.Config.WorkingDir, workdir.Path);
                     state.UpdateConfig(c => c with { WorkingDir = directory });
+                    var workdirRoot = await PrepareAsync().ConfigureAwait(false);
                     await Place(workdir, () =>
                     {
-                        new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(directory);
+                        new RootfsWriter(workdirRoot, new CopyOwner(0, 0), mode: null).EnsureDirectory(directory);
                         return Task.CompletedTask;
                     }).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(workdir)).ConfigureAwait(false);
+                    await CommitAsync(History.CreatedBy(workdir), created).ConfigureAwait(false);
                     break;
                 case var config when ConfigStep.Handles(config):
                     ConfigStep.Apply(config, state, buildArgs);
@@ -69,44 +106,70 @@ internal sealed class StageBuilder(
                 default:
                     throw new BuildException(ready.Location, ready.Keyword, "this instruction is not supported yet");
             }
-
-            async Task CommitAsync(string createdBy)
-            {
-                var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
-                if (diff.IsEmpty)
-                {
-                    state.AddEmptyLayerHistory(createdBy, created);
-                    return;
-                }
-
-                var mediaType = MediaTypes.LayerType(state.DockerMediaTypes, layerOptions.Compression);
-                var layer = await LayerWriter.WriteToDirectoryAsync(rootfs, diff, work.Blobs.Root, mediaType, layerOptions, cancellationToken).ConfigureAwait(false);
-                log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
-                state.AddLayer(layer, createdBy, created);
-            }
         }
 
-        return state.ToImage(DateTimeOffset.UtcNow);
-    }
-
-    private async Task<BaseImage> LoadBaseAsync(FromInstruction from, string rootfs, CancellationToken cancellationToken)
-    {
-        var platform = Platform.Host;
-        try
+        if (layers.SingleSnapshot)
         {
-            if (from.Platform is { } requested)
+            await WriteLayerAsync("SNAPSHOT (--single-snapshot: every change of the stage)", layers.Now, recordEmpty: false).ConfigureAwait(false);
+        }
+
+        async Task<string> PrepareAsync() => stepRoot ??= await snapshotter.PrepareStepAsync(cancellationToken).ConfigureAwait(false);
+
+        async Task CommitAsync(string createdBy, DateTimeOffset created)
+        {
+            if (layers.SingleSnapshot)
             {
-                platform = Platform.Parse(requested);
+                state.AddEmptyLayerHistory(createdBy, created);
+                return;
             }
 
+            await WriteLayerAsync(createdBy, created, recordEmpty: true).ConfigureAwait(false);
+        }
+
+        async Task WriteLayerAsync(string createdBy, DateTimeOffset created, bool recordEmpty)
+        {
+            var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+            stepRoot = null;
+            if (diff.IsEmpty)
+            {
+                if (recordEmpty)
+                {
+                    state.AddEmptyLayerHistory(createdBy, created);
+                }
+
+                return;
+            }
+
+            var layer = await LayerWriter.WriteToDirectoryAsync(rootfs, diff, work.Blobs.Root, layers.LayerMediaType(state.DockerMediaTypes), layers.WriteOptions, cancellationToken).ConfigureAwait(false);
+            log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
+            state.AddLayer(layer, createdBy, created);
+        }
+    }
+
+    private static Platform PlatformOf(FromInstruction from)
+    {
+        try
+        {
+            return from.Platform is { } requested ? Platform.Parse(requested) : Platform.Host;
+        }
+        catch (FormatException e)
+        {
+            throw new BuildException(from.Location, "FROM", $"--platform={from.Platform}: {e.Message}", e);
+        }
+    }
+
+    private async Task<BaseImage> LoadBaseAsync(Stage stage, FromInstruction from, Platform platform, string rootfs, CancellationToken cancellationToken)
+    {
+        try
+        {
             if (from.Image.Equals("scratch", StringComparison.OrdinalIgnoreCase))
             {
                 return BaseImage.Scratch(platform);
             }
 
-            if (document.FindStage(from.Image) is not null)
+            if (stages.ParentOf(stage, from.Image) is { } parent)
             {
-                throw new BuildException(from.Location, "FROM", $"building on the stage '{from.Image}' (multi-stage builds) is not supported yet");
+                return await BaseImage.FromStageAsync(stages.ImageOf(parent), from.Image, rootfs, log, cancellationToken).ConfigureAwait(false);
             }
 
             var reference = ImageReference.Parse(from.Image);
@@ -118,6 +181,19 @@ internal sealed class StageBuilder(
         }
     }
 
+    /// <summary>The base image's ONBUILD triggers, parsed as instructions placed at the FROM line.</summary>
+    private static IEnumerable<Instruction> Triggers(ImageConfig baseConfig, FromInstruction from)
+    {
+        foreach (var trigger in baseConfig.Config.OnBuild ?? [])
+        {
+            var ast = DockerfileParser.ParseAst(trigger, $"{from.Location.FileName}:{from.Location.StartLine} (ONBUILD of {from.Image})");
+            foreach (var node in ast.Children)
+            {
+                yield return DockerfileParser.ParseInstruction(node, from.Location.FileName) with { Location = from.Location };
+            }
+        }
+    }
+
     /// <summary>Puts file-system and lookup errors of a step at its Dockerfile line.</summary>
     private static async Task Place(Instruction instruction, Func<Task> step)
     {
@@ -125,7 +201,7 @@ internal sealed class StageBuilder(
         {
             await step().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BuildContextException or SandboxException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BuildContextException or SandboxException or FormatException or RegistryException)
         {
             throw new BuildException(instruction.Location, instruction.Keyword, e.Message, e);
         }

@@ -9,6 +9,20 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     private readonly List<HistoryEntry> _history = [.. config.History];
     private readonly Dictionary<string, string> _args = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The state a stage starts in. zstd layers exist only among OCI's media types, so with zstd a
+    /// Docker base's layers are listed under their OCI names (the same bytes) in an OCI manifest.
+    /// </summary>
+    public static StageState FromBase(BaseImage baseImage, LayerCompression compression)
+    {
+        if (!baseImage.DockerMediaTypes || compression != LayerCompression.Zstd)
+        {
+            return new StageState(baseImage.Config, baseImage.Layers, baseImage.DockerMediaTypes);
+        }
+
+        return new StageState(baseImage.Config, baseImage.Layers.Select(OciTypedLayer.Of).ToArray(), dockerMediaTypes: false);
+    }
+
     public ImageConfig Config { get; private set; } = config;
 
     public IReadOnlyList<ILayer> Layers => _layers;
@@ -53,14 +67,20 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     }
 
     /// <summary>
-    /// The environment of a RUN: the image's Env, plus ARG values ENV does not override, plus
-    /// docker's default PATH when the image sets none.
+    /// The environment of a RUN: the image's Env, plus ARG values ENV does not override, plus the
+    /// proxy build arguments, plus docker's default PATH when the image sets none.
     /// </summary>
-    public IReadOnlyList<string> RunEnvironment()
+    public IReadOnlyList<string> RunEnvironment(IEnumerable<KeyValuePair<string, string>> proxies)
     {
         var env = new List<string>(Config.Config.Env ?? []);
         var defined = env.Select(e => e.Split('=', 2)[0]).ToHashSet(StringComparer.Ordinal);
-        env.AddRange(_args.Where(a => !defined.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}"));
+        var args = new Dictionary<string, string>(proxies, StringComparer.Ordinal);
+        foreach (var (name, value) in _args)
+        {
+            args[name] = value;
+        }
+
+        env.AddRange(args.Where(a => !defined.Contains(a.Key)).Select(a => $"{a.Key}={a.Value}"));
         if (!defined.Contains("PATH") && !_args.ContainsKey("PATH"))
         {
             env.Add("PATH=" + ConfigEdits.DefaultPath);
@@ -72,13 +92,15 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
     public void AddLayer(ILayer layer, string createdBy, DateTimeOffset? created)
     {
         _layers.Add(layer);
-        _history.Add(new HistoryEntry { Created = created, CreatedBy = createdBy });
+        _history.Add(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy });
     }
 
     public void AddEmptyLayerHistory(string createdBy, DateTimeOffset? created) =>
-        _history.Add(new HistoryEntry { Created = created, CreatedBy = createdBy, EmptyLayer = true });
+        _history.Add(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy, EmptyLayer = true });
 
     /// <summary>The finished image of this stage.</summary>
     public Image ToImage(DateTimeOffset? created) =>
-        Image.Create(Config with { Created = created, History = _history.ToArray() }, _layers, DockerMediaTypes);
+        Image.Create(Config with { Created = Stamp(created), History = _history.ToArray() }, _layers, DockerMediaTypes);
+
+    private static Timestamp? Stamp(DateTimeOffset? time) => time is { } value ? Timestamp.From(value) : null;
 }

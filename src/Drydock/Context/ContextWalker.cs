@@ -18,16 +18,19 @@ internal static class ContextWalker
 
     /// <summary>
     /// Walks below <paramref name="directoryFullPath"/> (a real directory inside
-    /// <paramref name="root"/>). Ignore rules see each entry's real context path; entries carry
-    /// paths relative to the walked directory.
+    /// <paramref name="root"/>). Ignore rules see each entry's real context path; the
+    /// <paramref name="filter"/> and the entries see paths relative to the walked directory.
     /// </summary>
     public static IEnumerable<ContextEntry> Walk(
-        string root, DockerIgnore ignore, string directoryFullPath, CancellationToken cancellationToken)
+        string root, DockerIgnore ignore, string directoryFullPath, CopyFilter filter, CancellationToken cancellationToken)
     {
+        var exclude = filter.Exclude ?? DockerIgnore.Empty;
+        var include = filter.Include;
         var realPath = ContextRoot.RelativePath(root, directoryFullPath);
+        var includeRoot = include is null ? null : IgnoreState.Root(include.Patterns.Count);
         var stack = new List<Frame>
         {
-            new(directoryFullPath, realPath, "", ignore.StateOf(realPath), entry: null, excluded: false),
+            new(directoryFullPath, realPath, "", ignore.StateOf(realPath), IgnoreState.Root(exclude.Patterns.Count), includeRoot, entry: null, hidden: false),
         };
 
         while (stack.Count > 0)
@@ -45,24 +48,33 @@ internal static class ContextWalker
             var childReal = GoPath.Join(frame.RealPath, child.Name);
             var childPath = frame.Path.Length == 0 ? child.Name : frame.Path + "/" + child.Name;
             var entry = ToEntry(childPath, child);
-            var state = ignore.Evaluate(childReal, frame.State);
+            var ignoreState = ignore.Evaluate(childReal, frame.IgnoreState);
+            var excludeState = exclude.Evaluate(childPath, frame.ExcludeState);
+            var includeState = frame.IncludeState is null ? null : include!.Evaluate(childPath, frame.IncludeState);
+            var ignored = ignoreState.IsExcluded;
+            var excluded = excludeState.IsExcluded;
+            var notIncluded = includeState is { IsExcluded: false };
 
-            if (state.IsExcluded)
+            if (ignored || excluded || notIncluded)
             {
-                // An excluded directory is still entered when an exception might re-include
-                // something inside it; it is emitted only if something is.
-                if (entry.Type == ContextEntryType.Directory && ignore.MayIncludeBelow(childReal))
+                // A hidden directory is still entered when something inside it might be kept
+                // (an exception, or the include pattern, reaching below); it is emitted only if
+                // something is.
+                if (entry.Type == ContextEntryType.Directory
+                    && (!ignored || ignore.MayIncludeBelow(childReal))
+                    && (!excluded || exclude.MayIncludeBelow(childPath))
+                    && (!notIncluded || include!.MayMatchBelow(childPath)))
                 {
-                    stack.Add(new Frame(entry.FullPath, childReal, childPath, state, entry, excluded: true));
+                    stack.Add(new Frame(entry.FullPath, childReal, childPath, ignoreState, excludeState, includeState, entry, hidden: true));
                 }
 
                 continue;
             }
 
-            // Re-included entries need their excluded parent directories to exist in the copy.
+            // Kept entries need their hidden parent directories to exist in the copy.
             foreach (var ancestor in stack)
             {
-                if (ancestor.Excluded && !ancestor.Emitted)
+                if (ancestor.Hidden && !ancestor.Emitted)
                 {
                     ancestor.Emitted = true;
                     yield return ancestor.Entry!;
@@ -72,7 +84,7 @@ internal static class ContextWalker
             yield return entry;
             if (entry.Type == ContextEntryType.Directory)
             {
-                stack.Add(new Frame(entry.FullPath, childReal, childPath, state, entry, excluded: false));
+                stack.Add(new Frame(entry.FullPath, childReal, childPath, ignoreState, excludeState, includeState, entry, hidden: false));
             }
         }
     }
@@ -105,7 +117,7 @@ internal static class ContextWalker
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             // Docker, too, shrugs off an unreadable directory that is excluded anyway.
-            if (frame.Excluded)
+            if (frame.Hidden)
             {
                 return [];
             }
@@ -115,7 +127,8 @@ internal static class ContextWalker
         }
     }
 
-    private sealed class Frame(string fullPath, string realPath, string path, IgnoreState state, ContextEntry? entry, bool excluded)
+    private sealed class Frame(
+        string fullPath, string realPath, string path, IgnoreState ignoreState, IgnoreState excludeState, IgnoreState? includeState, ContextEntry? entry, bool hidden)
     {
         public string FullPath { get; } = fullPath;
 
@@ -125,11 +138,17 @@ internal static class ContextWalker
         // The directory's path relative to the walked directory, which entries report.
         public string Path { get; } = path;
 
-        public IgnoreState State { get; } = state;
+        public IgnoreState IgnoreState { get; } = ignoreState;
+
+        // The --exclude and --parents patterns' states, for the path relative to the walked directory.
+        public IgnoreState ExcludeState { get; } = excludeState;
+
+        public IgnoreState? IncludeState { get; } = includeState;
 
         public ContextEntry? Entry { get; } = entry;
 
-        public bool Excluded { get; } = excluded;
+        // Left out itself (ignored, excluded or not included), but entered for what it may hold.
+        public bool Hidden { get; } = hidden;
 
         public bool Emitted { get; set; }
 

@@ -12,13 +12,17 @@ public sealed class DirectoryContext : IBuildContext
     /// <summary>The context-wide ignore file.</summary>
     public const string IgnoreFileName = ".dockerignore";
 
+    private readonly FileSource _files;
+
     private DirectoryContext(string root, string dockerfilePath, DockerIgnore ignore, string? ignoreFilePath)
     {
         Root = root;
         DockerfilePath = dockerfilePath;
         Ignore = ignore;
         IgnoreFilePath = ignoreFilePath;
+        _files = new FileSource(root, ignore);
     }
+
 
     public string Root { get; }
 
@@ -97,24 +101,13 @@ public sealed class DirectoryContext : IBuildContext
         }
     }
 
-    public IReadOnlyList<ContextEntry> ResolveSources(string source) => SourceResolver.Resolve(Root, Ignore, source);
+    public IReadOnlyList<ContextEntry> ResolveSources(string source) => _files.ResolveSources(source);
 
-    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(directory);
-        if (directory.Type != ContextEntryType.Directory)
-        {
-            throw new ArgumentException($"\"{directory.Path}\" is a {directory.Type}, not a directory.", nameof(directory));
-        }
+    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default) =>
+        _files.EnumerateDirectory(directory, cancellationToken);
 
-        var fullPath = Path.GetFullPath(directory.FullPath);
-        if (!ContextRoot.Contains(Root, fullPath))
-        {
-            throw new ArgumentException($"\"{directory.FullPath}\" is not inside the build context {Root}.", nameof(directory));
-        }
-
-        return ContextWalker.Walk(Root, Ignore, fullPath, cancellationToken);
-    }
+    public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CopyFilter filter, CancellationToken cancellationToken = default) =>
+        _files.EnumerateDirectory(directory, filter, cancellationToken);
 
     // A directory on disk owns nothing to clean up; unpacked contexts will delete their directory.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -143,6 +143,16 @@ public sealed class DockerIgnore
     }
 
     /// <summary>
+    /// Whether some path strictly below <paramref name="directory"/> could match a pattern that is
+    /// not an exception: for rules used to pick paths rather than to leave them out.
+    /// </summary>
+    internal bool MayMatchBelow(string directory)
+    {
+        directory = GoPath.CleanInRoot(directory);
+        return directory == "." || _patterns.Any(p => !p.IsException && p.CanMatchBelow(directory));
+    }
+
+    /// <summary>
     /// Evaluates one path given its parent's state, so a walk pays for each path once instead of
     /// re-matching every ancestor. The result is the same as <see cref="DecidingPattern"/>.
     /// </summary>

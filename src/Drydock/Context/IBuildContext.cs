@@ -5,7 +5,7 @@ namespace Drydock.Context;
 /// applied, and the Dockerfile that came with it. Every context source (local directory, and
 /// later tar, git or http) ends up as a directory and shares this behaviour.
 /// </summary>
-public interface IBuildContext : IAsyncDisposable
+public interface IBuildContext : IFileSource, IAsyncDisposable
 {
     /// <summary>The context's root directory (absolute).</summary>
     string Root { get; }
@@ -21,20 +21,4 @@ public interface IBuildContext : IAsyncDisposable
 
     /// <summary>Reads the Dockerfile's text.</summary>
     Task<string> ReadDockerfileAsync(CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Resolves one COPY/ADD source: a path relative to the context root (a leading '/' also means
-    /// the root, and ".." stops at it) whose components may hold filepath.Match wildcards. Returns
-    /// the matching entries in a stable order, leaving out what .dockerignore excludes. A source
-    /// that is a symlink is followed, within the context root. Throws
-    /// <see cref="BuildContextException"/> when nothing matches.
-    /// </summary>
-    IReadOnlyList<ContextEntry> ResolveSources(string source);
-
-    /// <summary>
-    /// Everything below a directory source, depth first, parents before children, names in byte
-    /// order, .dockerignore applied, symlinks reported as links and not followed. Entry paths are
-    /// relative to <paramref name="directory"/>.
-    /// </summary>
-    IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default);
 }

@@ -132,7 +132,7 @@ internal static class SourceResolver
         }
 
         if (type == ContextEntryType.Directory && ignore.MayIncludeBelow(realPath)
-            && ContextWalker.Walk(root, ignore, fullPath, CancellationToken.None).Any())
+            && ContextWalker.Walk(root, ignore, fullPath, CopyFilter.None, CancellationToken.None).Any())
         {
             return null;
         }

@@ -11,7 +11,10 @@ public sealed record RunInstruction : Instruction
     /// <summary>Heredoc bodies the command refers to (<c>RUN &lt;&lt;EOF</c>), as written.</summary>
     public IReadOnlyList<Heredoc> Heredocs { get; init; } = [];
 
-    /// <summary>Each <c>--mount</c> value, raw CSV (<c>type=cache,target=/root/.cache</c>).</summary>
+    /// <summary>
+    /// Each <c>--mount</c> value, raw CSV (<c>type=cache,target=/root/.cache</c>), checked only as far
+    /// as BuildKit checks before expansion; <see cref="RunMountParser.Parse"/> does the rest.
+    /// </summary>
     public IReadOnlyList<string> Mounts { get; init; } = [];
 
     /// <summary><c>default</c>, <c>none</c> or <c>host</c>.</summary>
@@ -33,6 +36,10 @@ public sealed record RunInstruction : Instruction
         var security = request.Flags.String("security", "sandbox");
         var devices = request.Flags.Strings("device");
         request.Flags.Parse();
+        foreach (var mount in mounts.Values)
+        {
+            RunMountParser.ParseUnexpanded(mount);
+        }
 
         if (network.Value is not ("default" or "none" or "host"))
         {

@@ -7,11 +7,14 @@ public sealed record LayerWriteOptions
 {
     public static LayerWriteOptions Default { get; } = new();
 
-    /// <summary>Gzip (default) or none; zstd is not supported yet.</summary>
+    /// <summary>Gzip (default), zstd (the OCI <c>tar+zstd</c> media type) or none.</summary>
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
-    /// <summary>Gzip level 0 (store) to 9 (smallest).</summary>
-    public int GzipLevel { get; init; } = LayerCompressionStreams.DefaultGzipLevel;
+    /// <summary>
+    /// The compressor's level: gzip 0 (store) to 9 (smallest), zstd -7 (fastest) to 19 (smallest);
+    /// null takes the compressor's default (gzip 6, zstd 3).
+    /// </summary>
+    public int? CompressionLevel { get; init; }
 
     /// <summary>
     /// Clear every timestamp to <see cref="SourceDateEpoch"/> (or 0), so the same files give the same

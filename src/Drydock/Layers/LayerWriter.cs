@@ -12,9 +12,6 @@ public static class LayerWriter
 {
     private const string WhiteoutPrefix = ".wh.";
 
-    // Namespaces that travel in layers: user data, and file capabilities (what makes `ping` work).
-    private static readonly string[] CarriedXattrPrefixes = ["user.", "security.capability"];
-
     /// <summary>
     /// Writes the layer for <paramref name="diff"/> (paths inside <paramref name="rootfs"/>) into
     /// <paramref name="destination"/>, which is left open. Entries come in ordinal order of their
@@ -30,7 +27,7 @@ public static class LayerWriter
 
         using var blob = new HashingWriteStream(destination, leaveOpen: true);
         using var tarHash = new HashingWriteStream(
-            LayerCompressionStreams.OpenCompressing(blob, options.Compression, options.GzipLevel, leaveOpen: true), leaveOpen: false);
+            LayerCompressionStreams.OpenCompressing(blob, options.Compression, options.CompressionLevel, leaveOpen: true), leaveOpen: false);
         var tar = new PaxTarWriter(tarHash, options.SubsecondTimes && !options.Reproducible);
         await using (tar.ConfigureAwait(false))
         {
@@ -200,24 +197,8 @@ public static class LayerWriter
             LinkName = type == TarEntryType.SymbolicLink ? new FileInfo(host).LinkTarget ?? "" : "",
             DeviceMajor = status.RdevMajor,
             DeviceMinor = status.RdevMinor,
-            Xattrs = CarriedXattrs(host),
+            Xattrs = LayerXattrs.Read(host),
         };
-    }
-
-    private static List<KeyValuePair<string, byte[]>> CarriedXattrs(string host)
-    {
-        var result = new List<KeyValuePair<string, byte[]>>();
-        var names = NativeFiles.ListXattrs(host).Where(n => CarriedXattrPrefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToArray();
-        Array.Sort(names, StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            if (NativeFiles.GetXattr(host, name) is { } value)
-            {
-                result.Add(new(name, value));
-            }
-        }
-
-        return result;
     }
 
     private static async Task WriteOneAsync(

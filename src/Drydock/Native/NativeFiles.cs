@@ -260,6 +260,31 @@ public static unsafe partial class NativeFiles
         }
     }
 
+    /// <summary>
+    /// rename(2): moves any kind of entry within one file system, atomically replacing a file or an
+    /// empty directory at <paramref name="newPath"/>; neither path's final symlink is followed.
+    /// </summary>
+    public static void Rename(string oldPath, string newPath)
+    {
+        if (rename(oldPath, newPath) != 0)
+        {
+            throw new NativeFilesException("rename", $"{oldPath}' -> '{newPath}", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>Removes one extended attribute from the path itself; an attribute that is not set is no error.</summary>
+    public static void RemoveXattr(string path, string name)
+    {
+        if (lremovexattr(path, name) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != ENODATA)
+            {
+                throw new NativeFilesException($"lremovexattr {name}", path, errno);
+            }
+        }
+    }
+
     // glibc's gnu_dev_makedev: 12 bits of major and 8 of minor low, the rest high.
     private static ulong MakeDevice(uint major, uint minor) =>
         ((ulong)(major & 0x00000FFFu) << 8) | ((ulong)(major & 0xFFFFF000u) << 32) |
@@ -319,4 +344,10 @@ public static unsafe partial class NativeFiles
 
     [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int lsetxattr(string path, string name, byte* value, nuint size, int flags);
+
+    [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int lremovexattr(string path, string name);
+
+    [LibraryImport(Libc, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rename(string oldPath, string newPath);
 }

@@ -10,7 +10,7 @@ namespace Drydock.Oci;
 public sealed record ImageConfig
 {
     [JsonPropertyName("created")]
-    public DateTimeOffset? Created { get; init; }
+    public Timestamp? Created { get; init; }
 
     [JsonPropertyName("author")]
     public string? Author { get; init; }
@@ -52,7 +52,7 @@ public sealed record RootFs
 public sealed record HistoryEntry
 {
     [JsonPropertyName("created")]
-    public DateTimeOffset? Created { get; init; }
+    public Timestamp? Created { get; init; }
 
     [JsonPropertyName("created_by")]
     public string? CreatedBy { get; init; }
@@ -66,4 +66,8 @@ public sealed record HistoryEntry
     [JsonPropertyName("empty_layer")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool EmptyLayer { get; init; }
+
+    // Settable: System.Text.Json's source generator cannot fill init-only extension data.
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -1,18 +1,23 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Drydock.Oci;
 
-/// <summary>
-/// Writes times as RFC 3339 in UTC with a "Z" and no trailing zeros in the fraction, the form
-/// Go's time package writes, so configs read the same as those of other builders.
-/// </summary>
-public sealed class TimestampJsonConverter : JsonConverter<DateTimeOffset>
+/// <summary>Reads and writes a <see cref="Timestamp"/> as its text, unchanged.</summary>
+public sealed class TimestampJsonConverter : JsonConverter<Timestamp>
 {
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DateTimeOffset.Parse(reader.GetString() ?? throw new JsonException("Expected a timestamp."), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    public override Timestamp Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        try
+        {
+            return Timestamp.Parse(reader.GetString() ?? throw new JsonException("Expected a timestamp."));
+        }
+        catch (FormatException e)
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+    public override void Write(Utf8JsonWriter writer, Timestamp value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.Text);
 }

@@ -8,9 +8,10 @@ namespace Drydock.Sandbox;
 
 /// <summary>
 /// Runs a command chrooted into a rootfs, in new mount, PID, IPC and UTS namespaces, with /proc,
-/// a minimal /dev, a read-only /sys, /etc/hosts and /etc/resolv.conf provided, sharing the host's
-/// network. The namespaces are entered by the native launcher drydock-run (shipped next to this
-/// assembly), never by this multi-threaded process: see Sandbox/launcher/drydock-run.c.
+/// a minimal /dev, a read-only /sys, /etc/hosts and /etc/resolv.conf provided, plus the request's
+/// own mounts, sharing the host's network or with only a loopback interface of its own. The
+/// namespaces are entered by the native launcher drydock-run (shipped next to this assembly),
+/// never by this multi-threaded process: see Sandbox/launcher/drydock-run.c.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class ChrootSandbox : ISandbox
@@ -83,6 +84,13 @@ public sealed class ChrootSandbox : ISandbox
                     arguments.Add("--groups");
                     arguments.Add(string.Join(',', request.User.SupplementaryGroups));
                 }
+
+                if (request.Network == SandboxNetwork.None)
+                {
+                    arguments.Add("--net-none");
+                }
+
+                arguments.AddRange(LauncherMounts.Arguments(request.Mounts, mountPoints, scratch));
 
                 arguments.Add("--");
                 arguments.AddRange(request.Argv);
@@ -260,7 +268,8 @@ public sealed class ChrootSandbox : ISandbox
     private static async Task<string> CopyResolvConfAsync(string scratch, CancellationToken ct)
     {
         // The host's resolvers are the right ones: RUN shares the host's network namespace, so even
-        // a loopback resolver such as systemd-resolved's 127.0.0.53 is reachable from inside.
+        // a loopback resolver such as systemd-resolved's 127.0.0.53 is reachable from inside (and
+        // with --network=none nothing is, whatever the file says).
         var path = Path.Combine(scratch, "resolv.conf");
         const string hostResolvConf = "/etc/resolv.conf";
         var content = File.Exists(hostResolvConf)

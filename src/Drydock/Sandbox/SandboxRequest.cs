@@ -15,4 +15,9 @@ public sealed record SandboxRequest(
 {
     /// <summary>The host name the command sees, also listed in its /etc/hosts.</summary>
     public string Hostname { get; init; } = "drydock";
+
+    /// <summary>Mounts for this command only, applied parents first whatever their order here.</summary>
+    public IReadOnlyList<SandboxMount> Mounts { get; init; } = [];
+
+    public SandboxNetwork Network { get; init; } = SandboxNetwork.Host;
 }

@@ -21,14 +21,32 @@ internal readonly record struct FileRecord(
     uint RdevMinor,
     string? LinkTarget)
 {
+    /// <summary>The record of a path itself (a symlink is not followed), or null when it does not exist.</summary>
+    public static FileRecord? TryRead(string hostPath)
+    {
+        if (!NativeFiles.TryLstat(hostPath, out var status))
+        {
+            return null;
+        }
+
+        var target = status.Kind == FileKind.SymbolicLink ? new FileInfo(hostPath).LinkTarget : null;
+        return From(status, target);
+    }
+
+    /// <remarks>
+    /// A directory's ctime is left out. Adding or removing an entry moves its mtime and a chmod or
+    /// chown shows in mode and owner, so ctime would only add false changes: the RUN sandbox
+    /// creates and removes its mount points (/etc/hosts, /proc…) and restores the parents' mtimes,
+    /// but no one can restore a ctime. Its size follows its entries, which mtime covers too.
+    /// </remarks>
     public static FileRecord From(FileStatus status, string? linkTarget) => new(
         status.Kind,
         status.Mode,
         status.Uid,
         status.Gid,
-        status.Size,
+        status.IsDirectory ? 0 : status.Size,
         status.ModificationTime,
-        status.ChangeTime,
+        status.IsDirectory ? default : status.ChangeTime,
         status.Device,
         status.Inode,
         status.RdevMajor,

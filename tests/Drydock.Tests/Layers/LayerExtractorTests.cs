@@ -279,11 +279,34 @@ public sealed class LayerExtractorTests : IDisposable
     }
 
     [Fact]
-    public async Task Zstd_is_refused_clearly()
+    public async Task Zstd_layers_made_by_the_zstd_tool_extract_with_their_diff_id()
     {
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() =>
-            LayerExtractor.ExtractAsync(new MemoryStream(), LayerCompression.Zstd, _tree.Rootfs, CancellationToken.None));
-        Assert.Contains("zstd", error.Message, StringComparison.Ordinal);
+        var tar = new TestTar().File("a", new string('z', 100_000)).File("b/c", "c").ToArray();
+        var blob = await ZstdToolAsync(tar, "-19");
+        var verifying = new VerifyingStream(new MemoryStream(blob), Digest.Sha256(blob), blob.Length, "test blob");
+
+        var result = await LayerExtractor.ExtractAsync(verifying, LayerCompression.Zstd, _tree.Rootfs, CancellationToken.None);
+
+        Assert.Equal(Digest.FromSha256Hash(SHA256.HashData(tar)), result.DiffId);
+        Assert.Equal(100_000, new FileInfo(_tree.InRoot("a")).Length);
+        Assert.Equal("c", File.ReadAllText(_tree.InRoot("b/c")));
+    }
+
+    [Fact]
+    public async Task A_zstd_blob_cut_short_is_an_error()
+    {
+        var blob = await ZstdToolAsync(new TestTar().File("a", new string('q', 50_000)).ToArray(), "-1");
+
+        await Assert.ThrowsAnyAsync<Exception>(() =>
+            LayerExtractor.ExtractAsync(new MemoryStream(blob[..(blob.Length / 2)]), LayerCompression.Zstd, _tree.Rootfs, CancellationToken.None));
+    }
+
+    private async Task<byte[]> ZstdToolAsync(byte[] tar, string level)
+    {
+        var input = Path.Combine(_tree.Base, "layer.tar");
+        await File.WriteAllBytesAsync(input, tar);
+        await Tool.RunAsync("zstd", "-q", "-f", level, input, "-o", input + ".zst");
+        return await File.ReadAllBytesAsync(input + ".zst");
     }
 
     [Fact]

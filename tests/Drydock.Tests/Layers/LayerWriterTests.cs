@@ -92,6 +92,59 @@ public sealed class LayerWriterTests : IDisposable
         Assert.Equal("sha256:" + gunzipped, result.DiffId.ToString());
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(-3)]
+    [InlineData(19)]
+    public async Task Zstd_layer_digests_match_the_zstd_tool_and_extract_again(int? level)
+    {
+        SampleTree.Build(Source);
+        var layer = Path.Combine(_base, "layer.tar.zst");
+
+        var result = await WriteAsync(EverythingIn(Source), layer, new LayerWriteOptions { Compression = LayerCompression.Zstd, CompressionLevel = level });
+
+        var blob = await File.ReadAllBytesAsync(layer);
+        Assert.Equal(Digest.Sha256(blob), result.Digest);
+        Assert.Equal(blob.Length, result.Size);
+        var unpacked = (await Tool.RunAsync("sh", "-c", $"zstd -dc '{layer}' | sha256sum")).Split(' ')[0];
+        Assert.Equal("sha256:" + unpacked, result.DiffId.ToString());
+        var target = Path.Combine(_base, "target");
+        Directory.CreateDirectory(target);
+        await using (var file = File.OpenRead(layer))
+        {
+            var extracted = await LayerExtractor.ExtractAsync(file, LayerCompression.Zstd, target, CancellationToken.None);
+            Assert.Equal(result.DiffId, extracted.DiffId);
+        }
+
+        Assert.Equal(SampleTree.Describe(Source), SampleTree.Describe(target));
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.Gzip, 10)]
+    [InlineData(LayerCompression.Zstd, 20)]
+    [InlineData(LayerCompression.None, 1)]
+    public async Task Compression_levels_out_of_range_are_refused(LayerCompression compression, int level)
+    {
+        File.WriteAllText(Path.Combine(Source, "f"), "x");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            WriteAsync(new FilesystemDiff(["/f"], []), Path.Combine(_base, "layer"), new LayerWriteOptions { Compression = compression, CompressionLevel = level }));
+    }
+
+    [Fact]
+    public async Task Zstd_layers_written_to_a_blob_directory_read_back_verified()
+    {
+        SampleTree.Build(Source);
+        var blobs = Path.Combine(_base, "blobs");
+        var options = new LayerWriteOptions { Compression = LayerCompression.Zstd };
+
+        var layer = await LayerWriter.WriteToDirectoryAsync(Source, EverythingIn(Source), blobs, MediaTypes.OciLayerZstd, options, CancellationToken.None);
+
+        await using var tar = await layer.OpenUncompressedAsync(CancellationToken.None);
+        await tar.CopyToAsync(Stream.Null);
+        Assert.Equal(MediaTypes.OciLayerZstd, layer.Descriptor.MediaType);
+    }
+
     [Fact]
     public async Task Uncompressed_layer_has_equal_diff_id_and_digest()
     {

@@ -10,14 +10,16 @@ public sealed class ImageConfigTests
     {
         const string json = """
             {"architecture":"amd64","os":"linux","docker_version":"24.0.7","config":{"Env":["A=1"],"Hostname":"abc","Cmd":null},
-             "rootfs":{"type":"layers","diff_ids":[]},"created":"2024-05-01T10:00:00.5Z"}
+             "rootfs":{"type":"layers","diff_ids":[]},"created":"2024-05-01T10:00:00.609345672Z",
+             "history":[{"created":"2024-05-01T10:00:00.609345672Z","created_by":"x","future_field":1}]}
             """;
         var config = OciJson.ReadConfig(Encoding.UTF8.GetBytes(json));
         var written = Encoding.UTF8.GetString(OciJson.Serialize(config));
 
         Assert.Contains("\"docker_version\":\"24.0.7\"", written);
         Assert.Contains("\"Hostname\":\"abc\"", written);
-        Assert.Contains("\"created\":\"2024-05-01T10:00:00.5Z\"", written);
+        Assert.Contains("\"created\":\"2024-05-01T10:00:00.609345672Z\"", written);
+        Assert.Contains("{\"created\":\"2024-05-01T10:00:00.609345672Z\",\"created_by\":\"x\",\"future_field\":1}", written);
         Assert.Equal(["A=1"], config.Config.Env);
     }
 

@@ -66,17 +66,6 @@ public sealed class WalkingSnapshotterTests : IDisposable
     }
 
     [Fact]
-    public async Task Content_change_keeping_size_and_mtime_is_seen_through_ctime()
-    {
-        var before = NativeFiles.Lstat(At("/etc/config"));
-        await _snapshotter.InitializeAsync(_root, CancellationToken.None);
-        File.WriteAllText(At("/etc/config"), "v2");
-        NativeFiles.SetTimes(At("/etc/config"), before.AccessTime, before.ModificationTime);
-
-        Assert.Equal(["/etc/config"], (await _snapshotter.SnapshotAsync(CancellationToken.None)).Changed);
-    }
-
-    [Fact]
     public async Task Chmod_only_is_reported()
     {
         await _snapshotter.InitializeAsync(_root, CancellationToken.None);
@@ -145,16 +134,123 @@ public sealed class WalkingSnapshotterTests : IDisposable
         Assert.Contains("/var/lib/data/a", diff.Changed);
     }
 
-    [Fact]
-    public async Task File_replaced_by_an_identical_one_is_a_change()
+    [Theory]
+    [InlineData(SnapshotMode.Redo, true)]
+    [InlineData(SnapshotMode.Full, false)]
+    [InlineData(SnapshotMode.Time, false)]
+    public async Task File_replaced_by_an_identical_one(SnapshotMode mode, bool reported)
     {
         var before = NativeFiles.Lstat(At("/etc/config"));
-        await _snapshotter.InitializeAsync(_root, CancellationToken.None);
+        var snapshotter = new WalkingSnapshotter(new SnapshotOptions { Mode = mode });
+        await snapshotter.InitializeAsync(_root, CancellationToken.None);
         File.WriteAllText(At("/etc/config.new"), "v1");
         NativeFiles.SetTimes(At("/etc/config.new"), before.AccessTime, before.ModificationTime);
         File.Move(At("/etc/config.new"), At("/etc/config"), overwrite: true);
 
-        Assert.Contains("/etc/config", (await _snapshotter.SnapshotAsync(CancellationToken.None)).Changed);
+        var diff = await snapshotter.SnapshotAsync(CancellationToken.None);
+
+        Assert.Equal(reported, diff.Changed.Contains("/etc/config"));
+    }
+
+    [Theory]
+    [InlineData(SnapshotMode.Redo, true)]
+    [InlineData(SnapshotMode.Full, true)]
+    [InlineData(SnapshotMode.Time, false)]
+    public async Task Content_change_keeping_size_and_mtime(SnapshotMode mode, bool reported)
+    {
+        var before = NativeFiles.Lstat(At("/etc/config"));
+        var snapshotter = new WalkingSnapshotter(new SnapshotOptions { Mode = mode });
+        await snapshotter.InitializeAsync(_root, CancellationToken.None);
+        File.WriteAllText(At("/etc/config"), "v2");
+        NativeFiles.SetTimes(At("/etc/config"), before.AccessTime, before.ModificationTime);
+
+        Assert.Equal(reported, (await snapshotter.SnapshotAsync(CancellationToken.None)).Changed.Contains("/etc/config"));
+    }
+
+    [Theory]
+    [InlineData(SnapshotMode.Redo, true)]
+    [InlineData(SnapshotMode.Full, false)]
+    [InlineData(SnapshotMode.Time, false)]
+    public async Task Chmod_and_chown_to_the_same_values(SnapshotMode mode, bool reported)
+    {
+        var status = NativeFiles.Lstat(At("/var/lib/data/a"));
+        var snapshotter = new WalkingSnapshotter(new SnapshotOptions { Mode = mode });
+        await snapshotter.InitializeAsync(_root, CancellationToken.None);
+        NativeFiles.Lchown(At("/var/lib/data/a"), status.Uid, status.Gid);
+        NativeFiles.Chmod(At("/var/lib/data/a"), status.Permissions);
+
+        Assert.Equal(reported, (await snapshotter.SnapshotAsync(CancellationToken.None)).Changed.Contains("/var/lib/data/a"));
+    }
+
+    [Theory]
+    [InlineData(SnapshotMode.Redo, true)]
+    [InlineData(SnapshotMode.Full, true)]
+    [InlineData(SnapshotMode.Time, false)]
+    public async Task Chmod_chown_and_xattr_only_changes(SnapshotMode mode, bool reported)
+    {
+        var snapshotter = new WalkingSnapshotter(new SnapshotOptions { Mode = mode });
+        await snapshotter.InitializeAsync(_root, CancellationToken.None);
+        NativeFiles.Chmod(At("/etc/config"), (UnixFileMode)0x1C0);
+        NativeFiles.Lchown(At("/var/lib/data/a"), 4321, 4321);
+        NativeFiles.SetXattr(At("/var/lib/data/b"), "user.note", "x"u8);
+
+        var changed = (await snapshotter.SnapshotAsync(CancellationToken.None)).Changed;
+
+        Assert.Equal(reported ? ["/etc/config", "/var/lib/data/a", "/var/lib/data/b"] : [], changed);
+    }
+
+    [Theory]
+    [InlineData(SnapshotMode.Redo)]
+    [InlineData(SnapshotMode.Full)]
+    [InlineData(SnapshotMode.Time)]
+    public async Task Touch_additions_and_deletions_count_in_every_mode(SnapshotMode mode)
+    {
+        var snapshotter = new WalkingSnapshotter(new SnapshotOptions { Mode = mode });
+        await snapshotter.InitializeAsync(_root, CancellationToken.None);
+        var status = NativeFiles.Lstat(At("/etc/config"));
+        NativeFiles.SetTimes(At("/etc/config"), status.AccessTime, new FileTime(status.ModificationTime.Seconds + 10, 0));
+        File.WriteAllText(At("/etc/added"), "+");
+        File.Delete(At("/var/lib/data/a"));
+
+        var diff = await snapshotter.SnapshotAsync(CancellationToken.None);
+
+        Assert.Equal(["/etc", "/etc/added", "/etc/config", "/var/lib/data"], diff.Changed);
+        Assert.Equal(["/var/lib/data/a"], diff.Deleted);
+    }
+
+    [Fact]
+    public async Task Full_mode_sees_a_new_hardlink_but_not_the_file_it_shares()
+    {
+        var snapshotter = new WalkingSnapshotter(new SnapshotOptions { Mode = SnapshotMode.Full });
+        await snapshotter.InitializeAsync(_root, CancellationToken.None);
+        NativeFiles.Link(At("/etc/config"), At("/var/config"));
+
+        Assert.Equal(["/var", "/var/config"], (await snapshotter.SnapshotAsync(CancellationToken.None)).Changed);
+    }
+
+    [Fact]
+    public async Task Full_mode_compares_with_the_last_snapshot_not_the_first()
+    {
+        var snapshotter = new WalkingSnapshotter(new SnapshotOptions { Mode = SnapshotMode.Full });
+        await snapshotter.InitializeAsync(_root, CancellationToken.None);
+        var status = NativeFiles.Lstat(At("/etc/config"));
+        File.WriteAllText(At("/etc/config"), "v2");
+        NativeFiles.SetTimes(At("/etc/config"), status.AccessTime, status.ModificationTime);
+        var first = await snapshotter.SnapshotAsync(CancellationToken.None);
+        File.WriteAllText(At("/etc/config"), "v2");
+        NativeFiles.SetTimes(At("/etc/config"), status.AccessTime, status.ModificationTime);
+        var second = await snapshotter.SnapshotAsync(CancellationToken.None);
+
+        Assert.Equal(["/etc/config"], first.Changed);
+        Assert.True(second.IsEmpty);
+    }
+
+    [Fact]
+    public async Task The_step_directory_of_a_walked_root_is_the_root_itself()
+    {
+        await _snapshotter.InitializeAsync(_root, CancellationToken.None);
+
+        Assert.Equal(_root, await _snapshotter.PrepareStepAsync(CancellationToken.None));
     }
 
     [Fact]

@@ -4,23 +4,37 @@
  * Namespaces cannot be entered from the (multi-threaded) .NET build process, so this small,
  * single-threaded, statically linked program does it instead:
  *
- *   launcher (host pid ns)           unshare(mount, pid, ipc, uts); make every mount private;
- *     |                              forward SIGTERM/SIGINT/SIGHUP/SIGQUIT; exit with the status
- *     +-- init (pid 1 of the new ns) mount /proc, /sys, /dev and the read-only file binds;
+ *   launcher (host pid ns)           unshare(mount, pid, ipc, uts[, net]); make every mount
+ *     |                              private; forward SIGTERM/SIGINT/SIGHUP/SIGQUIT; exit with the
+ *     |                              status
+ *     +-- init (pid 1 of the new ns) mount /proc, /sys, /dev and the binds, overlays and tmpfs;
  *           |                        chroot; chdir; reap orphans; exit with the command's status,
  *           |                        which makes the kernel kill whatever the command left behind
  *           +-- command (pid 2)      setgroups, setgid, setuid; stdin=/dev/null; exec
  *
  * Usage:
  *   drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,N,...] [--hostname NAME]
- *               [--env K=V]... [--env-stdin] [--merge-stderr]
- *               [--proc TARGET] [--sys TARGET] [--dev TARGET] [--ro-bind SOURCE TARGET]...
+ *               [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none]
+ *               [--proc TARGET] [--sys TARGET] [--dev TARGET]
+ *               [--ro-bind SOURCE TARGET]... [--bind SOURCE TARGET]...
+ *               [--overlay LOWER UPPER WORK TARGET]... [--tmpfs TARGET SIZE]...
  *               -- COMMAND [ARG]...
  *
  * Mount targets are absolute host paths inside --root, already resolved by the caller without
  * following links out of the root; they are applied in the order given. They are opened here with
  * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) and mounted through /proc/self/fd, so a link
- * planted in the image can never redirect a mount to a host path.
+ * planted in the image can never redirect a mount to a host path. The caller creates the mount
+ * points in the root (and removes them afterwards); a mount point it could not see because an
+ * earlier mount now covers its place (the sandbox's /dev, a tmpfs, a cache directory) is created
+ * here, inside that mount, the same careful way.
+ *
+ * --bind mounts SOURCE read-write: writes reach it. --overlay mounts LOWER with writes going to
+ * UPPER (WORK is overlayfs' scratch directory on the same file system), so the caller can throw
+ * them away. --tmpfs mounts an empty tmpfs of at most SIZE bytes (0: the kernel's default).
+ * Binds and overlays never honour setuid bits or device nodes.
+ *
+ * --net-none gives the command a network namespace of its own with only the loopback interface
+ * (up), and a /sys that shows that namespace's devices.
  *
  * --env-stdin reads the environment from stdin as NUL-terminated KEY=VALUE entries ended by an
  * empty entry, which keeps secrets out of argv (and `ps`) and has no argv size limit. The caller
@@ -40,6 +54,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -52,7 +67,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -63,7 +80,7 @@
 #define EXIT_CANNOT_EXEC 126
 #define EXIT_NOT_FOUND 127
 
-#define MAX_MOUNTS 32
+#define MAX_MOUNTS 128
 #define MAX_GROUPS 256
 #define MAX_ENV_BYTES (64u << 20)
 #define MAX_ENV_ENTRIES 65536
@@ -102,11 +119,14 @@ struct dd_mount_attr {
 #define DD_MOUNT_ATTR_NOEXEC 0x8
 #define DD_AT_RECURSIVE 0x8000
 
-enum mount_kind { MOUNT_PROC, MOUNT_SYS, MOUNT_DEV, MOUNT_RO_BIND };
+enum mount_kind { MOUNT_PROC, MOUNT_SYS, MOUNT_DEV, MOUNT_RO_BIND, MOUNT_BIND, MOUNT_OVERLAY, MOUNT_TMPFS };
 
 struct mount_op {
     enum mount_kind kind;
-    const char *source; /* MOUNT_RO_BIND only */
+    const char *source; /* binds: the source; overlay: the lower directory */
+    const char *upper;  /* overlay only */
+    const char *work;   /* overlay only */
+    uint64_t size;      /* tmpfs only; 0 for the kernel's default */
     const char *target;
 };
 
@@ -120,6 +140,7 @@ struct options {
     const char *hostname;
     bool env_stdin;
     bool merge_stderr;
+    bool net_none;
     char **env;
     size_t env_count;
     size_t env_capacity;
@@ -170,19 +191,25 @@ static void usage(void)
 {
     die(EXIT_SETUP,
         "usage: drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,...] "
-        "[--hostname NAME] [--env K=V]... [--env-stdin] [--merge-stderr] [--proc T] [--sys T] "
-        "[--dev T] [--ro-bind SRC T]... -- COMMAND [ARG]...");
+        "[--hostname NAME] [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--proc T] [--sys T] "
+        "[--dev T] [--ro-bind SRC T]... [--bind SRC T]... [--overlay LOWER UPPER WORK T]... [--tmpfs T SIZE]... "
+        "-- COMMAND [ARG]...");
 }
 
-static uint32_t parse_id(const char *what, const char *text)
+static uint64_t parse_number(const char *what, const char *text, uint64_t limit)
 {
     char *end = NULL;
     errno = 0;
     unsigned long long value = strtoull(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || value >= UINT32_MAX) {
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || value >= limit) {
         die(EXIT_SETUP, "invalid %s \"%s\"", what, text);
     }
-    return (uint32_t)value;
+    return (uint64_t)value;
+}
+
+static uint32_t parse_id(const char *what, const char *text)
+{
+    return (uint32_t)parse_number(what, text, UINT32_MAX);
 }
 
 static void add_env(struct options *o, char *entry)
@@ -200,12 +227,12 @@ static void add_env(struct options *o, char *entry)
     o->env[o->env_count] = NULL;
 }
 
-static void add_mount(struct options *o, enum mount_kind kind, const char *source, const char *target)
+static void add_mount(struct options *o, struct mount_op op)
 {
     if (o->mount_count == MAX_MOUNTS) {
         die(EXIT_SETUP, "too many mounts (at most %d)", MAX_MOUNTS);
     }
-    o->mounts[o->mount_count++] = (struct mount_op){ kind, source, target };
+    o->mounts[o->mount_count++] = op;
 }
 
 static void parse_groups(struct options *o, const char *text)
@@ -252,14 +279,25 @@ static void parse_args(struct options *o, int argc, char **argv)
             o->env_stdin = true;
         } else if (strcmp(a, "--merge-stderr") == 0) {
             o->merge_stderr = true;
+        } else if (strcmp(a, "--net-none") == 0) {
+            o->net_none = true;
         } else if (strcmp(a, "--proc") == 0 && has1) {
-            add_mount(o, MOUNT_PROC, NULL, argv[++i]);
+            add_mount(o, (struct mount_op){ .kind = MOUNT_PROC, .target = argv[++i] });
         } else if (strcmp(a, "--sys") == 0 && has1) {
-            add_mount(o, MOUNT_SYS, NULL, argv[++i]);
+            add_mount(o, (struct mount_op){ .kind = MOUNT_SYS, .target = argv[++i] });
         } else if (strcmp(a, "--dev") == 0 && has1) {
-            add_mount(o, MOUNT_DEV, NULL, argv[++i]);
-        } else if (strcmp(a, "--ro-bind") == 0 && i + 2 < argc) {
-            add_mount(o, MOUNT_RO_BIND, argv[i + 1], argv[i + 2]);
+            add_mount(o, (struct mount_op){ .kind = MOUNT_DEV, .target = argv[++i] });
+        } else if ((strcmp(a, "--ro-bind") == 0 || strcmp(a, "--bind") == 0) && i + 2 < argc) {
+            enum mount_kind kind = a[2] == 'r' ? MOUNT_RO_BIND : MOUNT_BIND;
+            add_mount(o, (struct mount_op){ .kind = kind, .source = argv[i + 1], .target = argv[i + 2] });
+            i += 2;
+        } else if (strcmp(a, "--overlay") == 0 && i + 4 < argc) {
+            add_mount(o, (struct mount_op){
+                .kind = MOUNT_OVERLAY, .source = argv[i + 1], .upper = argv[i + 2], .work = argv[i + 3], .target = argv[i + 4] });
+            i += 4;
+        } else if (strcmp(a, "--tmpfs") == 0 && i + 2 < argc) {
+            uint64_t size = parse_number("tmpfs size", argv[i + 2], UINT64_MAX);
+            add_mount(o, (struct mount_op){ .kind = MOUNT_TMPFS, .target = argv[i + 1], .size = size });
             i += 2;
         } else {
             usage();
@@ -358,8 +396,8 @@ static int open_signalfd(const sigset_t *set)
 
 /* ---- mounts ---------------------------------------------------------------------------------- */
 
-/* Opens TARGET (an absolute path under ROOT) relative to ROOTFD without following any link. */
-static int open_target(int rootfd, const char *root, const char *target, bool must_be_dir)
+/* TARGET (an absolute path under ROOT) relative to ROOT, or death if it is not strictly inside. */
+static const char *relative_target(const char *root, const char *target)
 {
     size_t root_len = strlen(root);
     while (root_len > 1 && root[root_len - 1] == '/') {
@@ -368,23 +406,95 @@ static int open_target(int rootfd, const char *root, const char *target, bool mu
     if (strncmp(target, root, root_len) != 0 || target[root_len] != '/' || target[root_len + 1] == '\0') {
         die(EXIT_SETUP, "mount target %s is not inside the root %s", target, root);
     }
-    const char *relative = target + root_len + 1;
+    return target + root_len + 1;
+}
+
+/* openat(DIRFD, RELATIVE) for an O_PATH descriptor that never follows a link nor leaves DIRFD. */
+static int open_beneath(int dirfd, const char *relative, bool must_be_dir)
+{
     uint64_t flags = O_PATH | O_CLOEXEC | (must_be_dir ? O_DIRECTORY : 0);
     struct dd_open_how how = {
         .flags = flags,
         .resolve = DD_RESOLVE_BENEATH | DD_RESOLVE_NO_SYMLINKS | DD_RESOLVE_NO_MAGICLINKS,
     };
-    int fd = (int)syscall(SYS_openat2, rootfd, relative, &how, sizeof how);
+    int fd = (int)syscall(SYS_openat2, dirfd, relative, &how, sizeof how);
     if (fd < 0 && errno == ENOSYS) {
         /* Kernels before 5.6: the caller's in-root resolution is then the only guard on parents. */
-        fd = openat(rootfd, relative, (int)flags | O_NOFOLLOW);
-    }
-    if (fd < 0) {
-        int err = errno;
-        die(EXIT_SETUP, "mount target %s: %s", target,
-            err == ELOOP ? "a path component is a symbolic link" : error_text(err));
+        fd = openat(dirfd, relative, (int)flags | O_NOFOLLOW);
     }
     return fd;
+}
+
+static noreturn void target_failed(const char *target, int err)
+{
+    die(EXIT_SETUP, "mount target %s: %s", target, err == ELOOP ? "a path component is a symbolic link" : error_text(err));
+}
+
+/* Opens TARGET (an absolute path under ROOT) relative to ROOTFD without following any link. */
+static int open_target(int rootfd, const char *root, const char *target, bool must_be_dir)
+{
+    int fd = open_beneath(rootfd, relative_target(root, target), must_be_dir);
+    if (fd < 0) {
+        target_failed(target, errno);
+    }
+    return fd;
+}
+
+/* Creates NAME in DIRFD as a directory or an empty file; one that appeared meanwhile is fine. */
+static void create_mount_point(int dirfd, const char *name, bool dir, const char *target)
+{
+    if (dir) {
+        if (mkdirat(dirfd, name, 0755) != 0 && errno != EEXIST) {
+            target_failed(target, errno);
+        }
+        return;
+    }
+    int fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) {
+        target_failed(target, errno);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
+/* Opens TARGET like open_target, first creating whatever of it is missing: parents as
+ * directories, the last component as a directory or an empty file (DIR). Only places an earlier
+ * mount covers can lack a mount point: the caller made every other one. */
+static int open_mount_point(int rootfd, const char *root, const char *target, bool dir)
+{
+    const char *relative = relative_target(root, target);
+    int fd = open_beneath(rootfd, relative, false);
+    if (fd >= 0) {
+        return fd;
+    }
+    if (errno != ENOENT) {
+        target_failed(target, errno);
+    }
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s", relative) >= (int)sizeof path) {
+        target_failed(target, ENAMETOOLONG);
+    }
+    int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+    if (parent < 0) {
+        target_failed(target, errno);
+    }
+    for (char *save = NULL, *name = strtok_r(path, "/", &save); name; ) {
+        char *next_name = strtok_r(NULL, "/", &save);
+        bool last = next_name == NULL;
+        int next = open_beneath(parent, name, false);
+        if (next < 0 && errno == ENOENT) {
+            create_mount_point(parent, name, dir || !last, target);
+            next = open_beneath(parent, name, false);
+        }
+        if (next < 0) {
+            target_failed(target, errno);
+        }
+        close(parent);
+        parent = next;
+        name = next_name;
+    }
+    return parent;
 }
 
 static void fd_path(char *buf, size_t size, int fd)
@@ -411,7 +521,7 @@ static void restrict_mount(int fd, uint64_t attrs, bool recursive, const char *w
         return;
     }
     if (errno != ENOSYS) {
-        die(EXIT_SETUP, "making %s read-only: %s", what, error_text(errno));
+        die(EXIT_SETUP, "restricting %s: %s", what, error_text(errno));
     }
     /* Kernels before 5.12: a bind remount changes only the top mount. */
     unsigned long flags = MS_REMOUNT | MS_BIND;
@@ -420,6 +530,70 @@ static void restrict_mount(int fd, uint64_t attrs, bool recursive, const char *w
     flags |= (attrs & DD_MOUNT_ATTR_NODEV) ? MS_NODEV : 0;
     flags |= (attrs & DD_MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0;
     mount_on_fd(NULL, fd, NULL, flags, NULL, what);
+}
+
+static int open_source(const char *path, bool must_be_dir, const char *role)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC | (must_be_dir ? O_DIRECTORY : 0));
+    if (fd < 0) {
+        die(EXIT_SETUP, "%s %s: %s", role, path, error_text(errno));
+    }
+    return fd;
+}
+
+/* Binds SOURCE (a file or a directory, with what is mounted below it) onto TARGET. */
+static void bind_mount(int rootfd, const char *root, const struct mount_op *m, bool read_only)
+{
+    char what[2 * PATH_MAX + 16];
+    snprintf(what, sizeof what, "%s on %s", m->source, m->target);
+    int source = open_source(m->source, false, "bind source");
+    struct stat st;
+    if (fstat(source, &st) != 0) {
+        die(EXIT_SETUP, "bind source %s: %s", m->source, error_text(errno));
+    }
+    char source_path[64];
+    fd_path(source_path, sizeof source_path, source);
+    int fd = open_mount_point(rootfd, root, m->target, S_ISDIR(st.st_mode));
+    mount_on_fd(source_path, fd, NULL, MS_BIND | MS_REC, NULL, what);
+    close(fd);
+    close(source);
+    /* Reopened: the first descriptor still names what lies beneath the new mount. */
+    fd = open_target(rootfd, root, m->target, false);
+    restrict_mount(fd, DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | (read_only ? DD_MOUNT_ATTR_RDONLY : 0), true, what);
+    close(fd);
+}
+
+/* An overlay of LOWER with UPPER taking the writes. The directories are named through
+ * /proc/self/fd, so no path needs escaping in the mount options. */
+static void overlay_mount(int rootfd, const char *root, const struct mount_op *m)
+{
+    int lower = open_source(m->source, true, "overlay lower directory");
+    int upper = open_source(m->upper, true, "overlay upper directory");
+    int work = open_source(m->work, true, "overlay work directory");
+    char data[256], what[2 * PATH_MAX + 32];
+    snprintf(data, sizeof data, "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d", lower,
+             upper, work);
+    snprintf(what, sizeof what, "overlay of %s on %s", m->source, m->target);
+    int fd = open_mount_point(rootfd, root, m->target, true);
+    mount_on_fd("overlay", fd, "overlay", MS_NOSUID | MS_NODEV, data, what);
+    close(fd);
+    close(work);
+    close(upper);
+    close(lower);
+}
+
+static void tmpfs_mount(int rootfd, const char *root, const struct mount_op *m)
+{
+    char data[64], what[PATH_MAX + 16];
+    if (m->size > 0) {
+        snprintf(data, sizeof data, "mode=1777,size=%llu", (unsigned long long)m->size);
+    } else {
+        snprintf(data, sizeof data, "mode=1777");
+    }
+    snprintf(what, sizeof what, "tmpfs on %s", m->target);
+    int fd = open_mount_point(rootfd, root, m->target, true);
+    mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, data, what);
+    close(fd);
 }
 
 static void bind_device(int devfd, const char *name)
@@ -486,6 +660,27 @@ static void setup_dev(int rootfd, const char *root, const char *target)
     close(dev);
 }
 
+/* The host's /sys read-only, or with a network namespace of our own a new sysfs: a sysfs shows
+ * the network devices of the namespace that mounts it, and the host's are none of the command's
+ * business then. */
+static void setup_sys(int rootfd, const char *root, const char *target, bool own_network)
+{
+    const uint64_t restricted = DD_MOUNT_ATTR_RDONLY | DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | DD_MOUNT_ATTR_NOEXEC;
+    char what[PATH_MAX + 16];
+    snprintf(what, sizeof what, "/sys on %s", target);
+    int fd = open_target(rootfd, root, target, true);
+    if (own_network) {
+        mount_on_fd("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, what);
+        close(fd);
+        return;
+    }
+    mount_on_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, what);
+    close(fd);
+    fd = open_target(rootfd, root, target, true);
+    restrict_mount(fd, restricted, true, what);
+    close(fd);
+}
+
 static void setup_mounts(const struct options *o)
 {
     int rootfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -494,50 +689,54 @@ static void setup_mounts(const struct options *o)
     }
     for (size_t i = 0; i < o->mount_count; i++) {
         const struct mount_op *m = &o->mounts[i];
-        char what[PATH_MAX + 64];
         switch (m->kind) {
         case MOUNT_PROC: {
+            char what[PATH_MAX + 16];
             int fd = open_target(rootfd, o->root, m->target, true);
             snprintf(what, sizeof what, "proc on %s", m->target);
             mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, what);
             close(fd);
             break;
         }
-        case MOUNT_SYS: {
-            int fd = open_target(rootfd, o->root, m->target, true);
-            snprintf(what, sizeof what, "/sys on %s", m->target);
-            mount_on_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, what);
-            close(fd);
-            fd = open_target(rootfd, o->root, m->target, true);
-            restrict_mount(fd, DD_MOUNT_ATTR_RDONLY | DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | DD_MOUNT_ATTR_NOEXEC,
-                           true, what);
-            close(fd);
+        case MOUNT_SYS:
+            setup_sys(rootfd, o->root, m->target, o->net_none);
             break;
-        }
         case MOUNT_DEV:
             setup_dev(rootfd, o->root, m->target);
             break;
-        case MOUNT_RO_BIND: {
-            int source = open(m->source, O_PATH | O_CLOEXEC);
-            if (source < 0) {
-                die(EXIT_SETUP, "bind source %s: %s", m->source, error_text(errno));
-            }
-            char source_path[64];
-            fd_path(source_path, sizeof source_path, source);
-            int fd = open_target(rootfd, o->root, m->target, false);
-            snprintf(what, sizeof what, "%s on %s", m->source, m->target);
-            mount_on_fd(source_path, fd, NULL, MS_BIND, NULL, what);
-            close(fd);
-            close(source);
-            fd = open_target(rootfd, o->root, m->target, false);
-            restrict_mount(fd, DD_MOUNT_ATTR_RDONLY | DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | DD_MOUNT_ATTR_NOEXEC,
-                           false, what);
-            close(fd);
+        case MOUNT_RO_BIND:
+        case MOUNT_BIND:
+            bind_mount(rootfd, o->root, m, m->kind == MOUNT_RO_BIND);
             break;
-        }
+        case MOUNT_OVERLAY:
+            overlay_mount(rootfd, o->root, m);
+            break;
+        case MOUNT_TMPFS:
+            tmpfs_mount(rootfd, o->root, m);
+            break;
         }
     }
     close(rootfd);
+}
+
+/* A new network namespace starts with its loopback interface down; builds expect localhost. */
+static void bring_up_loopback(void)
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        die(EXIT_SETUP, "socket for the loopback interface: %s", error_text(errno));
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
+        die(EXIT_SETUP, "reading the loopback interface's flags: %s", error_text(errno));
+    }
+    ifr.ifr_flags = (short)(ifr.ifr_flags | IFF_UP);
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) {
+        die(EXIT_SETUP, "bringing the loopback interface up: %s", error_text(errno));
+    }
+    close(s);
 }
 
 /* ---- the command ----------------------------------------------------------------------------- */
@@ -737,11 +936,14 @@ int main(int argc, char **argv)
     /* Blocked before fork so no signal is lost between fork and the signalfd reads. */
     sigprocmask(SIG_BLOCK, &handled, NULL);
 
-    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (o.hostname ? CLONE_NEWUTS : 0);
+    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (o.hostname ? CLONE_NEWUTS : 0) | (o.net_none ? CLONE_NEWNET : 0);
     if (unshare(flags) != 0) {
         int err = errno;
-        die(EXIT_SETUP, "unshare(mount, pid, ipc%s namespaces): %s%s", o.hostname ? ", uts" : "", error_text(err),
-            err == EPERM ? " (the chroot isolation needs root with CAP_SYS_ADMIN)" : "");
+        die(EXIT_SETUP, "unshare(mount, pid, ipc%s%s namespaces): %s%s", o.hostname ? ", uts" : "", o.net_none ? ", net" : "",
+            error_text(err), err == EPERM ? " (the chroot isolation needs root with CAP_SYS_ADMIN)" : "");
+    }
+    if (o.net_none) {
+        bring_up_loopback();
     }
     /* Nothing mounted for the sandbox may propagate back to the host. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Drydock.Bench;
+using Drydock.Oci;
+
+// drydock-bench [snapshot|layer|all|micro] [--dir DIR] [--files N] [--gib N] [--compression gzip|zstd|none]
+var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var directory = Option("--dir") ?? Path.Combine(Path.GetTempPath(), "drydock-bench");
+var files = int.Parse(Option("--files") ?? "100000", CultureInfo.InvariantCulture);
+var gib = double.Parse(Option("--gib") ?? "2", CultureInfo.InvariantCulture);
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+switch (command)
+{
+    case "snapshot":
+        await SnapshotBench.RunAsync(Path.Combine(directory, "snapshot"), files, cancel.Token);
+        break;
+    case "layer":
+        var compression = Enum.Parse<LayerCompression>(Option("--compression") ?? "gzip", ignoreCase: true);
+        await LayerBench.RunAsync(Path.Combine(directory, "layer"), (long)(gib * (1L << 30)), compression, cancel.Token);
+        break;
+    case "all":
+        // Each figure in its own process: peak working set is a high-water mark per process.
+        Run("snapshot");
+        foreach (var codec in new[] { "none", "zstd", "gzip" })
+        {
+            Run("layer", "--compression", codec);
+        }
+
+        break;
+    case "micro":
+        BenchmarkRunner.Run<CompressionBenchmarks>();
+        break;
+    default:
+        Console.Error.WriteLine($"unknown command '{command}': use snapshot, layer, all or micro");
+        return 2;
+}
+
+return 0;
+
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+void Run(params string[] arguments)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+    foreach (var argument in arguments.Concat(args.SkipWhile(a => !a.StartsWith("--", StringComparison.Ordinal))))
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    using var process = Process.Start(start)!;
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{string.Join(' ', arguments)} exited {process.ExitCode}");
+    }
+}
