@@ -13,9 +13,10 @@ using Polly.Retry;
 namespace Drydock.Registry;
 
 /// <summary>
-/// Talks the distribution API to one registry: manifests and blobs, pulled verified and pushed with
-/// HEAD checks, cross-repository mounts and monolithic or chunked uploads. Authentication and
-/// retries happen in its handler pipeline; every failure is one <see cref="RegistryException"/>.
+/// Talks the distribution API to one registry: manifests and blobs, pulled verified (through its
+/// mirrors first, resumed after a dropped connection) and pushed with HEAD checks, cross-repository
+/// mounts and monolithic or chunked uploads. Authentication, retries and timeouts happen in its
+/// handler pipeline; every failure is one <see cref="RegistryException"/>.
 /// </summary>
 public sealed class RegistryClient : IDisposable
 {
@@ -79,10 +80,6 @@ public sealed class RegistryClient : IDisposable
                 ShouldHandle = new PredicateBuilder().Handle<RegistryException>(e => e.IsTransient),
             }).Build();
     }
-
-    /// <summary>A registry's auth handler (its own credentials and token cache) over the shared connection pool.</summary>
-    private AuthenticationHandler Authenticated(string registry, Uri root) =>
-        new(registry, _keychain, uri => _transport.HandlerFor(uri, Direction)) { InnerHandler = _transport.HandlerFor(root, Direction) };
 
     /// <summary>The registry as references name it (<c>docker.io</c>, <c>127.0.0.1:5000</c>).</summary>
     public string Registry { get; }
@@ -511,6 +508,10 @@ public sealed class RegistryClient : IDisposable
             : hasConfig ? MediaTypes.OciManifest
             : throw new RegistryException(operation, $"the registry sent a document of type '{contentType}' that is neither a manifest nor an index");
     }
+
+    /// <summary>A registry's auth handler (its own credentials and token cache) over the shared connection pool.</summary>
+    private AuthenticationHandler Authenticated(string registry, Uri root) =>
+        new(registry, _keychain, uri => _transport.HandlerFor(uri, Direction)) { InnerHandler = _transport.HandlerFor(root, Direction) };
 
     private void CheckRegistry(ImageReference reference)
     {
