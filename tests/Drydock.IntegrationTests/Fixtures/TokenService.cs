@@ -76,7 +76,8 @@ public sealed class TokenService : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close without Stop: after Stop, Close looks the port up again by binding it, which fails
+        // when another test has taken the freed port in the meantime.
         _listener.Close();
         try
         {

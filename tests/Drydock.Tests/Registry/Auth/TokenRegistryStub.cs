@@ -54,7 +54,8 @@ internal sealed class TokenRegistryStub : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close without Stop: after Stop, Close looks the port up again by binding it, which fails
+        // when another test has taken the freed port in the meantime.
         _listener.Close();
         try
         {
