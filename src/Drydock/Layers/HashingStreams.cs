@@ -86,81 +86,20 @@ internal sealed class HashingWriteStream(Stream inner, bool leaveOpen) : Stream
 }
 
 /// <summary>A read-only pass-through that computes the SHA-256 and length of every byte read.</summary>
-internal sealed class HashingReadStream(Stream inner, bool leaveOpen) : Stream
+internal sealed class HashingReadStream(Stream inner, bool leaveOpen) : ObservingReadStream(inner, leaveOpen)
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-    public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => BytesRead;
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>The digest of everything read; call once, after reading to the end.</summary>
     public Digest GetDigest() => Digest.FromSha256Hash(_hash.GetHashAndReset());
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        // An empty request is not forwarded: some streams below (VerifyingStream) take the 0 it
-        // returns for the end of the data.
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-
-        var n = inner.Read(buffer);
-        _hash.AppendData(buffer[..n]);
-        BytesRead += n;
-        return n;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-
-        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        _hash.AppendData(buffer.Span[..n]);
-        BytesRead += n;
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Observe(ReadOnlySpan<byte> data) => _hash.AppendData(data);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             _hash.Dispose();
-            if (!leaveOpen)
-            {
-                inner.Dispose();
-            }
         }
 
         base.Dispose(disposing);

@@ -1,3 +1,4 @@
+using Drydock.Oci;
 using System.Text;
 
 namespace Drydock.Layers;
@@ -9,7 +10,7 @@ namespace Drydock.Layers;
 /// values such as security.capability; these raw bytes are the intact ones. Only headers are
 /// looked at: file data is counted, never copied.
 /// </summary>
-internal sealed class PaxXattrObserver(Stream inner) : Stream
+internal sealed class PaxXattrObserver(Stream inner) : ObservingReadStream(inner, leaveOpen: true)
 {
     private const int BlockSize = 512;
     private const int MaxCapturedHeader = 1 << 20;
@@ -29,60 +30,7 @@ internal sealed class PaxXattrObserver(Stream inner) : Stream
     /// <summary>The raw xattrs of the entry most recently begun (empty when it had none).</summary>
     public IReadOnlyDictionary<string, byte[]> CurrentXattrs { get; private set; } = new Dictionary<string, byte[]>();
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-
-        var n = inner.Read(buffer);
-        Observe(buffer[..n]);
-        return n;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-
-        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Observe(buffer.Span[..n]);
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    private void Observe(ReadOnlySpan<byte> data)
+    protected override void Observe(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
         {

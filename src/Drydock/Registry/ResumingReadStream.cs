@@ -1,4 +1,5 @@
 using System.Net.Http;
+using Drydock.Oci;
 
 namespace Drydock.Registry;
 
@@ -12,7 +13,7 @@ namespace Drydock.Registry;
 /// Only asynchronous reads resume: resuming means a new request, and a synchronous read must not
 /// block on one. Every reader of blobs in Drydock reads asynchronously.
 /// </remarks>
-internal sealed class ResumingReadStream : Stream
+internal sealed class ResumingReadStream : ReadOnlyStream
 {
     private readonly Func<long, CancellationToken, Task<Stream>> _reopen;
     private readonly long _length;
@@ -39,12 +40,6 @@ internal sealed class ResumingReadStream : Stream
         _operation = operation;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _length;
 
     public override long Position
@@ -53,17 +48,12 @@ internal sealed class ResumingReadStream : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var n = _current.Read(buffer);
         _position += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -113,16 +103,6 @@ internal sealed class ResumingReadStream : Stream
             _current = await _reopen(_position, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
