@@ -30,9 +30,12 @@ public sealed record UnpackedImage(string Layout, string Tag, string Bundle, Jso
 /// </summary>
 public sealed class ImageInspector(RegistryServer server)
 {
-    /// <summary><c>skopeo inspect --config</c>: the image config as the registry serves it.</summary>
+    /// <summary>
+    /// <c>skopeo inspect --config --raw</c>: the image config blob as the registry serves it (without
+    /// --raw skopeo re-encodes it through the OCI struct, which drops Docker fields such as OnBuild).
+    /// </summary>
     public async Task<JsonNode> ConfigAsync(string reference, CancellationToken cancellationToken = default) =>
-        Parse(await SkopeoAsync(["inspect", "--config", .. server.SkopeoArgs, $"docker://{reference}"], cancellationToken).ConfigureAwait(false));
+        Parse(await SkopeoAsync(["inspect", "--config", "--raw", .. server.SkopeoArgs, $"docker://{reference}"], cancellationToken).ConfigureAwait(false));
 
     /// <summary><c>skopeo inspect --raw</c>: the manifest as the registry serves it.</summary>
     public async Task<JsonNode> ManifestAsync(string reference, CancellationToken cancellationToken = default) =>
