@@ -45,15 +45,12 @@ public sealed record ProxiedRequest(string Method, string Path, string? Range, D
 /// on or to fail it: a status (500, 429 with Retry-After), a dropped connection before the reply or
 /// midway through its body, a stall, a delay, a trickle. Every request is recorded.
 /// </summary>
-public sealed class FaultProxy : IDisposable
+public sealed class FaultProxy : LoopbackTcpServer
 {
     private const int MaxHead = 64 * 1024;
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _upstreamPort;
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<ProxiedRequest> _requests = new();
-    private readonly Task _accepting;
 
     public FaultProxy(RegistryServer upstream)
     {
@@ -63,12 +60,7 @@ public sealed class FaultProxy : IDisposable
         }
 
         _upstreamPort = upstream.Port;
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = Task.Run(AcceptAsync);
     }
-
-    public int Port { get; }
 
     /// <summary><c>127.0.0.1:PORT</c>: use it as the registry of references.</summary>
     public string Host => $"127.0.0.1:{Port}";
@@ -81,41 +73,8 @@ public sealed class FaultProxy : IDisposable
 
     public ImageReference Reference(string repositoryAndTag) => ImageReference.Parse($"{Host}/{repositoryAndTag}");
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        try
-        {
-            _accepting.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
     /// <summary>Serves one client connection, request after request, over one upstream connection.</summary>
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
@@ -124,7 +83,7 @@ public sealed class FaultProxy : IDisposable
             {
                 var fromClient = new HttpReader(client.GetStream());
                 HttpReader? fromUpstream = null;
-                while (await fromClient.ReadHeadAsync(_stop.Token) is { } head)
+                while (await fromClient.ReadHeadAsync(Stopping) is { } head)
                 {
                     var request = ParseRequest(head);
                     var fault = Faults(request);
@@ -135,28 +94,28 @@ public sealed class FaultProxy : IDisposable
                             return;
                         case Fault.Status status:
                             // Take the whole request first, as a registry would before failing it.
-                            await fromClient.RelayBodyAsync(head, new Sink(Stream.Null, null), _stop.Token);
+                            await fromClient.RelayBodyAsync(head, new Sink(Stream.Null, null), Stopping);
                             await WriteStatusAsync(client.GetStream(), status);
                             return;
                         case Fault.Delay delay:
-                            await Task.Delay(delay.Duration, _stop.Token);
+                            await Task.Delay(delay.Duration, Stopping);
                             break;
                     }
 
                     if (upstream is null)
                     {
                         upstream = new TcpClient();
-                        await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token);
+                        await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, Stopping);
                         fromUpstream = new HttpReader(upstream.GetStream());
                     }
 
-                    await upstream.GetStream().WriteAsync(head, _stop.Token);
-                    await fromClient.RelayBodyAsync(head, new Sink(upstream.GetStream(), null), _stop.Token);
-                    var reply = await fromUpstream!.ReadHeadAsync(_stop.Token) ?? throw new IOException("the registry closed the connection");
-                    await client.GetStream().WriteAsync(reply, _stop.Token);
+                    await upstream.GetStream().WriteAsync(head, Stopping);
+                    await fromClient.RelayBodyAsync(head, new Sink(upstream.GetStream(), null), Stopping);
+                    var reply = await fromUpstream!.ReadHeadAsync(Stopping) ?? throw new IOException("the registry closed the connection");
+                    await client.GetStream().WriteAsync(reply, Stopping);
                     if (request.Method != "HEAD" && HasBody(reply))
                     {
-                        await fromUpstream.RelayBodyAsync(reply, new Sink(client.GetStream(), fault), _stop.Token);
+                        await fromUpstream.RelayBodyAsync(reply, new Sink(client.GetStream(), fault), Stopping);
                     }
 
                     if (ClosesConnection(head) || ClosesConnection(reply))

@@ -11,23 +11,15 @@ namespace Drydock.IntegrationTests.Fixtures;
 /// Whatever host a client asks for, the proxy connects to 127.0.0.1 at the asked port, so tests can
 /// use names that resolve nowhere (<c>registry.test:PORT</c>) and still never leave loopback.
 /// </summary>
-public sealed class ForwardProxy : IDisposable
+public sealed class ForwardProxy : LoopbackTcpServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _targets = new();
-    private readonly Task _accepting;
     private int _refused;
 
     public ForwardProxy(string? user = null, string? password = null)
     {
         ExpectedAuthorization = user is null ? null : "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accepting = Task.Run(AcceptAsync);
     }
-
-    public int Port { get; }
 
     /// <summary>The proxy URL for HTTP_PROXY / HTTPS_PROXY (credentials are the caller's to add).</summary>
     public Uri Url => new($"http://127.0.0.1:{Port}");
@@ -40,40 +32,7 @@ public sealed class ForwardProxy : IDisposable
 
     private string? ExpectedAuthorization { get; }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        try
-        {
-            _accepting.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
@@ -96,7 +55,7 @@ public sealed class ForwardProxy : IDisposable
                 var authority = method == "CONNECT" ? target : new Uri(target).Authority;
                 var port = int.Parse(authority[(authority.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
                 using var upstream = new TcpClient();
-                await upstream.ConnectAsync(IPAddress.Loopback, port, _stop.Token);
+                await upstream.ConnectAsync(IPAddress.Loopback, port, Stopping);
                 if (method == "CONNECT")
                 {
                     await stream.WriteAsync("HTTP/1.1 200 Connection Established\r\n\r\n"u8.ToArray());
@@ -107,7 +66,7 @@ public sealed class ForwardProxy : IDisposable
                     await upstream.GetStream().WriteAsync(head);
                 }
 
-                using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                using var done = CancellationTokenSource.CreateLinkedTokenSource(Stopping);
                 await Task.WhenAny(
                     stream.CopyToAsync(upstream.GetStream(), done.Token),
                     upstream.GetStream().CopyToAsync(stream, done.Token));
