@@ -27,14 +27,15 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                 log.Warn(warning.ToString() ?? "");
             }
 
-            var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, Platform.Host, Platform.Host);
+            var platform = TargetPlatform();
+            var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, platform, Platform.Host);
             DeclareMetaArgs(document, buildArgs);
             var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
             using var work = WorkDirectory.Create(options.WorkDirectory);
             using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
             var stages = new BuildStages(document, registries, work, log);
             var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
-            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options), layers);
+            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options), layers, platform);
             foreach (var stage in plan.Stages)
             {
                 await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
@@ -62,6 +63,19 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
 
         var config = image.Config with { Config = image.Config.Config with { Labels = ConfigEdits.SetLabels(image.Config.Config.Labels, options.Labels) } };
         return Image.Create(config, image.Layers, MediaTypes.IsDocker(image.MediaType));
+    }
+
+    /// <summary>The platform the image is for: --custom-platform, else the machine's own.</summary>
+    private Platform TargetPlatform()
+    {
+        try
+        {
+            return options.Platform is { } text ? Platform.Parse(text) : Platform.Host;
+        }
+        catch (FormatException e)
+        {
+            throw new BuildException($"invalid --custom-platform '{options.Platform}': {e.Message} (expected OS/ARCH[/VARIANT], for example linux/arm64)");
+        }
     }
 
     private static ImageReference ParseDestination(string destination)

@@ -21,7 +21,8 @@ internal sealed class StageBuilder(
     BuildStages stages,
     IBuildLog log,
     RunMountOptions runMounts,
-    LayerSettings layers)
+    LayerSettings layers,
+    Platform targetPlatform)
 {
     /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
     public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
@@ -146,11 +147,12 @@ internal sealed class StageBuilder(
         }
     }
 
-    private static Platform PlatformOf(FromInstruction from)
+    /// <summary>FROM --platform, else the build's target platform.</summary>
+    private Platform PlatformOf(FromInstruction from)
     {
         try
         {
-            return from.Platform is { } requested ? Platform.Parse(requested) : Platform.Host;
+            return from.Platform is { } requested ? Platform.Parse(requested) : targetPlatform;
         }
         catch (FormatException e)
         {
