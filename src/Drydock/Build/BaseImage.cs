@@ -8,6 +8,8 @@ namespace Drydock.Build;
 /// <summary>What a stage starts from: the base image's config and layers, unpacked into its rootfs.</summary>
 internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layers, bool DockerMediaTypes)
 {
+    private const int ConcurrentDownloads = 3;
+
     /// <summary>FROM scratch: an empty filesystem and a config with only the platform and docker's default PATH.</summary>
     public static BaseImage Scratch(Platform platform) => new(
         new ImageConfig
@@ -30,22 +32,24 @@ internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layer
     {
         var image = await RemoteImage.LoadAsync(registries.For(reference), reference, platform, cancellationToken).ConfigureAwait(false);
         log.Info($"Pulled {reference} ({image.ManifestDigest}), {image.Layers.Count} layer(s)");
-        var layers = new List<ILayer>(image.Layers.Count);
-        foreach (var layer in image.Layers)
+        // Downloads run a few at a time (registries throttle more); unpacking must go in order.
+        var downloads = new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDownloads, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(image.Layers.DistinctBy(l => l.Descriptor.Digest), downloads, async (layer, token) =>
         {
             var path = blobs.PathOf(layer.Descriptor.Digest);
-            if (!File.Exists(path))
+            if (File.Exists(path))
             {
-                var download = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
-                await using (download.ConfigureAwait(false))
-                {
-                    await BlobDirectory.WriteStreamAsync(path, download, cancellationToken).ConfigureAwait(false);
-                }
+                return;
             }
 
-            layers.Add(new FileLayer(path, layer.Descriptor, layer.DiffId));
-        }
+            var download = await layer.OpenCompressedAsync(token).ConfigureAwait(false);
+            await using (download.ConfigureAwait(false))
+            {
+                await BlobDirectory.WriteStreamAsync(path, download, token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
 
+        var layers = image.Layers.Select(l => (ILayer)new FileLayer(blobs.PathOf(l.Descriptor.Digest), l.Descriptor, l.DiffId)).ToArray();
         await UnpackAsync(layers, rootfs, reference.ToString(), log, cancellationToken).ConfigureAwait(false);
         return new BaseImage(image.Config, layers, MediaTypes.IsDocker(image.MediaType));
     }
