@@ -32,4 +32,12 @@ internal static class ChangeRules
             || before.LinkTarget != after.LinkTarget,
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown snapshot mode."),
     };
+
+    /// <summary>
+    /// Whether adding or removing one name of a file with several names changes its other names:
+    /// in place, it moves only the file's ctime (and link count), so the answer is whether the
+    /// mode sees a ctime-only change.
+    /// </summary>
+    public static bool RemovingANameChangesTheOthers(SnapshotMode mode) =>
+        StatusDiffers(mode, default, default(FileRecord) with { ChangeTime = new FileTime(1, 0) });
 }

@@ -22,9 +22,12 @@ internal readonly record struct FileRecord(
     string? LinkTarget)
 {
     /// <summary>The record of a path itself (a symlink is not followed), or null when it does not exist.</summary>
-    public static FileRecord? TryRead(string hostPath)
+    public static FileRecord? TryRead(string hostPath) => TryRead(hostPath, out _);
+
+    /// <summary><see cref="TryRead(string)"/>, also giving the whole status (the link count, which a record leaves out).</summary>
+    public static FileRecord? TryRead(string hostPath, out FileStatus status)
     {
-        if (!NativeFiles.TryLstat(hostPath, out var status))
+        if (!NativeFiles.TryLstat(hostPath, out status))
         {
             return null;
         }

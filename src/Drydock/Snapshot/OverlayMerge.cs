@@ -12,10 +12,19 @@ namespace Drydock.Snapshot;
 /// </summary>
 internal static class OverlayMerge
 {
-    public static void Merge(string upper, string lower, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renames the upper directory's entries down, then links each of <paramref name="relinks"/>
+    /// to the copy its file now is (see <see cref="OverlayDiff"/>).
+    /// </summary>
+    public static void Merge(string upper, string lower, IEnumerable<Relink> relinks, CancellationToken cancellationToken)
     {
         MergeDirectory(upper, lower, cancellationToken);
         CopyDirectoryMetadata(upper, lower);
+        foreach (var relink in relinks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Link(lower, relink);
+        }
     }
 
     /// <summary>
@@ -76,6 +85,26 @@ internal static class OverlayMerge
             NativeFiles.Rename(upperPath, lowerPath);
             RemoveOverlayAttributes(lowerPath, record.Kind);
         }
+    }
+
+    // One rename replaces the name, so it never goes missing; the directory gets its times back,
+    // as a file changed in place leaves its directory alone.
+    private static void Link(string lower, Relink relink)
+    {
+        var name = ImagePaths.ToHost(lower, relink.Name);
+
+        // The diff chose names the merge does not touch, reached through real directories only.
+        if (!NativeFiles.TryLstat(name, out var status) || status.Kind == FileKind.Directory || status.Inode != relink.LowerInode)
+        {
+            throw new InvalidOperationException($"'{relink.Name}' is no longer the file it named before the step; the hardlink index is out of date.");
+        }
+
+        var directory = Path.GetDirectoryName(name)!;
+        var times = NativeFiles.Lstat(directory);
+        var temporary = ImagePaths.HostChild(directory, $".drydock-link-{Guid.NewGuid():N}");
+        NativeFiles.Link(ImagePaths.ToHost(lower, relink.Copy), temporary);
+        NativeFiles.Rename(temporary, name);
+        NativeFiles.SetTimes(directory, times.AccessTime, times.ModificationTime);
     }
 
     private static void RemoveOverlayAttributes(string path, FileKind kind)

@@ -20,14 +20,20 @@ internal sealed class OverlayMount(string lower, string stateDirectory)
 
     public string Merged { get; } = Path.Combine(stateDirectory, "merged");
 
+    /// <summary>Where overlayfs keeps the copies of lower files with several names (see <see cref="OverlayCopies"/>).</summary>
+    public string Index => Path.Combine(Work, "index");
+
     public bool IsMounted { get; private set; }
 
     /// <summary>
     /// The mount options. Every feature that lets the upper directory refer to the lower one
     /// instead of holding the data is turned off, where the kernel knows it: with redirect_dir,
     /// a renamed directory's content stays in the lower directory; with metacopy, a chown copies
-    /// no data up; with index, hardlinks are tracked across layers. The upper directory must be
-    /// complete on its own, because it is both the diff and what is merged down.
+    /// no data up. The upper directory must be complete on its own, because it is both the diff
+    /// and what is merged down. index is turned on: a lower file with several names is then copied
+    /// up once for all of them, so a step sees them change together as in a plain directory, and
+    /// the index tells which lower file each such copy came from (see <see cref="OverlayCopies"/>).
+    /// Its price: deleting or replacing one name of such a file copies it up too, to keep count.
     /// </summary>
     public static string Options(string lower, string upper, string work)
     {
@@ -41,11 +47,11 @@ internal sealed class OverlayMount(string lower, string stateDirectory)
         }
 
         var options = $"lowerdir={lower},upperdir={upper},workdir={work}";
-        foreach (var feature in new[] { "redirect_dir", "metacopy", "index" })
+        foreach (var (feature, value) in new[] { ("redirect_dir", "off"), ("metacopy", "off"), ("index", "on") })
         {
             if (File.Exists("/sys/module/overlay/parameters/" + feature))
             {
-                options += $",{feature}=off";
+                options += $",{feature}={value}";
             }
         }
 

@@ -12,12 +12,22 @@ namespace Drydock.Snapshot;
 /// from it. Needs the right to mount (root; see <see cref="OverlaySupport"/>).
 /// </summary>
 /// <remarks>
-/// Known differences from a walk, both inherent to overlayfs: a file opened for writing but left
-/// unchanged is copied up, and so reported in <see cref="SnapshotMode.Redo"/> mode (the other
-/// modes compare it with the lower file and drop it); and changing one name of a file hardlinked
-/// in the lower directory copies that name up alone, breaking the link, as in any container
-/// running on overlayfs. Renaming a directory that came from the lower directory fails with
-/// EXDEV (redirect_dir is off so the upper directory stays complete); <c>mv</c> then copies.
+/// <para>
+/// A file with several names stays one file, as in a walked rootfs: overlayfs (with index=on)
+/// copies it up once for all its names, and the merge links the names the step did not use to
+/// that copy, found through a <see cref="HardlinkIndex"/> of the rootfs. That index is built by
+/// one walk per stage, in the background while the first step runs, and kept up to date from
+/// each step's upper directory.
+/// </para>
+/// <para>
+/// Known differences from a walk, inherent to overlayfs: a file opened for writing but left
+/// unchanged is copied up, and so reported (with its other names) in <see cref="SnapshotMode.Redo"/>
+/// mode (the other modes compare it with the lower file and drop it); a hardlinked lower file
+/// changed through one name and then deleted through that same name leaves its other names as
+/// they were, since no name of the step leads to the changed copy. Renaming a directory that came
+/// from the lower directory fails with EXDEV (redirect_dir is off so the upper directory stays
+/// complete); <c>mv</c> then copies.
+/// </para>
 /// </remarks>
 public sealed class OverlaySnapshotter : ISnapshotter
 {
@@ -25,6 +35,8 @@ public sealed class OverlaySnapshotter : ISnapshotter
     private readonly SnapshotOptions _options;
     private readonly ImagePathSet _ignored;
     private OverlayMount? _mount;
+    private Task<HardlinkIndex>? _links;
+    private CancellationTokenSource? _stopLinks;
 
     /// <param name="stateDirectory">
     /// Where the upper, work and merged directories live: on the rootfs' file system, outside the rootfs.
@@ -64,6 +76,11 @@ public sealed class OverlaySnapshotter : ISnapshotter
         }
 
         _mount = new OverlayMount(root, _stateDirectory);
+
+        // Only the merge needs the index, and steps leave the rootfs alone until then.
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stopLinks = stop;
+        _links = Task.Run(() => HardlinkIndex.Build(root, _ignored, stop.Token), stop.Token);
         return Task.CompletedTask;
     }
 
@@ -91,14 +108,19 @@ public sealed class OverlaySnapshotter : ISnapshotter
             return FilesystemDiff.Empty;
         }
 
+        var copies = await Task.Run(() => OverlayCopies.Find(mount, cancellationToken), cancellationToken).ConfigureAwait(false);
         await mount.UnmountAsync().ConfigureAwait(false);
+        var links = await _links!.ConfigureAwait(false);
         return await Task.Run(
             () =>
             {
-                var diff = new OverlayDiff(mount.Lower, mount.Upper, _options, _ignored).Compute(cancellationToken);
-                OverlayMerge.Merge(mount.Upper, mount.Lower, cancellationToken);
+                var step = new OverlayDiff(mount.Lower, mount.Upper, _options, _ignored, links, copies).Compute(cancellationToken);
+                OverlayMerge.Merge(mount.Upper, mount.Lower, step.Relinks, cancellationToken);
+
+                // The index's links to the copies go with the work directory: link counts are final only then.
                 mount.RemoveScratch();
-                return diff;
+                links.Update(mount.Lower, step.Replaced, step.Linked);
+                return step.Diff;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -115,6 +137,13 @@ public sealed class OverlaySnapshotter : ISnapshotter
             mount.RemoveScratch();
             Directory.Delete(_stateDirectory, recursive: true);
             _mount = null;
+
+            // Stopped first, as a stage without steps never needed it. It only reads the rootfs, but
+            // must not run on past the snapshotter; how it ended matters to no one now.
+            await _stopLinks!.CancelAsync().ConfigureAwait(false);
+            await ((Task)_links!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _stopLinks.Dispose();
+            _links = null;
         }
     }
 

@@ -9,9 +9,11 @@ public static class OverlaySupport
     /// Tries, in a scratch directory under <paramref name="workDirectory"/> (where the build's
     /// rootfs and overlay state will live), exactly what the snapshotter needs: mounting
     /// overlayfs with its options, a deletion showing as a whiteout and a recreated directory as
-    /// opaque in the upper directory, and unmounting. Not available, with the reason, when any of it
-    /// fails: not root, no overlayfs, an upper file system without whiteouts or trusted xattrs
-    /// (overlayfs itself, when the build runs in a container), or a work directory that is "/".
+    /// opaque in the upper directory, a change to one name of a hardlinked lower file showing
+    /// through its other name with the lower inode number (index=on), and unmounting. Not
+    /// available, with the reason, when any of it fails: not root, no overlayfs, an upper file
+    /// system without whiteouts or trusted xattrs (overlayfs itself, when the build runs in a
+    /// container), a lower one without file handles, or a work directory that is "/".
     /// </summary>
     public static async Task<OverlayAvailability> CheckAsync(string workDirectory, CancellationToken cancellationToken)
     {
@@ -24,12 +26,22 @@ public static class OverlaySupport
             Directory.CreateDirectory(Path.Combine(lower, "dir"));
             File.WriteAllText(Path.Combine(lower, "dir", "file"), "");
             File.WriteAllText(Path.Combine(lower, "file"), "");
+            File.WriteAllText(Path.Combine(lower, "linked"), "");
+            NativeFiles.Link(Path.Combine(lower, "linked"), Path.Combine(lower, "linked-too"));
+            var linkedInode = NativeFiles.Lstat(Path.Combine(lower, "linked")).Inode;
             mount.Mount();
             File.Delete(Path.Combine(mount.Merged, "file"));
             Directory.Delete(Path.Combine(mount.Merged, "dir"), recursive: true);
             Directory.CreateDirectory(Path.Combine(mount.Merged, "dir"));
+            NativeFiles.Chmod(Path.Combine(mount.Merged, "linked"), UnixFileMode.UserRead);
+            var otherName = NativeFiles.Lstat(Path.Combine(mount.Merged, "linked-too"));
             await mount.UnmountAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+
+            if (otherName.Permissions != UnixFileMode.UserRead || otherName.Inode != linkedInode)
+            {
+                return new(false, "overlayfs did not keep the names of a hardlinked lower file together (index=on)");
+            }
 
             if (FileRecord.TryRead(Path.Combine(mount.Upper, "file")) is not { } whiteout || !OverlayMarkers.IsWhiteout(whiteout))
             {

@@ -1,4 +1,3 @@
-using System.IO.Enumeration;
 using Drydock.Layers;
 using Drydock.Native;
 
@@ -12,14 +11,6 @@ namespace Drydock.Snapshot;
 /// </summary>
 public sealed class WalkingSnapshotter : ISnapshotter
 {
-    private static readonly EnumerationOptions ListOneDirectory = new()
-    {
-        RecurseSubdirectories = false,
-        IgnoreInaccessible = false,
-        AttributesToSkip = 0,
-        ReturnSpecialDirectories = false,
-    };
-
     // Below this many directories in one level of the tree, threads cost more than they save.
     private const int ParallelLevelThreshold = 8;
 
@@ -236,8 +227,7 @@ public sealed class WalkingSnapshotter : ISnapshotter
         var hostDirectory = ImagePaths.ToHost(root, directory);
         try
         {
-            var names = new FileSystemEnumerable<string>(hostDirectory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), ListOneDirectory);
-            foreach (var name in names)
+            foreach (var name in DirectoryListing.Names(hostDirectory))
             {
                 var path = ImagePaths.Child(directory, name);
                 if (_ignored.ContainsExactly(path))

@@ -11,9 +11,8 @@ namespace Drydock.Tests.Snapshot;
 
 /// <summary>
 /// The same steps on two copies of one tree, one walked and one on overlayfs, must give the same
-/// layers, entry for entry, in every snapshot mode, and leave the same trees behind. Not among
-/// the steps: changing one name of a file hardlinked in an earlier layer, where overlayfs breaks
-/// the link (see <see cref="OverlaySnapshotter"/> and the test of that below).
+/// diffs and layers, entry for entry, in every snapshot mode, and leave the same trees behind,
+/// hardlinks and link counts included.
 /// </summary>
 public sealed partial class SnapshotterEquivalenceTests : IDisposable
 {
@@ -73,6 +72,39 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
             NativeFiles.Link(root + "/opt/one", root + "/opt/two");
             NativeFiles.Link(root + "/etc/passwd", root + "/opt/passwd-link");
         }),
+
+        // From here on, steps change files that have several names in the rootfs: in place every
+        // name changes, and on overlayfs only the name the step used is copied up.
+        ("change the owner of one name of a file hardlinked in an earlier layer", root => NativeFiles.Lchown(root + "/bin/busybox", 1000, 1000)),
+        ("change the mode of its other name", root => NativeFiles.Chmod(root + "/bin/sh", (UnixFileMode)0x1C0)),
+        ("change its content through one name", root => File.AppendAllText(root + "/bin/sh", " patched")),
+        ("give one name an xattr and the other new times", root =>
+        {
+            NativeFiles.SetXattr(root + "/bin/busybox", "user.note", "linked"u8);
+            NativeFiles.SetTimes(root + "/bin/sh", new FileTime(1_700_000_000, 0), new FileTime(1_700_000_000, 5));
+        }),
+        ("link a name made in an earlier step and change the file through it", root =>
+        {
+            NativeFiles.Lchown(root + "/opt/passwd-link", 0, 1000);
+            NativeFiles.Link(root + "/opt/two", root + "/opt/three");
+        }),
+        ("link a third name, then rename one", root =>
+        {
+            NativeFiles.Link(root + "/bin/sh", root + "/usr/lib/sh-too");
+            File.Move(root + "/bin/busybox", root + "/bin/bb");
+        }),
+        ("replace one name by renaming over it, and delete one name of another file", root =>
+        {
+            File.WriteAllText(root + "/etc/passwd.new", "root:x:0:0::/root:/bin/ash\n");
+            File.Move(root + "/etc/passwd.new", root + "/etc/passwd", overwrite: true);
+            File.Delete(root + "/opt/two");
+        }),
+        ("change one name and delete the directory holding another", root =>
+        {
+            NativeFiles.Chmod(root + "/bin/bb", (UnixFileMode)0x1ED);
+            Directory.Delete(root + "/usr/lib", recursive: true);
+        }),
+        ("delete one of two names", root => File.Delete(root + "/bin/bb")),
     ];
 
     private readonly string _base = Directory.CreateTempSubdirectory("drydock-equivalence-").FullName;
@@ -101,13 +133,78 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
             var fromOverlay = await StepAsync(overlay, mounted, apply);
 
             Assert.True(fromWalk.SequenceEqual(fromOverlay), $"{mode}, step '{name}':\nwalk:\n{string.Join('\n', fromWalk)}\noverlay:\n{string.Join('\n', fromOverlay)}");
+            Assert.Equal(LinkCounts(walked), LinkCounts(mounted));
         }
 
         Assert.Equal(WithoutTimes(SampleTree.Describe(walked)), WithoutTimes(SampleTree.Describe(mounted)));
     }
 
+    [OverlayTheory]
+    [InlineData("owner")]
+    [InlineData("mode")]
+    [InlineData("content")]
+    [InlineData("xattr")]
+    [InlineData("times")]
+    public async Task Changing_one_name_of_a_file_linked_in_an_earlier_layer_changes_every_name(string change)
+    {
+        var walked = Path.Combine(_base, "walked");
+        var mounted = Path.Combine(_base, "mounted");
+        await using var walk = new WalkingSnapshotter(SnapshotOptions.Default);
+        await using var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
+        var results = new List<(FilesystemDiff Diff, FileStatus Target, FileStatus Across)>();
+        foreach (var (snapshotter, rootfs) in new (ISnapshotter, string)[] { (walk, walked), (overlay, mounted) })
+        {
+            Directory.CreateDirectory(rootfs + "/data");
+            File.WriteAllText(rootfs + "/data/link-target", "target\n");
+            await snapshotter.InitializeAsync(rootfs, CancellationToken.None);
+            var step = await snapshotter.PrepareStepAsync(CancellationToken.None);
+            NativeFiles.Link(step + "/data/link-target", step + "/data/link-across");
+            await snapshotter.SnapshotAsync(CancellationToken.None);
+
+            step = await snapshotter.PrepareStepAsync(CancellationToken.None);
+            Change(step + "/data/link-target", change);
+            results.Add((await snapshotter.SnapshotAsync(CancellationToken.None), NativeFiles.Lstat(rootfs + "/data/link-target"), NativeFiles.Lstat(rootfs + "/data/link-across")));
+        }
+
+        var (fromWalk, fromOverlay) = (results[0], results[1]);
+        Assert.Equal(["/data/link-across", "/data/link-target"], fromWalk.Diff.Changed);
+        Assert.Equal(fromWalk.Diff, fromOverlay.Diff);
+        Assert.Equal(fromOverlay.Target.Inode, fromOverlay.Across.Inode);
+        Assert.Equal(2u, fromOverlay.Across.LinkCount);
+        Assert.Equal(WithoutTimes(SampleTree.Describe(walked)), WithoutTimes(SampleTree.Describe(mounted)));
+        Assert.Equal(LinkCounts(walked), LinkCounts(mounted));
+        var layer = await LayerLinesAsync(mounted, fromOverlay.Diff);
+        Assert.Contains(layer, l => l.StartsWith("data/link-across RegularFile ", StringComparison.Ordinal));
+        Assert.Contains(layer, l => l.StartsWith("data/link-target HardLink ", StringComparison.Ordinal) && l.Contains("'data/link-across'", StringComparison.Ordinal));
+    }
+
     [OverlayFact]
-    public async Task Overlay_breaks_a_lower_hardlink_and_the_layer_says_what_the_step_saw()
+    public async Task Replacing_or_deleting_one_name_of_a_lower_hardlink_leaves_the_others_alone()
+    {
+        var root = Path.Combine(_base, "tree");
+        SampleTree.Build(root);
+        await using var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
+        await overlay.InitializeAsync(root, CancellationToken.None);
+        var busybox = NativeFiles.Lstat(root + "/bin/busybox");
+
+        var step = await overlay.PrepareStepAsync(CancellationToken.None);
+        File.WriteAllText(step + "/bin/sh.new", "a new shell");
+        File.Move(step + "/bin/sh.new", step + "/bin/sh", overwrite: true);
+        var replaced = await overlay.SnapshotAsync(CancellationToken.None);
+        step = await overlay.PrepareStepAsync(CancellationToken.None);
+        File.Delete(step + "/bin/sh");
+        var deleted = await overlay.SnapshotAsync(CancellationToken.None);
+
+        Assert.Equal(["/bin", "/bin/sh"], replaced.Changed);
+        Assert.Equal(["/bin"], deleted.Changed);
+        Assert.Equal(["/bin/sh"], deleted.Deleted);
+        var left = NativeFiles.Lstat(root + "/bin/busybox");
+        Assert.Equal((busybox.Inode, busybox.Mode, 1u), (left.Inode, left.Mode, left.LinkCount));
+        Assert.Equal("busybox binary", File.ReadAllText(root + "/bin/busybox"));
+    }
+
+    [OverlayFact]
+    public async Task A_step_on_overlay_sees_every_name_of_a_lower_hardlink_change_together()
     {
         var root = Path.Combine(_base, "tree");
         SampleTree.Build(root);
@@ -119,10 +216,11 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
         var sawSh = NativeFiles.Lstat(merged + "/bin/sh").Permissions;
         var diff = await overlay.SnapshotAsync(CancellationToken.None);
 
-        Assert.Equal((UnixFileMode)0x1ED, sawSh);
-        Assert.Equal(["/bin/busybox"], diff.Changed);
-        Assert.Equal((UnixFileMode)0x1ED, NativeFiles.Lstat(root + "/bin/sh").Permissions);
-        Assert.Equal(1u, NativeFiles.Lstat(root + "/bin/busybox").LinkCount);
+        Assert.Equal((UnixFileMode)0x1C0, sawSh);
+        Assert.Equal(["/bin/busybox", "/bin/sh"], diff.Changed);
+        Assert.Equal((UnixFileMode)0x1C0, NativeFiles.Lstat(root + "/bin/sh").Permissions);
+        Assert.Equal(2u, NativeFiles.Lstat(root + "/bin/busybox").LinkCount);
+        Assert.Equal(NativeFiles.Lstat(root + "/bin/busybox").Inode, NativeFiles.Lstat(root + "/bin/sh").Inode);
     }
 
     [Fact]
@@ -143,12 +241,21 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
         Assert.Equal(first.ToArray(), second.ToArray());
     }
 
-    // Each step's layer, as one line per entry; times are cleared, since the two trees were
-    // written at different moments and only what the step changed must agree.
+    // Each step's diff, then its layer as one line per entry. Changed directories are left to the
+    // layer: in Redo mode a directory overlayfs copied up is a new inode, which a walk does not
+    // see, but its entry is in the layer either way, as the parent of what changed in it.
     private static async Task<List<string>> StepAsync(ISnapshotter snapshotter, string rootfs, Action<string> apply)
     {
         apply(await snapshotter.PrepareStepAsync(CancellationToken.None));
         var diff = await snapshotter.SnapshotAsync(CancellationToken.None);
+        var changed = diff.Changed.Where(p => !Directory.Exists(rootfs + p) || File.GetAttributes(rootfs + p).HasFlag(FileAttributes.ReparsePoint));
+        return [.. changed.Select(p => "changed " + p), .. diff.Deleted.Select(p => "deleted " + p), .. await LayerLinesAsync(rootfs, diff)];
+    }
+
+    // Times are cleared, since the two trees were written at different moments and only what
+    // the step changed must agree.
+    private static async Task<List<string>> LayerLinesAsync(string rootfs, FilesystemDiff diff)
+    {
         var layer = new MemoryStream();
         var options = new LayerWriteOptions { Compression = LayerCompression.None, Reproducible = true };
         await LayerWriter.WriteAsync(rootfs, diff, layer, options, CancellationToken.None);
@@ -165,6 +272,39 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
         }
 
         return lines;
+    }
+
+    // Describe names each hardlink group, but not how many names its file has.
+    private static List<string> LinkCounts(string root) =>
+        Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Select(p => (Path: p[root.Length..], Status: NativeFiles.Lstat(p)))
+            .Where(e => e.Status.Kind != FileKind.Directory)
+            .Select(e => $"{e.Path} {e.Status.LinkCount}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    private static void Change(string path, string change)
+    {
+        switch (change)
+        {
+            case "owner":
+                NativeFiles.Lchown(path, 1000, 1000);
+                break;
+            case "mode":
+                NativeFiles.Chmod(path, (UnixFileMode)0x1C0);
+                break;
+            case "content":
+                File.AppendAllText(path, "more\n");
+                break;
+            case "xattr":
+                NativeFiles.SetXattr(path, "user.note", "x"u8);
+                break;
+            case "times":
+                NativeFiles.SetTimes(path, new FileTime(1_700_000_000, 0), new FileTime(1_700_000_000, 0));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(change), change, null);
+        }
     }
 
     private static List<string> WithoutTimes(List<string> lines) => lines.Select(l => MtimePattern().Replace(l, "")).ToList();
