@@ -10,6 +10,7 @@ packages=(
   openssl           # a throwaway CA for the TLS set-up
   gcc libc6-dev     # builds the small static RUN launcher (src/Drydock/Sandbox/launcher)
   buildah           # the peer builder of the layer differential tests (tests/Drydock.IntegrationTests/Layers)
+  git openssh-client # ADD of git repositories runs git; the ssh mount tests start ssh-agent
   tar gzip jq python3
 )
 

@@ -34,6 +34,7 @@ public static class BuildCommand
     private static readonly Option<string?> DigestFileOption = new("--digest-file") { Description = "Write the image's manifest digest to this file." };
     private static readonly RegistryFlags Registry = new();
     private static readonly Option<string[]> SecretOption = new("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VARIABLE; repeatable." };
+    private static readonly Option<string[]> SshOption = new("--ssh") { Description = "An ssh agent for RUN --mount=type=ssh and git sources: default (the agent of $SSH_AUTH_SOCK), ID or ID=SOCKET; repeatable." };
     private static readonly Option<string?> RunCacheDirOption = new("--run-cache-dir") { Description = "Where RUN --mount=type=cache directories persist between builds (default: $XDG_CACHE_HOME/drydock/run-cache)." };
     private static readonly Option<Verbosity> VerbosityOption = new("--verbosity", "-v") { Description = "Log level: panic, fatal, error, warn, info, debug, trace.", DefaultValueFactory = _ => Verbosity.Info };
 
@@ -44,7 +45,7 @@ public static class BuildCommand
             ContextOption, ContextArgument, DockerfileOption, DestinationOption, BuildArgOption, PlatformOption, TargetOption, SkipUnusedStagesOption, LabelOption, SnapshotterOption, SnapshotModeOption, SingleSnapshotOption, IgnorePathOption,
             ReproducibleOption, CompressionOption, CompressionLevelOption, NoPushOption, TarPathOption,
             OciLayoutPathOption, DigestFileOption, VerbosityOption,
-            SecretOption, RunCacheDirOption,
+            SecretOption, SshOption, RunCacheDirOption,
         };
         Registry.AddTo(command);
         command.Aliases.Add("executor");
@@ -122,6 +123,7 @@ public static class BuildCommand
         DigestFile = result.GetValue(DigestFileOption),
         Registry = Registry.ToOptions(result),
         Secrets = (result.GetValue(SecretOption) ?? []).Select(text => SecretSource.Parse(text)).ToArray(),
+        SshAgents = (result.GetValue(SshOption) ?? []).Select(text => SshAgentSource.Parse(text)).ToArray(),
         RunCacheDirectory = result.GetValue(RunCacheDirOption),
     };
 

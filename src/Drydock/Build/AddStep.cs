@@ -8,7 +8,8 @@ namespace Drydock.Build;
 /// ADD: what COPY does with local sources and heredocs, plus local tar archives unpacked into
 /// the destination (plain or gzip; <c>--unpack=false</c> adds them as files) and http(s) URLs
 /// downloaded (mode 0600, mtime from Last-Modified, <c>--checksum</c> verified, unpacked only
-/// with <c>--unpack=true</c>). Git sources are refused for now.
+/// with <c>--unpack=true</c>), and git repositories checked out (<see cref="GitCheckout"/>) and
+/// copied in like a directory of the context, owned by 0:0 unless <c>--chown</c>.
 /// </summary>
 /// <remarks><c>--link</c> is accepted and changes nothing, for the reason <see cref="CopyStep"/> gives.</remarks>
 internal static class AddStep
@@ -21,20 +22,18 @@ internal static class AddStep
     /// <param name="rootfs">The stage's root filesystem.</param>
     /// <param name="work">Where downloads wait until they are checked.</param>
     /// <param name="log">Told about downloads and about archive entries that needed care.</param>
+    /// <param name="sshAuthSocket">The ssh agent git sources are fetched with (<c>--ssh default=…</c>); null for the process's own.</param>
     /// <param name="cancellationToken">Stops downloads and copies.</param>
     public static async Task ExecuteAsync(
-        AddInstruction add, IFileSource context, StageState state, string rootfs, WorkDirectory work, IBuildLog log, CancellationToken cancellationToken)
+        AddInstruction add, IFileSource context, StageState state, string rootfs, WorkDirectory work, IBuildLog log, string? sshAuthSocket, CancellationToken cancellationToken)
     {
         var kinds = add.Sources.Select(AddSources.Classify).ToArray();
-        if (Array.IndexOf(kinds, AddSourceKind.Git) is var git and >= 0)
-        {
-            throw Fail(add, $"git sources are not supported yet: {AddSources.Display(add.Sources[git])}; clone the repository in a RUN step, or put its files in the build context");
-        }
-
-        var checksum = ParseChecksum(add, kinds);
+        var (httpChecksum, gitChecksum) = ParseChecksum(add, kinds);
+        var gitSources = add.Sources.Select((text, i) => kinds[i] == AddSourceKind.Git ? ParseGit(add, text) : null).ToArray();
         var chmod = CopyStep.ParseChmod(add, add.Chmod);
         var writer = new RootfsWriter(rootfs, CopyOwner.Resolve(rootfs, add.Chown), chmod);
-        var files = new CopyFiles(add, context, writer, CopyFiles.Excludes(add.Excludes));
+        var excludes = CopyFiles.Excludes(add.Excludes);
+        var files = new CopyFiles(add, context, writer, excludes);
         var destination = CopyDestination.Resolve(add.Destination, state.Config.Config.WorkingDir);
         var local = add.Sources
             .Select((text, i) => kinds[i] == AddSourceKind.Local ? CopyFiles.Resolve(context, text, parents: false) : [])
@@ -44,10 +43,15 @@ internal static class AddStep
         // Sources go in the order written: a later one overwrites an earlier one of the same name.
         for (var i = 0; i < add.Sources.Count; i++)
         {
-            if (kinds[i] == AddSourceKind.Http)
+            switch (kinds[i])
             {
-                await AddUrlAsync(target, add.Sources[i], Path.Combine(work.Path, "downloads"), checksum, cancellationToken).ConfigureAwait(false);
-                continue;
+                case AddSourceKind.Http:
+                    await AddUrlAsync(target, add.Sources[i], Path.Combine(work.Path, "downloads"), httpChecksum, cancellationToken).ConfigureAwait(false);
+                    continue;
+                case AddSourceKind.Git:
+                    var options = new GitCheckoutOptions(add.KeepGitDir == true, gitChecksum, sshAuthSocket);
+                    await AddGitAsync(target, gitSources[i]!, excludes, Path.Combine(work.Path, "git"), options, cancellationToken).ConfigureAwait(false);
+                    continue;
             }
 
             foreach (var source in local[i])
@@ -114,11 +118,39 @@ internal static class AddStep
         }
     }
 
-    private static Digest? ParseChecksum(AddInstruction add, AddSourceKind[] kinds)
+    private static async Task AddGitAsync(
+        AddTarget target, GitSource source, DockerIgnore? excludes, string checkouts, GitCheckoutOptions options, CancellationToken cancellationToken)
+    {
+        target.Log.Info($"Fetching {source}");
+        var checkout = Path.Combine(checkouts, "checkout-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var tree = FileSource.ForRootfs(await GitCheckout.CheckoutAsync(source, checkout, options, cancellationToken).ConfigureAwait(false));
+            var files = new CopyFiles(target.Add, tree, target.Writer, excludes);
+            foreach (var root in CopyFiles.Resolve(tree, "/", parents: false))
+            {
+                files.Copy(root, target.Destination, cancellationToken);
+            }
+        }
+        catch (GitSourceException e)
+        {
+            throw Fail(target.Add, e.Message, e);
+        }
+        finally
+        {
+            if (Directory.Exists(checkout))
+            {
+                Directory.Delete(checkout, recursive: true);
+            }
+        }
+    }
+
+    /// <summary><c>--checksum</c>: a digest for a URL, a commit hash (or a prefix of one) for a git source.</summary>
+    private static (Digest? Http, string? Git) ParseChecksum(AddInstruction add, AddSourceKind[] kinds)
     {
         if (string.IsNullOrEmpty(add.Checksum))
         {
-            return null;
+            return (null, null);
         }
 
         if (add.Sources.Count + add.InlineSources.Count != 1)
@@ -126,14 +158,35 @@ internal static class AddStep
             throw Fail(add, "--checksum can't be specified for multiple sources; split the ADD into one per URL");
         }
 
-        if (kinds.Length != 1 || kinds[0] != AddSourceKind.Http)
+        if (kinds.Length != 1 || kinds[0] == AddSourceKind.Local)
         {
-            throw Fail(add, "--checksum requires an http(s) source: local files are not checked; drop --checksum or add a URL");
+            throw Fail(add, "--checksum requires an http(s) or git source: local files are not checked; drop --checksum or add a URL");
         }
 
-        return Digest.TryParse(add.Checksum, out var digest)
-            ? digest
-            : throw Fail(add, $"invalid --checksum={add.Checksum}: expected sha256:<64 lowercase hex digits> (or sha512:<128>)");
+        var text = add.Checksum;
+        if (kinds[0] == AddSourceKind.Http)
+        {
+            return Digest.TryParse(text, out var digest)
+                ? (digest, null)
+                : throw Fail(add, $"invalid --checksum={text}: expected sha256:<64 lowercase hex digits> (or sha512:<128>)");
+        }
+
+        // BuildKit's checksum of a git source is the commit's hash, or a prefix of it.
+        return text.All(char.IsAsciiHexDigit)
+            ? (null, text.ToLowerInvariant())
+            : throw Fail(add, $"invalid --checksum={text} for a git source: expected a commit hash (hex digits; a prefix is enough)");
+    }
+
+    private static GitSource ParseGit(AddInstruction add, string text)
+    {
+        try
+        {
+            return GitSource.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw Fail(add, e.Message, e);
+        }
     }
 
     private static BuildException Fail(AddInstruction add, string message, Exception? inner = null) =>

@@ -67,6 +67,9 @@ public sealed record BuildOptions
     /// <summary>Secrets RUN --mount=type=secret can use (<c>--secret id=ID,src=PATH|env=VAR</c>).</summary>
     public IReadOnlyList<Mounts.SecretSource> Secrets { get; init; } = [];
 
+    /// <summary>ssh agents RUN --mount=type=ssh can use, and git sources are fetched with (<c>--ssh default|ID[=SOCKET]</c>).</summary>
+    public IReadOnlyList<Mounts.SshAgentSource> SshAgents { get; init; } = [];
+
     /// <summary>Where RUN --mount=type=cache directories persist (<c>--run-cache-dir</c>); null means <see cref="Mounts.RunCacheStore.DefaultRoot"/>.</summary>
     public string? RunCacheDirectory { get; init; }
 }

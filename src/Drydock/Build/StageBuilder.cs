@@ -57,7 +57,7 @@ internal sealed class StageBuilder(
     private async Task RunInstructionsAsync(Stage stage, IReadOnlyList<Instruction> instructions, StageState state, string rootfs, Platform platform, ISnapshotter snapshotter, CancellationToken cancellationToken)
     {
         var mountSources = new RunMountSources(
-            context, (from, ct) => stages.RootfsAsync(from, stage, platform, ct), runMounts.Cache, runMounts.Secrets, work.Path);
+            context, (from, ct) => stages.RootfsAsync(from, stage, platform, ct), runMounts.Cache, runMounts.Secrets, runMounts.SshAgents, work.Path);
         var run = new RunStep(sandbox, buildArgs, log, document.EscapeChar, mountSources);
         string? stepRoot = null;
 
@@ -86,7 +86,7 @@ internal sealed class StageBuilder(
                     break;
                 case AddInstruction add:
                     var addRoot = await PrepareAsync().ConfigureAwait(false);
-                    await Place(add, () => AddStep.ExecuteAsync(add, context, state, addRoot, work, log, cancellationToken)).ConfigureAwait(false);
+                    await Place(add, () => AddStep.ExecuteAsync(add, context, state, addRoot, work, log, runMounts.SshAuthSocket, cancellationToken)).ConfigureAwait(false);
                     await CommitAsync(History.CreatedBy(add), created).ConfigureAwait(false);
                     break;
                 case WorkdirInstruction workdir:

@@ -101,11 +101,12 @@ public sealed class AddStepTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 a /a", "requires an http(s) source")]
+    [InlineData("ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 a /a", "requires an http(s) or git source")]
     [InlineData("ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 http://127.0.0.1:9/a http://127.0.0.1:9/b /d/", "multiple sources")]
     [InlineData("ADD --checksum=md5:abc http://127.0.0.1:9/a /a", "invalid --checksum=md5:abc")]
-    [InlineData("ADD https://github.com/moby/buildkit.git#v0.10.1 /bk", "git sources are not supported yet")]
-    [InlineData("ADD git@github.com:moby/buildkit.git /bk", "git sources are not supported yet")]
+    [InlineData("ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 https://github.com/moby/buildkit.git /bk", "expected a commit hash")]
+    [InlineData("ADD --checksum=v0.10.1 git@github.com:moby/buildkit.git /bk", "expected a commit hash")]
+    [InlineData("ADD git://127.0.0.1:9/repo.git#--upload-pack=x /bk", "a ref cannot start with '-'")]
     [InlineData("ADD --chmod=abc a /a", "invalid --chmod=abc")]
     public async Task Bad_adds_fail_at_their_line_before_anything_is_fetched(string line, string expected)
     {

@@ -33,7 +33,7 @@ internal sealed class CopyScenario : IDisposable
         CopyStep.ExecuteAsync(Parse<CopyInstruction>(line, variables), from ?? ContextSource, State, Rootfs, CancellationToken.None);
 
     public Task AddAsync(string line, IReadOnlyDictionary<string, string>? variables = null) =>
-        AddStep.ExecuteAsync(Parse<AddInstruction>(line, variables), ContextSource, State, Rootfs, _work, new Log(Warnings), CancellationToken.None);
+        AddStep.ExecuteAsync(Parse<AddInstruction>(line, variables), ContextSource, State, Rootfs, _work, new Log(Warnings), sshAuthSocket: null, CancellationToken.None);
 
     /// <summary>The host path of an image path.</summary>
     public string Image(string imagePath) => Path.Combine(Rootfs, imagePath.TrimStart('/'));

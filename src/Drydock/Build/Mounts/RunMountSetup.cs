@@ -16,6 +16,12 @@ internal sealed class RunMountSetup : IDisposable
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode DefaultCacheMode = (UnixFileMode)0b111_101_101;
     private const UnixFileMode DefaultSecretMode = UnixFileMode.UserRead;
+    private const UnixFileMode DefaultSshMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Where BuildKit puts the Nth ssh mount without a target.</summary>
+    private const string SshTargetPrefix = "/run/buildkit/ssh_agent.";
+
+    private const string SshAuthSockVariable = "SSH_AUTH_SOCK";
     private const UnixFileMode ScriptMode = (UnixFileMode)0b111_101_101;
 
     /// <summary>Where BuildKit puts the script of a RUN &lt;&lt;EOF whose body starts with #!.</summary>
@@ -29,6 +35,8 @@ internal sealed class RunMountSetup : IDisposable
     private readonly List<KeyValuePair<string, string>> _environment = [];
     private string? _scratch;
     private string? _secrets;
+    private string? _sockets;
+    private int _sshMounts;
 
     private RunMountSetup(RunMountSources sources, SourceLocation location)
     {
@@ -113,9 +121,8 @@ internal sealed class RunMountSetup : IDisposable
         RunMountType.Cache => AddCacheAsync(mount, Target(mount, workingDirectory), log, cancellationToken),
         RunMountType.Tmpfs => AddTmpfs(mount, Target(mount, workingDirectory)),
         RunMountType.Secret => AddSecretAsync(mount, cancellationToken),
-        _ => throw Error(
-            "--mount=type=ssh is not supported yet",
-            "fetch private sources in an earlier stage with a secret (--mount=type=secret) instead"),
+        RunMountType.Ssh => AddSsh(mount, workingDirectory),
+        _ => throw new ArgumentException($"unknown mount type {mount.Type}", nameof(mount)),
     };
 
     private async Task AddBindAsync(RunMount mount, string target, CancellationToken cancellationToken)
@@ -222,6 +229,34 @@ internal sealed class RunMountSetup : IDisposable
         }
     }
 
+    /// <summary>
+    /// The agent of <c>--ssh ID</c> behind a forwarding socket at the target (default
+    /// /run/buildkit/ssh_agent.N); the first ssh mount is the command's SSH_AUTH_SOCK, as BuildKit
+    /// sets it, even when an optional agent is missing.
+    /// </summary>
+    private Task AddSsh(RunMount mount, string workingDirectory)
+    {
+        var id = mount.Id.Length > 0 ? mount.Id : SshAgentSource.DefaultId;
+        var target = mount.Target.Length > 0 ? Target(mount, workingDirectory) : SshTargetPrefix + _sshMounts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_sshMounts++ == 0)
+        {
+            _environment.Add(new(SshAuthSockVariable, target));
+        }
+
+        if (_sources.SshAgents.LastOrDefault(agent => agent.Id == id) is not { } agent)
+        {
+            return mount.Required
+                ? throw Error($"no ssh agent {id} was given to the build", $"pass one: --ssh {id} (the agent of $SSH_AUTH_SOCK) or --ssh {id}=SOCKET")
+                : Task.CompletedTask;
+        }
+
+        var socket = Path.Combine(SocketDirectory(), "agent-" + _mounts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var mode = mount.Mode is { } given ? (UnixFileMode)(given & 0xFFF) : DefaultSshMode;
+        _leases.Add(SshAgentForwarder.Start(agent.Socket(), socket, mount.Uid ?? 0, mount.Gid ?? 0, mode));
+        _mounts.Add(new SandboxMount.Bind(socket, target, BindWrites.Kept));
+        return Task.CompletedTask;
+    }
+
     private void AddSecretVariable(string name, string id, byte[] value)
     {
         if (name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
@@ -279,6 +314,9 @@ internal sealed class RunMountSetup : IDisposable
     private string SecretDirectory() => _secrets ??= Directory.Exists("/dev/shm")
         ? Temporary("/dev/shm/drydock-secrets-" + Guid.NewGuid().ToString("N"))
         : Scratch();
+
+    /// <summary>Sockets live in a short private directory: a socket's path is limited to 107 bytes.</summary>
+    private string SocketDirectory() => _sockets ??= Temporary(Path.Combine(Path.GetTempPath(), "drydock-ssh-" + Guid.NewGuid().ToString("N")[..12]));
 
     private string Temporary(string path)
     {

@@ -7,10 +7,12 @@ namespace Drydock.Build.Mounts;
 /// <param name="RootfsOf">The root filesystem a from= value names: a stage built before, or an image.</param>
 /// <param name="Cache">Where cache mounts persist.</param>
 /// <param name="Secrets">The secrets given to the build.</param>
+/// <param name="SshAgents">The ssh agents given to the build.</param>
 /// <param name="ScratchRoot">Where a RUN's temporary files go (the build's work directory).</param>
 internal sealed record RunMountSources(
     IBuildContext Context,
     Func<string, CancellationToken, Task<string>> RootfsOf,
     RunCacheStore Cache,
     IReadOnlyList<SecretSource> Secrets,
+    IReadOnlyList<SshAgentSource> SshAgents,
     string ScratchRoot);
