@@ -64,7 +64,7 @@ internal sealed class StageBuilder(
         for (var step = 0; step < instructions.Count; step++)
         {
             var instruction = instructions[step];
-            log.Info($"Step {step + 1}/{instructions.Count}: {instruction.Original}");
+            log.Info($"Step {step + 1}/{instructions.Count}: {UrlCredentials.Redact(instruction.Original)}");
             var ready = instruction is ExpandableInstruction expandable
                 ? expandable.Expand(new VariableExpander(document.EscapeChar, state.Variables()))
                 : instruction;

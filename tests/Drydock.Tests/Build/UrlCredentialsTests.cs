@@ -1,0 +1,17 @@
+using Drydock.Build;
+
+namespace Drydock.Tests.Build;
+
+public sealed class UrlCredentialsTests
+{
+    [Theory]
+    [InlineData("ADD https://user:s3cret@example.com/a.tgz /a", "ADD https://xxxxx@example.com/a.tgz /a")]
+    [InlineData("ADD https://token@git.example.com/r.git#main /src", "ADD https://xxxxx@git.example.com/r.git#main /src")]
+    [InlineData("ADD git@github.com:org/repo.git /src", "ADD git@github.com:org/repo.git /src")]
+    [InlineData("COPY a@b /c", "COPY a@b /c")]
+    [InlineData("ADD http://example.com/x http://u:p@h/y /d/", "ADD http://example.com/x http://xxxxx@h/y /d/")]
+    public void Userinfo_in_urls_is_hidden(string text, string expected)
+    {
+        Assert.Equal(expected, UrlCredentials.Redact(text));
+    }
+}
