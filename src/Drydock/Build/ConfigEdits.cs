@@ -30,21 +30,6 @@ public static class ConfigEdits
         return result;
     }
 
-    /// <summary>The value of a variable in a KEY=VALUE list; the last entry wins, as in a process environment.</summary>
-    public static string? GetEnv(IReadOnlyList<string>? env, string name)
-    {
-        string? value = null;
-        foreach (var entry in env ?? [])
-        {
-            if (NameOf(entry) == name)
-            {
-                value = entry.Length > name.Length ? entry[(name.Length + 1)..] : "";
-            }
-        }
-
-        return value;
-    }
-
     public static IReadOnlyDictionary<string, string> SetLabels(IReadOnlyDictionary<string, string>? labels, IEnumerable<KeyValuePair<string, string>> values)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);

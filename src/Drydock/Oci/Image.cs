@@ -32,7 +32,7 @@ public sealed class Image : IImage
     /// Makes the image. The config's rootfs.diff_ids are set from the layers, so they always agree.
     /// <paramref name="dockerMediaTypes"/> picks Docker v2 schema 2 over OCI (kept from the base image).
     /// </summary>
-    public static Image Create(ImageConfig config, IReadOnlyList<ILayer> layers, bool dockerMediaTypes, IReadOnlyDictionary<string, string>? annotations = null)
+    public static Image Create(ImageConfig config, IReadOnlyList<ILayer> layers, bool dockerMediaTypes)
     {
         config = config with { RootFs = new RootFs { DiffIds = layers.Select(l => l.DiffId).ToArray() } };
         var rawConfig = OciJson.Serialize(config);
@@ -47,7 +47,6 @@ public sealed class Image : IImage
                 Size = rawConfig.Length,
             },
             Layers = layers.Select(l => l.Descriptor).ToArray(),
-            Annotations = dockerMediaTypes ? null : annotations,
         };
         return new Image(manifest, OciJson.Serialize(manifest), mediaType, config, rawConfig, layers);
     }

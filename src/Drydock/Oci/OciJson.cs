@@ -10,7 +10,6 @@ namespace Drydock.Oci;
 [JsonSerializable(typeof(Manifest))]
 [JsonSerializable(typeof(ImageIndex))]
 [JsonSerializable(typeof(ImageConfig))]
-[JsonSerializable(typeof(ManifestProbe))]
 public sealed partial class OciJson : JsonSerializerContext
 {
     public static byte[] Serialize(Manifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Default.Manifest);
@@ -25,9 +24,6 @@ public sealed partial class OciJson : JsonSerializerContext
 
     public static ImageConfig ReadConfig(ReadOnlySpan<byte> json) => Read(json, Default.ImageConfig, "image config");
 
-    /// <summary>The mediaType a document declares about itself, if any.</summary>
-    public static string? ReadMediaType(ReadOnlySpan<byte> json) => Read(json, Default.ManifestProbe, "manifest").MediaType;
-
     private static T Read<T>(ReadOnlySpan<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
     {
         try
@@ -39,11 +35,4 @@ public sealed partial class OciJson : JsonSerializerContext
             throw new InvalidDataException($"The {what} is not valid JSON: {e.Message}", e);
         }
     }
-}
-
-/// <summary>Just enough of a manifest to tell which kind of document it is.</summary>
-public sealed record ManifestProbe
-{
-    [JsonPropertyName("mediaType")]
-    public string? MediaType { get; init; }
 }
