@@ -70,7 +70,20 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             return;
         }
 
-        var path = ImagePaths.CleanEntryName(entry.Name, out var clampedName);
+        // A sparse file's map is read (and refused if malformed) before anything is touched, and
+        // its real name stands in for the made-up one in the header, for everything below.
+        GnuSparseFile? sparse = null;
+        if (GnuSparseFile.IsSparse(entry))
+        {
+            sparse = await GnuSparseFile.ReadAsync((PaxTarEntry)entry, cancellationToken).ConfigureAwait(false);
+            if (sparse is null)
+            {
+                Warn(entry, "is a GNU sparse file in an encoding that is not supported; skipped");
+                return;
+            }
+        }
+
+        var path = ImagePaths.CleanEntryName(sparse?.Name ?? entry.Name, out var clampedName);
         if (clampedName)
         {
             Warn(entry, $"is absolute or climbs above the root; applied inside the root as '{path}'");
@@ -115,14 +128,6 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             return;
         }
 
-        // GNU tar's PAX sparse encoding stores a map and the data chunks as the file's content;
-        // System.Formats.Tar does not expand it, and writing it as-is would corrupt the file.
-        if (entry is PaxTarEntry sparse && sparse.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal)))
-        {
-            Warn(entry, "is a GNU sparse file, which is not supported; skipped");
-            return;
-        }
-
         string? linkSource = null;
         if (entry.EntryType == TarEntryType.HardLink)
         {
@@ -149,7 +154,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             }
         }
 
-        if (!await CreateAsync(entry, kind, target, linkSource, cancellationToken).ConfigureAwait(false))
+        if (!await CreateAsync(entry, kind, target, linkSource, sparse, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -161,7 +166,7 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
         }
     }
 
-    private async Task<bool> CreateAsync(TarEntry entry, FileKind kind, string target, string? linkSource, CancellationToken cancellationToken)
+    private async Task<bool> CreateAsync(TarEntry entry, FileKind kind, string target, string? linkSource, GnuSparseFile? sparse, CancellationToken cancellationToken)
     {
         if (linkSource is not null)
         {
@@ -174,7 +179,11 @@ internal sealed class LayerExtraction(string root, LayerExtractOptions options, 
             case FileKind.RegularFile:
                 using (var file = NativeFiles.CreateExclusive(target, UnixFileMode.UserRead | UnixFileMode.UserWrite))
                 {
-                    if (entry.DataStream is not null)
+                    if (sparse is not null)
+                    {
+                        await sparse.WriteAsync(entry.DataStream ?? Stream.Null, file, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (entry.DataStream is not null)
                     {
                         await CopyToFileAsync(entry.DataStream, file, cancellationToken).ConfigureAwait(false);
                     }

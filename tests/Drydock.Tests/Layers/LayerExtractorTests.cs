@@ -370,32 +370,6 @@ public sealed class LayerExtractorTests : IDisposable
     }
 
     [Fact]
-    public async Task Gnu_sparse_files_are_skipped_not_corrupted()
-    {
-        var source = Path.Combine(_tree.Base, "source");
-        Directory.CreateDirectory(source);
-        await using (var sparse = File.Create(Path.Combine(source, "holes")))
-        {
-            sparse.SetLength(10_000_000);
-            sparse.Position = 5_000_000;
-            sparse.WriteByte(1);
-        }
-
-        File.WriteAllText(Path.Combine(source, "plain"), "p");
-        var layer = Path.Combine(_tree.Base, "layer.tar");
-        await Tool.RunAsync("tar", "--format=posix", "--sparse", "-C", source, "-cf", layer, "holes", "plain");
-        var bytes = await File.ReadAllBytesAsync(layer);
-        File.Delete(layer);
-        Directory.Delete(source, recursive: true);
-
-        await _tree.ExtractAsync(bytes);
-
-        Assert.False(File.Exists(_tree.InRoot("holes")));
-        Assert.Equal("p", File.ReadAllText(_tree.InRoot("plain")));
-        Assert.Contains(_tree.Warnings, w => w.Contains("sparse", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task Ownership_can_be_left_to_the_extracting_user()
     {
         await _tree.ExtractAsync(new TestTar().File("f", "x", uid: 1234, gid: 1234).ToArray(), _tree.Options with { PreserveOwnership = false });
