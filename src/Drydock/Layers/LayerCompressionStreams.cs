@@ -64,7 +64,9 @@ public static class LayerCompressionStreams
             case LayerCompression.None:
                 return leaveOpen ? new NonClosingStream(destination) : destination;
             case LayerCompression.Gzip:
-                return new GZipStream(destination, new ZLibCompressionOptions { CompressionLevel = chosen }, leaveOpen);
+                // One algorithm on every machine, one core or many: its bytes do not depend on
+                // the worker count, so neither do layer digests.
+                return new ParallelGzipStream(destination, chosen, leaveOpen, Environment.ProcessorCount);
             case LayerCompression.Zstd:
                 var zstd = new CompressionStream(destination, chosen, bufferSize: 0, leaveOpen: leaveOpen);
 
