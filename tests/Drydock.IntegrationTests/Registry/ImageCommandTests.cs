@@ -13,7 +13,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
     {
         var seeded = await BaseImages.SeedMultiArchAsync(server);
 
-        var result = await DrydockCommand.RunAsync(["image", "inspect", "--insecure-registry", server.Host, "--platform", "linux/arm64", seeded.Reference.ToString()]);
+        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["image", "inspect", "--insecure-registry", server.Host, "--platform", "linux/arm64", seeded.Reference.ToString()]);
 
         Assert.True(result.Succeeded, result.ToString());
         var json = JsonNode.Parse(result.StandardOutput)!;
@@ -30,7 +30,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
     {
         var seeded = await BaseImages.SeedMultiArchAsync(server);
 
-        var result = await DrydockCommand.RunAsync(["image", "inspect", "--insecure", "--raw", seeded.Reference.ToString()]);
+        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["image", "inspect", "--insecure", "--raw", seeded.Reference.ToString()]);
 
         // The runner collects output line by line; the index is one line, so trimming restores its bytes.
         Assert.True(result.Succeeded, result.ToString());
@@ -44,7 +44,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
         await using var target = await RegistryServer.StartAsync(RegistryMode.MutualTls);
         var destination = target.Reference("copied/multi:v1");
 
-        var result = await DrydockCommand.RunAsync([
+        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, [
             "image", "copy",
             "--insecure-registry", server.Host,
             "--registry-certificate", $"{target.Host}={target.CaCertificatePath}",
@@ -70,7 +70,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
         var seeded = await BaseImages.SeedBusyboxAsync(server);
         var destination = server.Reference(RegistryServer.NewRepository("copy-mount") + ":v1");
 
-        var result = await DrydockCommand.RunAsync(["image", "copy", "--insecure", "--insecure-pull", seeded.Reference.ToString(), destination.ToString()]);
+        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["image", "copy", "--insecure", "--insecure-pull", seeded.Reference.ToString(), destination.ToString()]);
 
         Assert.True(result.Succeeded, result.ToString());
         Assert.Equal(seeded.ManifestDigest, result.StandardOutput.Trim());
@@ -88,8 +88,8 @@ public sealed class ImageCommandTests(HttpRegistry server)
             : null;
         var reference = proxy.Reference($"{seeded.Reference.Repository}:latest").ToString();
 
-        var withoutRetries = await DrydockCommand.RunAsync(["image", "inspect", "--insecure-pull", "--image-download-retry", "0", reference]);
-        var withRetries = await DrydockCommand.RunAsync(["image", "inspect", "--insecure-pull", "--image-download-retry", "1", reference]);
+        var withoutRetries = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["image", "inspect", "--insecure-pull", "--image-download-retry", "0", reference]);
+        var withRetries = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["image", "inspect", "--insecure-pull", "--image-download-retry", "1", reference]);
 
         Assert.Equal(1, withoutRetries.ExitCode);
         Assert.Equal($"ERROR pulling manifest {reference}: 503 INJECTED: fault injected by the test proxy", withoutRetries.StandardError.Trim());
@@ -101,8 +101,8 @@ public sealed class ImageCommandTests(HttpRegistry server)
     {
         var missing = server.Reference(RegistryServer.NewRepository("absent") + ":v1").ToString();
 
-        var notFound = await DrydockCommand.RunAsync(["image", "inspect", "--insecure-pull", missing]);
-        var malformed = await DrydockCommand.RunAsync(["image", "copy", "Not/Valid", missing]);
+        var notFound = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["image", "inspect", "--insecure-pull", missing]);
+        var malformed = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["image", "copy", "Not/Valid", missing]);
 
         Assert.Equal(1, notFound.ExitCode);
         Assert.StartsWith($"ERROR pulling manifest {missing}: 404", notFound.StandardError);

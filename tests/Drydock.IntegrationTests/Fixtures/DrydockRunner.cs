@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
-using Drydock.IntegrationTests.Fixtures;
 
-namespace Drydock.IntegrationTests.Build;
+namespace Drydock.IntegrationTests.Fixtures;
 
 /// <summary>
 /// Runs the real <c>drydock</c> command as a process, as a user or a CI job would, so the end-to-end
