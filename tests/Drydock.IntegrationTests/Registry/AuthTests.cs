@@ -62,7 +62,7 @@ public sealed class AuthTests(AuthRegistry server)
         CredentialHelperScript.WriteConfig(dockerConfig.Path, server.Host);
         var destination = server.Reference(RegistryServer.NewRepository("cli-helper") + ":v1");
 
-        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, 
+        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath,
             ["image", "copy", "--registry-certificate", $"{server.Host}={server.CaCertificatePath}", seeded.Reference.ToString(), destination.ToString()],
             new Dictionary<string, string?> { ["DOCKER_CONFIG"] = dockerConfig.Path, ["PATH"] = helper.SearchPath });
 

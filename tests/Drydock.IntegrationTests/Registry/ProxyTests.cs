@@ -91,7 +91,7 @@ public sealed class ProxyTests(TlsRegistry server)
         using var proxy = new ForwardProxy();
         var reference = $"{ProxiedHost}/{seeded.Reference.Repository}:latest";
 
-        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, 
+        var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath,
             ["image", "inspect", "--registry-certificate", $"{ProxiedHost}={server.CaCertificatePath}", reference],
             new Dictionary<string, string?> { ["HTTPS_PROXY"] = proxy.Url.ToString(), ["NO_PROXY"] = "example.com" });
 
