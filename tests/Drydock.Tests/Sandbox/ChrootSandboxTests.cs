@@ -193,7 +193,7 @@ public sealed class ChrootSandboxTests : IDisposable
             Directory.CreateDirectory(_rootfs.Combine(dir));
         }
 
-        File.WriteAllText(_rootfs.Combine("etc/hosts"), "10.0.0.1 image-hosts\n");
+        File.WriteAllText(_rootfs.Combine("etc/hosts"), "203.0.113.1 image-hosts\n");
         File.WriteAllText(_rootfs.Combine("etc/resolv.conf"), "nameserver 10.0.0.2\n");
         var etcTimes = NativeFiles.Lstat(_rootfs.Combine("etc"));
 
@@ -201,7 +201,7 @@ public sealed class ChrootSandboxTests : IDisposable
 
         Assert.Equal(0, exitCode);
         Assert.Contains("127.0.0.1\tlocalhost", lines);
-        Assert.Equal("10.0.0.1 image-hosts\n", File.ReadAllText(_rootfs.Combine("etc/hosts")));
+        Assert.Equal("203.0.113.1 image-hosts\n", File.ReadAllText(_rootfs.Combine("etc/hosts")));
         Assert.Equal("nameserver 10.0.0.2\n", File.ReadAllText(_rootfs.Combine("etc/resolv.conf")));
         Assert.True(Directory.Exists(_rootfs.Combine("proc")) && Directory.Exists(_rootfs.Combine("dev")) && Directory.Exists(_rootfs.Combine("sys")));
         Assert.Equal(etcTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
