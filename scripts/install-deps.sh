@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Drydock's demo and tests use. Idempotent: installs only what is missing.
+# Installs the Debian packages Drydock's demo and tests use, sets up QEMU user emulation for arm64
+# and caches an arm64 busybox-static package for the multi-platform tests. Idempotent: only what
+# is missing is done, so a second run takes well under a second.
 set -euo pipefail
+
+# The multi-platform tests read the arm64 busybox package from here (outside the repository).
+test_cache=/var/cache/drydock-tests
+arm64_busybox_deb=$test_cache/busybox-static_arm64.deb
 
 packages=(
   docker-registry   # the real registry (CNCF distribution) the tests and the demo push to
@@ -12,16 +18,46 @@ packages=(
   buildah           # the peer builder of the layer differential tests (tests/Drydock.IntegrationTests/Layers)
   git openssh-client # ADD of git repositories runs git; the ssh mount tests start ssh-agent
   tar gzip jq python3
+  qemu-user-static binfmt-support # RUN for a foreign platform (linux/arm64 on amd64): the kernel hands its binaries to QEMU
 )
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing: ${missing[*]}" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# QEMU runs foreign binaries only once binfmt_misc is mounted and the entry enabled; the F flag
+# (qemu-user-static's default) makes it work inside a chroot, where no QEMU binary exists.
+binfmt=/proc/sys/fs/binfmt_misc
+if [ ! -e "$binfmt/register" ]; then
+  $sudo mount -t binfmt_misc binfmt_misc "$binfmt"
+fi
+if ! grep -qx enabled "$binfmt/qemu-aarch64" 2>/dev/null; then
+  echo "enabling the qemu-aarch64 binfmt entry" >&2
+  $sudo update-binfmts --enable qemu-aarch64
+fi
+
+# A real arm64 busybox for the tests' two-platform base image.
+if [ ! -s "$arm64_busybox_deb" ]; then
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $sudo dpkg --add-architecture arm64
+  fi
+  if ! apt-cache show busybox-static:arm64 >/dev/null 2>&1; then
+    $sudo apt-get update -qq
+  fi
+  $sudo mkdir -p "$test_cache"
+  download=$(mktemp -d)
+  chmod 755 "$download" # apt-get download drops to the _apt user
+  (cd "$download" && apt-get download -qq busybox-static:arm64)
+  $sudo mv "$download"/busybox-static_*_arm64.deb "$arm64_busybox_deb"
+  rmdir "$download"
+  echo "cached $arm64_busybox_deb" >&2
+fi
