@@ -91,7 +91,7 @@ public sealed class ImagePusher
         }
     }
 
-    private static IReadOnlyList<PushedBlob> BlobsOf(IImage image)
+    internal static IReadOnlyList<PushedBlob> BlobsOf(IImage image)
     {
         var config = image.RawConfig;
         var blobs = new List<PushedBlob>
