@@ -1,6 +1,7 @@
 using Drydock.Build.Mounts;
 using Drydock.Context;
 using Drydock.Dockerfile;
+using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Sandbox;
 
@@ -10,7 +11,7 @@ namespace Drydock.Build;
 /// RUN: the command runs in the sandbox as the stage's USER, in its WORKDIR, with its Env and ARGs,
 /// its <c>--mount</c>s and its <c>--network</c>; heredocs run the way BuildKit runs them.
 /// </summary>
-internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuildLog log, char escapeChar, RunMountSources mountSources)
+internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuildLog log, char escapeChar, RunMountSources mountSources, Platform platform)
 {
     public async Task ExecuteAsync(RunInstruction run, StageState state, string rootfs, CancellationToken cancellationToken)
     {
@@ -48,7 +49,16 @@ internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuild
             Mounts = setup.Mounts,
             Network = run.Network == "none" ? SandboxNetwork.None : SandboxNetwork.Host,
         };
-        var exitCode = await PlaceAsync(run, () => sandbox.RunAsync(request, log.Output, cancellationToken)).ConfigureAwait(false);
+        int exitCode;
+        try
+        {
+            exitCode = await PlaceAsync(run, () => sandbox.RunAsync(request, log.Output, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (ExecFormatException e)
+        {
+            throw new BuildException(run.Location, "RUN", ExecFormatAdvice.Explain(e, platform), e);
+        }
+
         if (exitCode != 0)
         {
             throw new BuildException(run.Location, "RUN", $"process \"{string.Join(' ', argv)}\" did not complete successfully: exit code: {exitCode}");

@@ -58,7 +58,7 @@ internal sealed class StageBuilder(
     {
         var mountSources = new RunMountSources(
             context, (from, ct) => stages.RootfsAsync(from, stage, platform, ct), runMounts.Cache, runMounts.Secrets, runMounts.SshAgents, work.Path);
-        var run = new RunStep(sandbox, buildArgs, log, document.EscapeChar, mountSources);
+        var run = new RunStep(sandbox, buildArgs, log, document.EscapeChar, mountSources, platform);
         string? stepRoot = null;
 
         for (var step = 0; step < instructions.Count; step++)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Drydock.Sandbox;
 
@@ -14,13 +15,15 @@ namespace Drydock.Sandbox;
 /// never by this multi-threaded process: see Sandbox/launcher/drydock-run.c.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class ChrootSandbox : ISandbox
+public sealed partial class ChrootSandbox : ISandbox
 {
     /// <summary>The launcher's file name, next to drydock.dll in every build and publish output.</summary>
     public const string LauncherFileName = "drydock-run";
 
     // The launcher's exit code when it could not set the sandbox up (its message is on its stderr).
     private const int LauncherSetupFailure = 125;
+    // The command could not be executed; the launcher's last line of output says why.
+    private const int CannotExecute = 126;
     private const int MaxLauncherMessageChars = 16 * 1024;
 
     // How long a cancelled launcher gets to kill the namespace and exit before it is killed outright.
@@ -96,9 +99,12 @@ public sealed class ChrootSandbox : ISandbox
                 arguments.AddRange(request.Argv);
                 mountPoints.SetupComplete();
 
-                var exitCode = await LaunchAsync(arguments, request.Environment, onOutputLine, ct).ConfigureAwait(false);
+                string? lastLine = null;
+                var exitCode = await LaunchAsync(arguments, request.Environment, line => onOutputLine(lastLine = line), ct).ConfigureAwait(false);
                 completed = true;
-                return exitCode;
+                return exitCode == CannotExecute && lastLine is not null && ExecFormatError().Match(lastLine) is { Success: true } match
+                    ? throw new ExecFormatException(match.Groups[1].Value)
+                    : exitCode;
             }
             finally
             {
@@ -338,4 +344,8 @@ public sealed class ChrootSandbox : ISandbox
         // Only the name: an environment value may be a secret.
         static string Name(string entry) => entry.Split('=', 2)[0];
     }
+
+    /// <summary>The launcher's report of ENOEXEC from execve (see exec_failed in drydock-run.c).</summary>
+    [GeneratedRegex("^drydock-run: exec \"(.*)\": exec format error$")]
+    private static partial Regex ExecFormatError();
 }

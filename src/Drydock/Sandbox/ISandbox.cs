@@ -10,5 +10,6 @@ public interface ISandbox
     /// Cancelling kills the command and throws <see cref="OperationCanceledException"/>.
     /// </summary>
     /// <exception cref="SandboxException">The sandbox itself could not be set up.</exception>
+    /// <exception cref="ExecFormatException">The kernel cannot execute the command's program (exec format error).</exception>
     Task<int> RunAsync(SandboxRequest request, Action<string> onOutputLine, CancellationToken ct);
 }
