@@ -17,7 +17,7 @@ public static class BuildCommand
     private static readonly Option<string?> DockerfileOption = new("--dockerfile", "-f") { Description = "Path to the Dockerfile (default: CONTEXT/Dockerfile)." };
     private static readonly Option<string[]> DestinationOption = new("--destination", "-d", "-t") { Description = "Image reference to push to; repeat for several tags." };
     private static readonly Option<string[]> BuildArgOption = new("--build-arg") { Description = "A build argument NAME=VALUE (or NAME to take it from the environment); repeatable." };
-    private static readonly Option<string?> PlatformOption = new("--custom-platform", "--platform") { Description = "Build for this platform (OS/ARCH[/VARIANT]): base images are pulled for it and the image says so." };
+    private static readonly Option<string[]> PlatformOption = new("--custom-platform", "--platform") { Description = "Build for this platform (OS/ARCH[/VARIANT]): base images are pulled for it and the image says so. A comma-separated list, or the flag repeated, builds each and pushes an image index." };
     private static readonly Option<string?> TargetOption = new("--target") { Description = "Build this stage (by name) instead of the last one." };
     private static readonly Option<bool?> SkipUnusedStagesOption = new("--skip-unused-stages") { Description = "Build only the stages the target needs (default: on for `build`, off for `executor`, as in kaniko)." };
     private static readonly Option<string[]> LabelOption = new("--label") { Description = "Set a label KEY=VALUE on the image; repeatable." };
@@ -106,7 +106,7 @@ public static class BuildCommand
         Dockerfile = result.GetValue(DockerfileOption),
         Destinations = result.GetValue(DestinationOption) ?? [],
         BuildArgs = (result.GetValue(BuildArgOption) ?? []).Select(ParseBuildArg).ToArray(),
-        Platform = result.GetValue(PlatformOption),
+        Platforms = result.GetValue(PlatformOption) ?? [],
         Target = result.GetValue(TargetOption),
         SkipUnusedStages = result.GetValue(SkipUnusedStagesOption) ?? result.CommandResult.IdentifierToken?.Value != "executor",
         Labels = (result.GetValue(LabelOption) ?? []).Select(ParseLabel).ToArray(),

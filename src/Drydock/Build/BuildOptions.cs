@@ -18,8 +18,11 @@ public sealed record BuildOptions
     /// <summary>Build arguments; a null value means "take it from the environment" (<c>--build-arg NAME</c>).</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> BuildArgs { get; init; } = [];
 
-    /// <summary>The platform to build for (kaniko's --custom-platform, OS/ARCH[/VARIANT]); null means this machine's.</summary>
-    public string? Platform { get; init; }
+    /// <summary>
+    /// The platforms to build for (kaniko's --custom-platform, OS/ARCH[/VARIANT]; each value may be a
+    /// comma-separated list); none means this machine's. Several make an image index.
+    /// </summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
 
     /// <summary>The stage to build (<c>--target</c>); null means the last one.</summary>
     public string? Target { get; init; }

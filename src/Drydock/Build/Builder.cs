@@ -9,13 +9,23 @@ using Drydock.Sandbox;
 
 namespace Drydock.Build;
 
-/// <summary>Runs one build: Dockerfile and context in, image pushed and saved out; returns the manifest digest.</summary>
+/// <summary>
+/// Runs one build: Dockerfile and context in, image pushed and saved out; returns the manifest
+/// digest, or the index digest when several platforms are built.
+/// </summary>
 public sealed class Builder(BuildOptions options, IBuildLog log)
 {
     public async Task<Digest> RunAsync(CancellationToken cancellationToken)
     {
-        // Check every destination before any work, so a typo fails in a second, not after the build.
+        // Check every destination and platform before any work, so a typo fails in a second, not after the build.
         var destinations = options.Destinations.Select(ParseDestination).ToArray();
+        var platforms = TargetPlatforms.Parse(options.Platforms);
+        if (platforms.Count > 1 && options.TarPath is not null)
+        {
+            throw new BuildException(
+                $"--tar-path cannot hold {platforms.Count} platforms ({string.Join(", ", platforms)}): a docker-archive tarball holds one image; build one platform for it, or use --oci-layout-path");
+        }
+
         var contextPath = options.Context.StartsWith("dir://", StringComparison.Ordinal) ? options.Context["dir://".Length..] : options.Context;
         var context = await DirectoryContext.OpenAsync(contextPath, options.Dockerfile, cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
@@ -27,30 +37,55 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                 log.Warn(warning.ToString() ?? "");
             }
 
-            var platform = TargetPlatform();
-            var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, platform, Platform.Host);
-            DeclareMetaArgs(document, buildArgs);
-            var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
             using var work = WorkDirectory.Create(options.WorkDirectory);
             using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
-            var stages = new BuildStages(document, registries, work, log);
             var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
-            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options), layers, platform);
-            foreach (var stage in plan.Stages)
+            var images = new List<Image>();
+            IReadOnlyList<string>? unusedArgs = null;
+            foreach (var platform in platforms)
             {
-                await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
+                var (image, unused) = platforms.Count == 1
+                    ? await BuildPlatformAsync(document, context, platform, work, registries, layers, log, cancellationToken).ConfigureAwait(false)
+                    : await BuildOneOfManyAsync(document, context, platform, images.Count, platforms.Count, work, registries, layers, cancellationToken).ConfigureAwait(false);
+                images.Add(image);
+                unusedArgs = unusedArgs is null ? unused : [.. unusedArgs.Intersect(unused)];
             }
 
-            var image = WithCommandLineLabels(stages.ImageOf(plan.Target));
-            foreach (var unused in buildArgs.Unused)
+            foreach (var unused in unusedArgs ?? [])
             {
                 log.Warn($"the build argument {unused} was not consumed by any ARG");
             }
 
-            await ImageOutputs.WriteAsync(image, options, destinations, registries, log, cancellationToken).ConfigureAwait(false);
-            log.Info($"Built {image.ManifestDigest}");
-            return image.ManifestDigest;
+            var digest = await ImageOutputs.WriteAsync(images, options, destinations, registries, log, cancellationToken).ConfigureAwait(false);
+            log.Info($"Built {digest}");
+            return digest;
         }
+    }
+
+    /// <summary>One platform of several: in a work directory of its own, every log line marked with the platform.</summary>
+    private Task<(Image Image, IReadOnlyList<string> UnusedArgs)> BuildOneOfManyAsync(
+        DockerfileDocument document, IBuildContext context, Platform platform, int done, int count, WorkDirectory work, RegistryClients registries, LayerSettings layers, CancellationToken cancellationToken)
+    {
+        log.Info($"Building for {platform} ({done + 1}/{count})");
+        var platformWork = work.Subdirectory("platform-" + platform.ToString().Replace('/', '-'));
+        return BuildPlatformAsync(document, context, platform, platformWork, registries, layers, new PlatformBuildLog(log, platform), cancellationToken);
+    }
+
+    /// <summary>Builds the target stage for one platform; returns its image and the build arguments it left unused.</summary>
+    private async Task<(Image Image, IReadOnlyList<string> UnusedArgs)> BuildPlatformAsync(
+        DockerfileDocument document, IBuildContext context, Platform platform, WorkDirectory work, RegistryClients registries, LayerSettings layers, IBuildLog platformLog, CancellationToken cancellationToken)
+    {
+        var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, platform, Platform.Host);
+        DeclareMetaArgs(document, buildArgs);
+        var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
+        var stages = new BuildStages(document, registries, work, platformLog);
+        var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, platformLog, Mounts.RunMountOptions.From(options), layers, platform);
+        foreach (var stage in plan.Stages)
+        {
+            await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (WithCommandLineLabels(stages.ImageOf(plan.Target)), [.. buildArgs.Unused]);
     }
 
     /// <summary>--label values go on the final image only, over the Dockerfile's LABELs.</summary>
@@ -63,19 +98,6 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
 
         var config = image.Config with { Config = image.Config.Config with { Labels = ConfigEdits.SetLabels(image.Config.Config.Labels, options.Labels) } };
         return Image.Create(config, image.Layers, MediaTypes.IsDocker(image.MediaType));
-    }
-
-    /// <summary>The platform the image is for: --custom-platform, else the machine's own.</summary>
-    private Platform TargetPlatform()
-    {
-        try
-        {
-            return options.Platform is { } text ? Platform.Parse(text) : Platform.Host;
-        }
-        catch (FormatException e)
-        {
-            throw new BuildException($"invalid --custom-platform '{options.Platform}': {e.Message} (expected OS/ARCH[/VARIANT], for example linux/arm64)");
-        }
     }
 
     private static ImageReference ParseDestination(string destination)

@@ -10,11 +10,11 @@ public sealed class WorkDirectory : IDisposable
 {
     private readonly bool _owned;
 
-    private WorkDirectory(string path, bool owned)
+    private WorkDirectory(string path, bool owned, BlobDirectory? blobs = null)
     {
         Path = path;
         _owned = owned;
-        Blobs = new BlobDirectory(System.IO.Path.Combine(path, "blobs"));
+        Blobs = blobs ?? new BlobDirectory(System.IO.Path.Combine(path, "blobs"));
         Directory.CreateDirectory(Blobs.Root);
     }
 
@@ -31,6 +31,18 @@ public sealed class WorkDirectory : IDisposable
         }
 
         return new WorkDirectory(Directory.CreateTempSubdirectory("drydock-").FullName, owned: true);
+    }
+
+    /// <summary>
+    /// A directory of its own inside this one (one per platform of a multi-platform build), sharing
+    /// this one's blob store: blobs are content-addressed, so a base layer pulled once serves all.
+    /// It goes when this one goes.
+    /// </summary>
+    public WorkDirectory Subdirectory(string name)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        Directory.CreateDirectory(path);
+        return new WorkDirectory(path, owned: false, Blobs);
     }
 
     /// <summary>A fresh, empty root filesystem directory for a stage.</summary>
