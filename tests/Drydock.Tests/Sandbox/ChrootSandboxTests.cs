@@ -56,6 +56,19 @@ public sealed class ChrootSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_program_the_kernel_cannot_execute_is_an_exec_format_error()
+    {
+        // Executable, but neither ELF nor #!: the kernel answers ENOEXEC, as for a foreign CPU's binary without emulation.
+        var program = _rootfs.Combine("bin/foreign");
+        File.WriteAllBytes(program, [0x7f, (byte)'X', (byte)'Y', (byte)'Z', 0, 1, 2, 3]);
+        File.SetUnixFileMode(program, BusyboxRootfs.Mode0755);
+
+        var e = await Assert.ThrowsAsync<ExecFormatException>(() => RunAsync(["/bin/foreign", "arg"]));
+        Assert.Equal("/bin/foreign", e.Program);
+        Assert.Equal("exec \"/bin/foreign\": exec format error", e.Message);
+    }
+
+    [Fact]
     public async Task Environment_is_exactly_the_one_given()
     {
         string[] environment = ["PATH=/bin", "FOO=bar baz", "EMPTY=", "MULTI=a=b"];
