@@ -149,15 +149,16 @@ public static class BaseImages
             "--history.created_by", "drydock test fixture: busybox-static rootfs"]);
         await ToolRunner.RunCheckedAsync("umoci", ["config", "--image", image, "--tag", LayoutTags.Amd64, "--architecture", "amd64"]);
         await ToolRunner.RunCheckedAsync("umoci", ["config", "--image", image, "--tag", LayoutTags.Arm64, "--architecture", "arm64"]);
-        await AddIndexAsync(layout);
+        await AddIndexAsync(layout, LayoutTags.Index, [(LayoutTags.Amd64, "amd64", null), (LayoutTags.Arm64, "arm64", "v8")]);
         return layout;
     }
 
     /// <summary>
-    /// Lays the rootfs out by hand (no chroot needed): applet links from <c>busybox --list-full</c>,
-    /// passwd and group files appended to as Debian's busybox has no adduser.
+    /// Lays the rootfs out by hand (no chroot needed): <paramref name="busyboxBinary"/> (the host's
+    /// unless told) with applet links from the host busybox's <c>--list-full</c>, passwd and group
+    /// files appended to as Debian's busybox has no adduser.
     /// </summary>
-    private static async Task PopulateRootfsAsync(string rootfs)
+    internal static async Task PopulateRootfsAsync(string rootfs, string busyboxBinary = "/bin/busybox")
     {
         foreach (var dir in new[] { "bin", "sbin", "usr/bin", "usr/sbin", "etc", "root", "home/app", "tmp" })
         {
@@ -165,7 +166,7 @@ public static class BaseImages
         }
 
         var busybox = Path.Combine(rootfs, "bin", "busybox");
-        File.Copy("/bin/busybox", busybox);
+        File.Copy(busyboxBinary, busybox);
         File.SetUnixFileMode(busybox, (UnixFileMode)0b111_101_101);
         var applets = (await ToolRunner.RunCheckedAsync("/bin/busybox", ["--list-full"])).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -189,8 +190,8 @@ public static class BaseImages
         await ToolRunner.RunAsync("chown", ["1000:1000", Path.Combine(rootfs, "home/app")]);
     }
 
-    /// <summary>Writes an OCI index of the amd64 and arm64 manifests into the layout, tagged "multi".</summary>
-    private static async Task AddIndexAsync(string layout)
+    /// <summary>Writes an OCI index of the tagged manifests, each with its platform, into the layout under <paramref name="indexTag"/>.</summary>
+    internal static async Task AddIndexAsync(string layout, string indexTag, IReadOnlyList<(string Tag, string Architecture, string? Variant)> entries)
     {
         var indexPath = Path.Combine(layout, "index.json");
         var layoutIndex = JsonNode.Parse(await File.ReadAllTextAsync(indexPath))!;
@@ -217,7 +218,7 @@ public static class BaseImages
         {
             ["schemaVersion"] = 2,
             ["mediaType"] = "application/vnd.oci.image.index.v1+json",
-            ["manifests"] = new JsonArray(Entry(LayoutTags.Amd64, "amd64", null), Entry(LayoutTags.Arm64, "arm64", "v8")),
+            ["manifests"] = new JsonArray([.. entries.Select(e => Entry(e.Tag, e.Architecture, e.Variant))]),
         };
         var bytes = System.Text.Encoding.UTF8.GetBytes(index.ToJsonString());
         var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -227,7 +228,7 @@ public static class BaseImages
             ["mediaType"] = "application/vnd.oci.image.index.v1+json",
             ["digest"] = "sha256:" + hex,
             ["size"] = bytes.Length,
-            ["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = LayoutTags.Index },
+            ["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = indexTag },
         });
         await File.WriteAllTextAsync(indexPath, layoutIndex.ToJsonString());
     }
