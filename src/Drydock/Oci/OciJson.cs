@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -12,11 +13,11 @@ namespace Drydock.Oci;
 [JsonSerializable(typeof(ImageConfig))]
 public sealed partial class OciJson : JsonSerializerContext
 {
-    public static byte[] Serialize(Manifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Default.Manifest);
+    public static byte[] Serialize(Manifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Plain.Context.Manifest);
 
-    public static byte[] Serialize(ImageIndex index) => JsonSerializer.SerializeToUtf8Bytes(index, Default.ImageIndex);
+    public static byte[] Serialize(ImageIndex index) => JsonSerializer.SerializeToUtf8Bytes(index, Plain.Context.ImageIndex);
 
-    public static byte[] Serialize(ImageConfig config) => JsonSerializer.SerializeToUtf8Bytes(config, Default.ImageConfig);
+    public static byte[] Serialize(ImageConfig config) => JsonSerializer.SerializeToUtf8Bytes(config, Plain.Context.ImageConfig);
 
     public static Manifest ReadManifest(ReadOnlySpan<byte> json) => Read(json, Default.Manifest, "image manifest");
 
@@ -34,5 +35,13 @@ public sealed partial class OciJson : JsonSerializerContext
         {
             throw new InvalidDataException($"The {what} is not valid JSON: {e.Message}", e);
         }
+    }
+
+    // The default encoder writes '+' in media types as \u002B and non-ASCII labels as escapes; the
+    // documents other tools write (and people read) have them as plain UTF-8. A nested class, so
+    // that it is made after the generated statics it copies.
+    private static class Plain
+    {
+        public static readonly OciJson Context = new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 }
