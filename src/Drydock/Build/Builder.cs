@@ -35,7 +35,8 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
             var stages = new BuildStages(document, registries, work, log);
             var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
-            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options), layers, platform);
+            await using var streaming = LayerStreaming.Create(options, destinations, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target), registries, log);
+            var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, log, Mounts.RunMountOptions.From(options), layers, platform, streaming);
             foreach (var stage in plan.Stages)
             {
                 await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
@@ -47,7 +48,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                 log.Warn($"the build argument {unused} was not consumed by any ARG");
             }
 
-            await ImageOutputs.WriteAsync(image, options, destinations, registries, log, cancellationToken).ConfigureAwait(false);
+            await ImageOutputs.WriteAsync(image, options, destinations, registries, log, cancellationToken, streaming.Uploads).ConfigureAwait(false);
             log.Info($"Built {image.ManifestDigest}");
             return image.ManifestDigest;
         }

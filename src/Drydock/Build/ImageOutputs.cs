@@ -7,7 +7,8 @@ namespace Drydock.Build;
 /// <summary>Where a finished image goes: local files first (tarball, OCI layout), then every registry destination.</summary>
 internal static class ImageOutputs
 {
-    public static async Task WriteAsync(Image image, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, CancellationToken cancellationToken)
+    /// <param name="uploaded">Layers already uploaded while they were written; the push does not send them again.</param>
+    public static async Task WriteAsync(Image image, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
     {
         if (options.TarPath is { } tarPath)
         {
@@ -24,7 +25,7 @@ internal static class ImageOutputs
         if (!options.NoPush && destinations.Count > 0)
         {
             var progress = new Progress<BlobPushed>(p => log.Debug($"{p.Outcome} {p.Descriptor.Digest} to {p.Registry}/{p.Repository}"));
-            await new ImagePusher(registries).PushAsync(image, destinations, progress, cancellationToken).ConfigureAwait(false);
+            await new ImagePusher(registries).PushAsync(image, destinations, progress, cancellationToken, uploaded).ConfigureAwait(false);
             foreach (var destination in destinations)
             {
                 log.Info($"Pushed {destination}@{image.ManifestDigest}");
