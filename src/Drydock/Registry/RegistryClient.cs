@@ -27,6 +27,8 @@ public sealed class RegistryClient : IDisposable
     public static readonly IReadOnlyList<string> ManifestMediaTypes =
         [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
 
+    private static readonly TimeSpan CancelledChunkGrace = TimeSpan.FromSeconds(5);
+
     private readonly RegistryTransport _transport;
     private readonly bool _ownsTransport;
     private readonly IKeychain _keychain;
@@ -336,6 +338,11 @@ public sealed class RegistryClient : IDisposable
         var operation = $"streaming a blob to {Registry}/{repository}";
         var location = await StartUploadAsync(repository, null, operation, cancellationToken).ConfigureAwait(false)
             ?? throw new RegistryException(operation, "the registry opened no upload session");
+
+        // A chunk on its way may finish for a moment after cancellation: a registry refuses to
+        // delete a session whose state it cannot match with the client's (distribution does).
+        using var chunkCancel = new CancellationTokenSource();
+        using var grace = cancellationToken.Register(() => chunkCancel.CancelAfter(CancelledChunkGrace));
         try
         {
             var source = blob.OpenRead();
@@ -347,7 +354,7 @@ public sealed class RegistryClient : IDisposable
                     var end = Math.Min(offset + Options.UploadChunkSize, state.Length);
                     if (end > offset)
                     {
-                        location = await PatchChunkAsync(location, source, offset, end - offset, operation, repository, cancellationToken).ConfigureAwait(false);
+                        location = await PatchChunkAsync(location, source, offset, end - offset, operation, repository, chunkCancel.Token).ConfigureAwait(false);
                         offset = end;
                     }
                     else if (state.Completed is { } completed)
