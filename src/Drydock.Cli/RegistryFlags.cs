@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Drydock.Reference;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;
@@ -11,7 +13,7 @@ namespace Drydock.Cli;
 /// plain HTTP and TLS verification per direction or per host, extra CAs, client certificates,
 /// retries. One instance per command; <see cref="ToOptions"/> turns a parse into transport options.
 /// </summary>
-public sealed class RegistryFlags
+public sealed partial class RegistryFlags
 {
     private readonly Option<bool> _insecure = new("--insecure") { Description = "Push over plain HTTP (and pull over it from the registries pushed to)." };
     private readonly Option<bool> _insecurePull = new("--insecure-pull") { Description = "Pull over plain HTTP." };
@@ -25,12 +27,13 @@ public sealed class RegistryFlags
     private readonly Option<string[]> _registryMap = new("--registry-map") { HelpName = "REGISTRY=MIRROR[;…]", Description = "Pull REGISTRY's images from MIRROR (HOST[/PATH]) first (also $KANIKO_REGISTRY_MAP); repeatable, tried in order." };
     private readonly Option<bool> _skipDefaultRegistryFallback = new("--skip-default-registry-fallback") { Description = "When no mirror has an image, fail instead of pulling it from its own registry." };
     private readonly Option<int> _pushRetry = new("--push-retry") { HelpName = "N", Description = "How many times a failed push request is tried again, with exponential backoff.", DefaultValueFactory = _ => new RegistryTransportOptions().PushRetries };
+    private readonly Option<string> _pushStallTimeout = new("--push-stall-timeout") { HelpName = "DURATION", Description = "Abort and retry a blob upload that makes no progress for this long (e.g. 60s, 2m, or seconds).", DefaultValueFactory = _ => $"{new RegistryTransportOptions().PushStallTimeout.TotalSeconds:0}s" };
     private readonly Option<int> _imageDownloadRetry = new("--image-download-retry") { HelpName = "N", Description = "How many times a failed pull request is tried again, with exponential backoff.", DefaultValueFactory = _ => new RegistryTransportOptions().PullRetries };
 
     private IEnumerable<Option> All =>
     [
         _insecure, _insecurePull, _insecureRegistry, _skipTlsVerify, _skipTlsVerifyPull, _skipTlsVerifyRegistry,
-        _registryCertificate, _registryClientCert, _registryMirror, _registryMap, _skipDefaultRegistryFallback, _pushRetry, _imageDownloadRetry,
+        _registryCertificate, _registryClientCert, _registryMirror, _registryMap, _skipDefaultRegistryFallback, _pushRetry, _pushStallTimeout, _imageDownloadRetry,
     ];
 
     /// <summary>Adds the flags to a command, with checks that make a malformed value a parse error.</summary>
@@ -45,6 +48,13 @@ public sealed class RegistryFlags
         _registryClientCert.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseClientCertificate(value)));
         _registryMirror.Validators.Add(result => Check(result, value => RegistryMirror.Parse(value)));
         _registryMap.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseRegistryMap(value)));
+        _pushStallTimeout.Validators.Add(result =>
+        {
+            if (ParseDuration(result.GetValueOrDefault<string>()) is not { } duration || duration <= TimeSpan.Zero)
+            {
+                result.AddError($"{result.Option.Name} takes a positive duration such as 30s, 2m or 1m30s (a bare number is seconds).");
+            }
+        });
         foreach (var retry in new[] { _pushRetry, _imageDownloadRetry })
         {
             retry.Validators.Add(result =>
@@ -73,6 +83,7 @@ public sealed class RegistryFlags
             SkipTlsVerifyPull = result.GetValue(_skipTlsVerifyPull),
             SkipTlsVerifyRegistries = result.GetValue(_skipTlsVerifyRegistry) ?? [],
             PushRetries = result.GetValue(_pushRetry),
+            PushStallTimeout = ParseDuration(result.GetValue(_pushStallTimeout)) ?? new RegistryTransportOptions().PushStallTimeout,
             PullRetries = result.GetValue(_imageDownloadRetry),
             SkipDefaultRegistryFallback = result.GetValue(_skipDefaultRegistryFallback),
             Proxy = ProxySettings.FromEnvironment(Environment.GetEnvironmentVariable),
@@ -122,6 +133,41 @@ public sealed class RegistryFlags
             throw new FormatException($"${name}: {e.Message}", e);
         }
     }
+
+    /// <summary>A duration as kaniko's flags write them (Go's <c>1m30s</c>, <c>500ms</c>, <c>2h</c>), or a bare number of seconds.</summary>
+    internal static TimeSpan? ParseDuration(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        var parts = DurationPart().Matches(value);
+        if (parts.Count == 0 || parts.Sum(p => p.Length) != value.Length)
+        {
+            return null;
+        }
+
+        return parts.Aggregate(TimeSpan.Zero, (total, part) =>
+        {
+            var amount = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
+            return total + part.Groups[2].Value switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(amount),
+                "s" => TimeSpan.FromSeconds(amount),
+                "m" => TimeSpan.FromMinutes(amount),
+                _ => TimeSpan.FromHours(amount),
+            };
+        });
+    }
+
+    [GeneratedRegex(@"(\d+(?:\.\d+)?)(ms|s|m|h)")]
+    private static partial Regex DurationPart();
 
     private static void Check(OptionResult result, Action<string> parse)
     {

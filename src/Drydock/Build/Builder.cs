@@ -40,13 +40,14 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             using var work = WorkDirectory.Create(options.WorkDirectory);
             using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
             var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
+            await using var uploads = LayerStreaming.UploadsFor(options, destinations, registries, log);
             var images = new List<Image>();
             IReadOnlyList<string>? unusedArgs = null;
             foreach (var platform in platforms)
             {
                 var (image, unused) = platforms.Count == 1
-                    ? await BuildPlatformAsync(document, context, platform, work, registries, layers, log, cancellationToken).ConfigureAwait(false)
-                    : await BuildOneOfManyAsync(document, context, platform, images.Count, platforms.Count, work, registries, layers, cancellationToken).ConfigureAwait(false);
+                    ? await BuildPlatformAsync(document, context, platform, work, registries, layers, uploads, log, cancellationToken).ConfigureAwait(false)
+                    : await BuildOneOfManyAsync(document, context, platform, images.Count, platforms.Count, work, registries, layers, uploads, cancellationToken).ConfigureAwait(false);
                 images.Add(image);
                 unusedArgs = unusedArgs is null ? unused : [.. unusedArgs.Intersect(unused)];
             }
@@ -56,7 +57,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                 log.Warn($"the build argument {unused} was not consumed by any ARG");
             }
 
-            var digest = await ImageOutputs.WriteAsync(images, options, destinations, registries, log, cancellationToken).ConfigureAwait(false);
+            var digest = await ImageOutputs.WriteAsync(images, options, destinations, registries, log, uploads, cancellationToken).ConfigureAwait(false);
             log.Info($"Built {digest}");
             return digest;
         }
@@ -64,22 +65,23 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
 
     /// <summary>One platform of several: in a work directory of its own, every log line marked with the platform.</summary>
     private Task<(Image Image, IReadOnlyList<string> UnusedArgs)> BuildOneOfManyAsync(
-        DockerfileDocument document, IBuildContext context, Platform platform, int done, int count, WorkDirectory work, RegistryClients registries, LayerSettings layers, CancellationToken cancellationToken)
+        DockerfileDocument document, IBuildContext context, Platform platform, int done, int count, WorkDirectory work, RegistryClients registries, LayerSettings layers, EarlyBlobUploads? uploads, CancellationToken cancellationToken)
     {
         log.Info($"Building for {platform} ({done + 1}/{count})");
         var platformWork = work.Subdirectory("platform-" + platform.ToString().Replace('/', '-'));
-        return BuildPlatformAsync(document, context, platform, platformWork, registries, layers, new PlatformBuildLog(log, platform), cancellationToken);
+        return BuildPlatformAsync(document, context, platform, platformWork, registries, layers, uploads, new PlatformBuildLog(log, platform), cancellationToken);
     }
 
     /// <summary>Builds the target stage for one platform; returns its image and the build arguments it left unused.</summary>
     private async Task<(Image Image, IReadOnlyList<string> UnusedArgs)> BuildPlatformAsync(
-        DockerfileDocument document, IBuildContext context, Platform platform, WorkDirectory work, RegistryClients registries, LayerSettings layers, IBuildLog platformLog, CancellationToken cancellationToken)
+        DockerfileDocument document, IBuildContext context, Platform platform, WorkDirectory work, RegistryClients registries, LayerSettings layers, EarlyBlobUploads? uploads, IBuildLog platformLog, CancellationToken cancellationToken)
     {
         var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, platform, Platform.Host);
         DeclareMetaArgs(document, buildArgs);
         var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
         var stages = new BuildStages(document, registries, work, platformLog);
-        var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, platformLog, Mounts.RunMountOptions.From(options), layers, platform);
+        var streaming = new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target));
+        var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, platformLog, Mounts.RunMountOptions.From(options), layers, platform, streaming);
         foreach (var stage in plan.Stages)
         {
             await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);

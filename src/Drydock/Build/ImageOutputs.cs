@@ -11,12 +11,13 @@ namespace Drydock.Build;
 internal static class ImageOutputs
 {
     /// <summary>Writes every output and returns the digest they name: the image's manifest, or the index over all platforms.</summary>
-    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, CancellationToken cancellationToken) =>
+    /// <param name="uploaded">Layers already uploaded while they were written; the push does not send them again.</param>
+    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken) =>
         images.Count == 1
-            ? WriteImageAsync(images[0], options, destinations, registries, log, cancellationToken)
-            : WriteIndexAsync(PlatformIndex.Create(images), options, destinations, registries, log, cancellationToken);
+            ? WriteImageAsync(images[0], options, destinations, registries, log, uploaded, cancellationToken)
+            : WriteIndexAsync(PlatformIndex.Create(images), options, destinations, registries, log, uploaded, cancellationToken);
 
-    private static async Task<Digest> WriteImageAsync(Image image, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteImageAsync(Image image, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         if (options.TarPath is { } tarPath)
         {
@@ -32,7 +33,7 @@ internal static class ImageOutputs
 
         if (ShouldPush(options, destinations))
         {
-            await new ImagePusher(registries).PushAsync(image, destinations, PushProgress(log), cancellationToken).ConfigureAwait(false);
+            await new ImagePusher(registries).PushAsync(image, destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
             LogPushed(destinations, image.ManifestDigest, log);
         }
 
@@ -40,7 +41,7 @@ internal static class ImageOutputs
         return image.ManifestDigest;
     }
 
-    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         // The builder refuses this before building; a docker-archive cannot say which image is for which platform.
         if (options.TarPath is not null)
@@ -56,7 +57,7 @@ internal static class ImageOutputs
 
         if (ShouldPush(options, destinations))
         {
-            await new IndexPusher(registries).PushAsync(index, destinations, PushProgress(log), cancellationToken).ConfigureAwait(false);
+            await new IndexPusher(registries).PushAsync(index, destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
             foreach (var image in index.Images)
             {
                 log.Info($"Pushed the {Platform.Create(image.Config.Os, image.Config.Architecture, image.Config.Variant)} image {image.ManifestDigest}");

@@ -22,7 +22,8 @@ internal sealed class StageBuilder(
     IBuildLog log,
     RunMountOptions runMounts,
     LayerSettings layers,
-    Platform targetPlatform)
+    Platform targetPlatform,
+    LayerStreaming streaming)
 {
     /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
     public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
@@ -141,7 +142,8 @@ internal sealed class StageBuilder(
                 return;
             }
 
-            var layer = await LayerWriter.WriteToDirectoryAsync(rootfs, diff, work.Blobs.Root, layers.LayerMediaType(state.DockerMediaTypes), layers.WriteOptions, cancellationToken).ConfigureAwait(false);
+            var layer = await streaming.WriteAsync(stage, follow => LayerWriter.WriteToDirectoryAsync(
+                rootfs, diff, work.Blobs.Root, layers.LayerMediaType(state.DockerMediaTypes), layers.WriteOptions, cancellationToken, follow)).ConfigureAwait(false);
             log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
             state.AddLayer(layer, createdBy, created);
         }

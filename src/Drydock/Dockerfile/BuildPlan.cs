@@ -28,6 +28,24 @@ public sealed record BuildPlan(Stage Target, IReadOnlyList<Stage> Stages)
         return new BuildPlan(targetStage, needed.Select(i => document.Stages[i]).ToArray());
     }
 
+    /// <summary>
+    /// The stages whose layers end up in the target's image: the target, the stage its FROM builds
+    /// on, that stage's, and so on. Stages that are only copied from are not among them.
+    /// </summary>
+    public static IReadOnlyList<Stage> BaseChain(DockerfileDocument document, IReadOnlyDictionary<string, string> metaVariables, Stage target)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var expander = new VariableExpander(document.EscapeChar, metaVariables);
+        var chain = new List<Stage>();
+        for (Stage? stage = target; stage is not null && !chain.Contains(stage);)
+        {
+            chain.Add(stage);
+            stage = TryExpand(expander, stage.From.Image, stage.From.Location) is { } image ? StageNamed(document, image, stage, allowIndex: false) : null;
+        }
+
+        return chain;
+    }
+
     /// <summary>The stage a FROM or <c>COPY --from</c> value names, or null when it names an image.</summary>
     public static Stage? StageNamed(DockerfileDocument document, string name, Stage user, bool allowIndex)
     {

@@ -47,9 +47,12 @@ public static class LayerWriter
     /// Writes the layer into <c>blobDirectory/sha256/HEX</c> (the layout of an OCI layout's blobs
     /// folder) and returns it as an <see cref="ILayer"/>. <paramref name="mediaType"/> is the
     /// caller's choice (<see cref="MediaTypes.LayerType"/>) and must match the options' compression.
+    /// <paramref name="follow"/>, when given, is handed the blob file as soon as it is created and
+    /// returns the stream to write it through (one that lets a reader follow it, see
+    /// <see cref="GrowingFile"/>).
     /// </summary>
     public static async Task<FileLayer> WriteToDirectoryAsync(
-        string rootfs, FilesystemDiff diff, string blobDirectory, string mediaType, LayerWriteOptions options, CancellationToken cancellationToken)
+        string rootfs, FilesystemDiff diff, string blobDirectory, string mediaType, LayerWriteOptions options, CancellationToken cancellationToken, Func<FileStream, Stream>? follow = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (MediaTypes.CompressionOf(mediaType) != options.Compression)
@@ -65,7 +68,7 @@ public static class LayerWriter
             var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0 });
             await using (file.ConfigureAwait(false))
             {
-                result = await WriteAsync(rootfs, diff, file, options, cancellationToken).ConfigureAwait(false);
+                result = await WriteAsync(rootfs, diff, follow?.Invoke(file) ?? file, options, cancellationToken).ConfigureAwait(false);
             }
 
             var final = Path.Combine(blobDirectory, result.Digest.Algorithm, result.Digest.Hex);

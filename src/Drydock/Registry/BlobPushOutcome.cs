@@ -14,4 +14,7 @@ public enum BlobPushOutcome
 
     /// <summary>Sent in several PATCH chunks, then committed with a PUT.</summary>
     UploadedInChunks,
+
+    /// <summary>Uploaded while it was still being written (<see cref="EarlyBlobUploads"/>); nothing was sent at push time.</summary>
+    Streamed,
 }

@@ -28,11 +28,14 @@ public sealed class ImagePusher
     public Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken) =>
         PushAsync(image, destinations, progress: null, cancellationToken);
 
-    /// <summary>Pushes the image, reporting each blob, and returns its manifest digest.</summary>
-    public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes the image, reporting each blob, and returns its manifest digest. Blobs that
+    /// <paramref name="uploaded"/> already put into a repository are not sent there again.
+    /// </summary>
+    public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
     {
         CheckDestinations(image.ManifestDigest, destinations);
-        await PushBlobsAsync(BlobsOf(image), destinations, progress, cancellationToken).ConfigureAwait(false);
+        await PushBlobsAsync(BlobsOf(image), destinations, progress, cancellationToken, uploaded).ConfigureAwait(false);
         await PutManifestAsync(image.RawManifest, image.MediaType, destinations, cancellationToken).ConfigureAwait(false);
         return image.ManifestDigest;
     }
@@ -52,7 +55,7 @@ public sealed class ImagePusher
     }
 
     /// <summary>Puts every blob into every destination repository.</summary>
-    internal async Task PushBlobsAsync(IReadOnlyList<PushedBlob> blobs, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken)
+    internal async Task PushBlobsAsync(IReadOnlyList<PushedBlob> blobs, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
     {
         var repositories = destinations
             .GroupBy(d => (Registry: ImageReference.NormalizeRegistry(d.Registry), d.Repository))
@@ -72,6 +75,12 @@ public sealed class ImagePusher
                 new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentUploads, CancellationToken = cancellationToken },
                 async (blob, token) =>
                 {
+                    if (uploaded is not null && await uploaded.IsUploadedAsync(registry, repository, blob.Descriptor.Digest, token).ConfigureAwait(false))
+                    {
+                        progress?.Report(new BlobPushed(registry, repository, blob.Descriptor, BlobPushOutcome.Streamed));
+                        return;
+                    }
+
                     var mountFrom = blob.Source is { } source && ImageReference.NormalizeRegistry(source.Registry) == normalized && source.Repository != repository
                         ? source.Repository
                         : earlier;

@@ -27,6 +27,8 @@ public sealed class RegistryClient : IDisposable
     public static readonly IReadOnlyList<string> ManifestMediaTypes =
         [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
 
+    private static readonly TimeSpan CancelledChunkGrace = TimeSpan.FromSeconds(5);
+
     private readonly RegistryTransport _transport;
     private readonly bool _ownsTransport;
     private readonly IKeychain _keychain;
@@ -294,7 +296,8 @@ public sealed class RegistryClient : IDisposable
     private async Task<BlobPushOutcome> UploadAsync(string repository, Descriptor descriptor, Func<CancellationToken, Task<Stream>> open, string? mountFrom, CancellationToken cancellationToken)
     {
         var operation = $"pushing blob {descriptor.Digest} to {Registry}/{repository}";
-        if (await StartUploadAsync(repository, descriptor, mountFrom, operation, cancellationToken).ConfigureAwait(false) is not { } location)
+        var mount = mountFrom is not null && mountFrom != repository ? (descriptor.Digest, mountFrom) : ((Digest, string)?)null;
+        if (await StartUploadAsync(repository, mount, operation, cancellationToken).ConfigureAwait(false) is not { } location)
         {
             return BlobPushOutcome.Mounted;
         }
@@ -304,8 +307,7 @@ public sealed class RegistryClient : IDisposable
         {
             if (descriptor.Size <= Options.UploadChunkSize)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest)) { Content = BlobContent(source, descriptor.Size) };
-                using var response = await SendUploadAsync(request, operation, repository, cancellationToken).ConfigureAwait(false);
+                using var response = await SendUploadAsync(HttpMethod.Put, WithDigest(location, descriptor.Digest), source, descriptor.Size, null, operation, repository, cancellationToken).ConfigureAwait(false);
                 await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
                 return BlobPushOutcome.Uploaded;
             }
@@ -313,43 +315,130 @@ public sealed class RegistryClient : IDisposable
             for (long offset = 0; offset < descriptor.Size;)
             {
                 var length = Math.Min(Options.UploadChunkSize, descriptor.Size - offset);
-                using var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = BlobContent(new BoundedReadStream(source, length), length) };
-                request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
-                using var response = await SendUploadAsync(request, operation, repository, cancellationToken).ConfigureAwait(false);
-                await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
-                CheckRange(response, offset + length, operation);
-                location = LocationOf(response, operation);
+                location = await PatchChunkAsync(location, source, offset, length, operation, repository, cancellationToken).ConfigureAwait(false);
                 offset += length;
             }
 
-            using (var commit = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, descriptor.Digest)) { Content = new ByteArrayContent([]) })
-            using (var response = await SendAsync(commit, operation, [RegistryScope.Push(repository)], cancellationToken).ConfigureAwait(false))
-            {
-                await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
-            }
-
+            await CommitUploadAsync(location, descriptor.Digest, operation, repository, cancellationToken).ConfigureAwait(false);
             return BlobPushOutcome.UploadedInChunks;
         }
     }
 
-    /// <summary>Opens an upload session (POST), or mounts the blob from another repository: then there is no session (null).</summary>
-    private async Task<Uri?> StartUploadAsync(string repository, Descriptor descriptor, string? mountFrom, string operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads a blob while it is still being written: opens an upload session at once, PATCHes
+    /// each <see cref="RegistryTransportOptions.UploadChunkSize"/> chunk as soon as the file holds
+    /// it (a whole chunk, so no request waits on the writer), and commits with PUT ?digest= once
+    /// the writer has finished. One attempt, no retries: a caller whose upload failed pushes the
+    /// blob again the ordinary way. A failed or cancelled upload's session is deleted.
+    /// </summary>
+    /// <returns>The blob, as the registry now holds it.</returns>
+    public async Task<Descriptor> StreamBlobAsync(string repository, GrowingFile blob, CancellationToken cancellationToken)
     {
-        var mount = mountFrom is not null && mountFrom != repository;
-        var start = mount ? $"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(descriptor.Digest.ToString())}&from={Uri.EscapeDataString(mountFrom!)}" : $"v2/{repository}/blobs/uploads/";
-        IReadOnlyList<RegistryScope> scopes = mount ? [RegistryScope.Push(repository), RegistryScope.Pull(mountFrom!)] : [RegistryScope.Push(repository)];
+        ArgumentNullException.ThrowIfNull(blob);
+        var operation = $"streaming a blob to {Registry}/{repository}";
+        var location = await StartUploadAsync(repository, null, operation, cancellationToken).ConfigureAwait(false)
+            ?? throw new RegistryException(operation, "the registry opened no upload session");
+
+        // A chunk on its way may finish for a moment after cancellation: a registry refuses to
+        // delete a session whose state it cannot match with the client's (distribution does).
+        using var chunkCancel = new CancellationTokenSource();
+        using var grace = cancellationToken.Register(() => chunkCancel.CancelAfter(CancelledChunkGrace));
+        try
+        {
+            var source = blob.OpenRead();
+            await using (source.ConfigureAwait(false))
+            {
+                for (long offset = 0; ;)
+                {
+                    var state = await blob.WaitForAsync(offset + Options.UploadChunkSize, cancellationToken).ConfigureAwait(false);
+                    var end = Math.Min(offset + Options.UploadChunkSize, state.Length);
+                    if (end > offset)
+                    {
+                        location = await PatchChunkAsync(location, source, offset, end - offset, operation, repository, chunkCancel.Token).ConfigureAwait(false);
+                        offset = end;
+                    }
+                    else if (state.Completed is { } completed)
+                    {
+                        await CommitUploadAsync(location, completed.Digest, $"streaming blob {completed.Digest} to {Registry}/{repository}", repository, cancellationToken).ConfigureAwait(false);
+                        return completed;
+                    }
+                }
+            }
+        }
+        catch
+        {
+            await CancelUploadAsync(location, repository).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Opens an upload session (POST), or mounts the blob from another repository: then there is no session (null).</summary>
+    private async Task<Uri?> StartUploadAsync(string repository, (Digest Digest, string From)? mount, string operation, CancellationToken cancellationToken)
+    {
+        var start = mount is var (digest, from) ? $"v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(from)}" : $"v2/{repository}/blobs/uploads/";
+        IReadOnlyList<RegistryScope> scopes = mount is not null ? [RegistryScope.Push(repository), RegistryScope.Pull(mount.Value.From)] : [RegistryScope.Push(repository)];
         using var request = new HttpRequestMessage(HttpMethod.Post, start);
         using var response = await SendAsync(request, operation, scopes, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
-        return mount && response.StatusCode == HttpStatusCode.Created ? null : LocationOf(response, operation);
+        return mount is not null && response.StatusCode == HttpStatusCode.Created ? null : LocationOf(response, operation);
     }
 
-    /// <summary>Sends a request whose body streams from a blob; a bad source blob is no transport failure.</summary>
-    private async Task<HttpResponseMessage> SendUploadAsync(HttpRequestMessage request, string operation, string repository, CancellationToken cancellationToken)
+    /// <summary>Sends the next <paramref name="length"/> bytes of <paramref name="source"/> as one chunk; returns where the upload goes next.</summary>
+    private async Task<Uri> PatchChunkAsync(Uri location, Stream source, long offset, long length, string operation, string repository, CancellationToken cancellationToken)
     {
+        using var response = await SendUploadAsync(HttpMethod.Patch, location, new BoundedReadStream(source, length), length, $"{offset}-{offset + length - 1}", operation, repository, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        CheckRange(response, offset + length, operation);
+        return LocationOf(response, operation);
+    }
+
+    /// <summary>Ends an upload session: the registry checks the bytes against the digest and stores the blob.</summary>
+    private async Task CommitUploadAsync(Uri location, Digest digest, string operation, string repository, CancellationToken cancellationToken)
+    {
+        using var commit = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, digest)) { Content = new ByteArrayContent([]) };
+        using var response = await SendAsync(commit, operation, [RegistryScope.Push(repository)], cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes an unfinished upload session so the registry drops what it received. Best effort,
+    /// briefly, whatever the caller's cancellation: registries also expire abandoned sessions.
+    /// </summary>
+    private async Task CancelUploadAsync(Uri location, string repository)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            return await SendAsync(request, operation, [RegistryScope.Push(repository)], cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Delete, location);
+            using var response = await SendAsync(request, $"cancelling an upload to {Registry}/{repository}", [RegistryScope.Push(repository)], timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RegistryException or OperationCanceledException)
+        {
+            // The session expires on its own.
+        }
+    }
+
+    /// <summary>
+    /// Sends a request whose body streams from a blob. An attempt that makes no progress for
+    /// <see cref="RegistryTransportOptions.PushStallTimeout"/> is aborted as a transient failure,
+    /// so the upload is tried again; a bad source blob is no transport failure.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendUploadAsync(HttpMethod method, Uri uri, Stream body, long length, string? contentRange, string operation, string repository, CancellationToken cancellationToken)
+    {
+        using var stall = new UploadStallWatch(Options.PushStallTimeout, cancellationToken);
+        using var request = new HttpRequestMessage(method, uri) { Content = BlobContent(stall.Watch(body), length) };
+        if (contentRange is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Range", contentRange);
+        }
+
+        try
+        {
+            return await SendAsync(request, operation, [RegistryScope.Push(repository)], stall.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (stall.Stalled && e is OperationCanceledException or RegistryException)
+        {
+            throw new RegistryException(operation, $"the upload made no progress for {stall.Timeout.TotalSeconds:0.#} s", innerException: e, transient: true);
         }
         catch (RegistryException e) when (e.InnerException is { } inner && TransportFailure.VerificationFailure(inner) is { } invalid)
         {

@@ -174,14 +174,7 @@ public sealed class FailureTests(HttpRegistry server)
     }
 
     /// <summary>Exit 1, one ERROR line, nothing on stdout (which scripts read as the digest).</summary>
-    private static string AssertOneError(ToolResult result)
-    {
-        Assert.True(result.ExitCode == 1, $"expected exit code 1:\n{result}");
-        Assert.True(result.StandardOutput.Length == 0, $"stdout must stay empty on failure:\n{result}");
-        var errors = DrydockRunner.ErrorLines(result);
-        Assert.True(errors.Count == 1, $"expected exactly one ERROR line:\n{result}");
-        return errors[0];
-    }
+    private static string AssertOneError(ToolResult result) => DrydockRunner.AssertOneError(result);
 
     /// <summary>A command-line mistake: the flag named on stderr first, then the common failure contract.</summary>
     private static void AssertFlagError(ToolResult result, string flag)

@@ -21,6 +21,12 @@ public abstract record Fault
     /// <summary>Passes the request on, relays the head and this many body bytes, then sends nothing for a while and closes.</summary>
     public sealed record StallAfter(long BodyBytes, TimeSpan Duration) : Fault;
 
+    /// <summary>
+    /// Takes this many bytes of the request body, then reads no more of it and answers nothing for
+    /// a while, and closes: a stalled upload. The request never reaches the registry.
+    /// </summary>
+    public sealed record StallRequestAfter(long BodyBytes, TimeSpan Duration) : Fault;
+
     /// <summary>Waits this long before passing the request on (slow headers).</summary>
     public sealed record Delay(TimeSpan Duration) : Fault;
 
@@ -43,7 +49,7 @@ public sealed record ProxiedRequest(string Method, string Path, string? Range, D
 /// to it as if it were the registry (it forwards the Host header, so the registry's upload
 /// locations point back at it), and <see cref="Faults"/> decides per request whether to pass it
 /// on or to fail it: a status (500, 429 with Retry-After), a dropped connection before the reply or
-/// midway through its body, a stall, a delay, a trickle. Every request is recorded.
+/// midway through its body, a stall of the reply or of the request body, a delay, a trickle. Every request is recorded.
 /// </summary>
 public sealed class FaultProxy : LoopbackTcpServer
 {
@@ -96,6 +102,11 @@ public sealed class FaultProxy : LoopbackTcpServer
                             // Take the whole request first, as a registry would before failing it.
                             await fromClient.RelayBodyAsync(head, new Sink(Stream.Null, null), Stopping);
                             await WriteStatusAsync(client.GetStream(), status);
+                            return;
+                        case Fault.StallRequestAfter stall:
+                            // The sink stalls once the bytes are taken; a shorter body stalls for want of a reply.
+                            await fromClient.RelayBodyAsync(head, new Sink(Stream.Null, new Fault.StallAfter(stall.BodyBytes, stall.Duration)), Stopping);
+                            await Task.Delay(stall.Duration, Stopping);
                             return;
                         case Fault.Delay delay:
                             await Task.Delay(delay.Duration, Stopping);

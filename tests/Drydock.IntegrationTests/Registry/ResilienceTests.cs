@@ -112,6 +112,36 @@ public sealed class ResilienceTests(HttpRegistry upstream) : IDisposable
         await ToolRunner.RunCheckedAsync("skopeo", ["--insecure-policy", "copy", .. upstream.SkopeoSourceArgs, $"docker://{upstream.Reference($"{repository}:v1")}", $"oci:{temp.Combine("layout")}:copied"]);
     }
 
+    /// <summary>
+    /// The proxy takes the start of the layer's upload, then reads and answers nothing: the attempt
+    /// is aborted once the stall timeout passes and the upload starts again. (A stall that never
+    /// ends: StreamedPushTests, through the whole command.)
+    /// </summary>
+    [Fact]
+    public async Task An_upload_that_stalls_once_is_aborted_after_the_stall_timeout_and_sent_again()
+    {
+        var layer = InMemoryLayer.Random(size: 2 * 1024 * 1024);
+        var image = Image.Create(new ImageConfig { Config = new ContainerConfig { Cmd = ["sh"] } }, [layer], dockerMediaTypes: false);
+        var repository = RegistryServer.NewRepository("stall-once");
+        var commit = "digest=" + Uri.EscapeDataString(layer.Descriptor.Digest.ToString());
+        var stalls = 0;
+        _proxy.Faults = request => request.Method == "PUT" && request.Path.Contains(commit, StringComparison.OrdinalIgnoreCase) && Interlocked.Increment(ref stalls) == 1
+            ? new Fault.StallRequestAfter(64 * 1024, TimeSpan.FromMinutes(1))
+            : null;
+        using var clients = new RegistryClients(Options with { PushStallTimeout = TimeSpan.FromSeconds(1) }, upstream.Keychain);
+
+        var digest = await new ImagePusher(clients).PushAsync(image, [_proxy.Reference($"{repository}:v1")], CancellationToken.None);
+
+        Assert.Equal(image.ManifestDigest, digest);
+        var attempts = _proxy.Requests.Where(r => r.Method == "PUT" && r.Path.Contains(commit, StringComparison.OrdinalIgnoreCase)).ToArray();
+        Assert.Equal(2, attempts.Length);
+        Assert.IsType<Fault.StallRequestAfter>(attempts[0].Fault);
+        var aborted = attempts[1].At - attempts[0].At;
+        Assert.True(aborted >= TimeSpan.FromSeconds(0.9) && aborted < TimeSpan.FromSeconds(10), $"the stalled attempt was given up after {aborted.TotalSeconds:0.0} s, not after the 1 s stall timeout");
+        using var temp = new TempDirectory();
+        await ToolRunner.RunCheckedAsync("skopeo", ["--insecure-policy", "copy", .. upstream.SkopeoSourceArgs, $"docker://{upstream.Reference($"{repository}:v1")}", $"oci:{temp.Combine("layout")}:copied"]);
+    }
+
     [Fact]
     public async Task A_push_whose_faults_never_stop_fails_clearly_and_leaves_the_tag_untouched()
     {

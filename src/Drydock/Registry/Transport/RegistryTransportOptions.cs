@@ -72,6 +72,13 @@ public sealed record RegistryTransportOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// <c>--push-stall-timeout</c>: how long a blob upload may go without progress (the connection
+    /// taking no more of its bytes, or no reply after the last of them) before that attempt is
+    /// aborted and tried again.
+    /// </summary>
+    public TimeSpan PushStallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Blobs larger than this are uploaded in PATCH chunks of this size; smaller ones in one PUT.</summary>
     public long UploadChunkSize { get; init; } = 32L * 1024 * 1024;
 
