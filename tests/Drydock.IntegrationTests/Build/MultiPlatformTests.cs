@@ -77,6 +77,25 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
     }
 
     [Fact]
+    public async Task Every_platform_streams_its_new_layers_while_they_are_written()
+    {
+        var build = await BuildAsync();
+        var inspector = new ImageInspector(server);
+        var index = await inspector.ManifestAsync(build.Reference);
+        var name = build.Reference[..build.Reference.LastIndexOf(':')];
+        foreach (var entry in index["manifests"]!.AsArray())
+        {
+            var manifest = await inspector.ManifestAsync($"{name}@{(string?)entry!["digest"]}");
+
+            // The base has one layer; the RUN and the COPY made the other two.
+            foreach (var layer in manifest["layers"]!.AsArray().Skip(1))
+            {
+                Assert.Contains($"streamed {(string?)layer!["digest"]} to ", build.Result.StandardError, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_OCI_layout_holds_the_index_and_every_image_for_skopeo_and_umoci()
     {
         var build = await BuildAsync();
@@ -198,7 +217,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         var layout = outputs.Combine("layout");
         var digestFile = outputs.Combine("digest");
         var result = await DrydockRunner.BuildAsync([
-            "--insecure", "--platform", "linux/amd64,linux/arm64", "--destination", reference,
+            "--insecure", "--verbosity", "debug", "--platform", "linux/amd64,linux/arm64", "--destination", reference,
             "--oci-layout-path", layout, "--digest-file", digestFile, context.Path]);
         return new TwoPlatformBuild(result, reference, layout, digestFile, outputs);
     });
