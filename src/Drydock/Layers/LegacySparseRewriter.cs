@@ -46,8 +46,10 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     private byte[]? _longName;
     private bool _metadataPassed;
 
-    // The old GNU entry being read: where its header starts in _held, and its map so far.
-    private int _oldGnuStart;
+    // The old GNU entry being read: its header, and its map so far. Extension blocks are read
+    // into a block of their own and not held: a hostile map costs its segments, not its blocks.
+    private readonly byte[] _extension = new byte[BlockSize];
+    private byte[]? _oldGnuHeader;
     private List<(long Offset, long Length)>? _segments;
     private bool _segmentsEnded;
     private string _entryName = "";
@@ -143,7 +145,9 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
             _heldUnitStart = _held.WrittenCount;
         }
 
-        return _held.GetMemory(_unitLeft)[.._unitLeft];
+        return _unit == Unit.OldGnuExtension
+            ? _extension.AsMemory(BlockSize - _unitLeft)
+            : _held.GetMemory(_unitLeft)[.._unitLeft];
     }
 
     private void Received(int read)
@@ -156,14 +160,18 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
             return;
         }
 
-        _held.Advance(read);
+        if (_unit != Unit.OldGnuExtension)
+        {
+            _held.Advance(read);
+        }
+
         _unitLeft -= read;
         if (_unitLeft > 0)
         {
             return;
         }
 
-        var unit = _held.WrittenSpan.Slice(_heldUnitStart, _unitLength);
+        var unit = _unit == Unit.OldGnuExtension ? _extension : _held.WrittenSpan.Slice(_heldUnitStart, _unitLength);
         switch (_unit)
         {
             case Unit.Header:
@@ -259,7 +267,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
 
     private void BeginOldGnu(ReadOnlySpan<byte> header)
     {
-        _oldGnuStart = _heldUnitStart;
+        _oldGnuHeader = header.ToArray();
         _entryName = HeldRecord("path") is { } path ? Encoding.UTF8.GetString(path)
             : _longName is not null ? Encoding.UTF8.GetString(_longName)
             : Encoding.UTF8.GetString(header[..100].TrimEnd((byte)0));
@@ -309,12 +317,11 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
 
     private void RewriteOldGnu()
     {
-        var header = _held.WrittenSpan.Slice(_oldGnuStart, BlockSize);
-        var realSize = SlotNumber(header.Slice(OldGnuRealSizeOffset, 12));
-        TarBlocks.TryParseNumber(header.Slice(TarBlocks.SizeOffset, 12), out var headerSize);
+        // The header becomes a ustar one: type '0', and GNU's fields past the ustar ones cleared.
+        var entry = _oldGnuHeader!;
+        var realSize = SlotNumber(entry.AsSpan(OldGnuRealSizeOffset, 12));
+        TarBlocks.TryParseNumber(entry.AsSpan(TarBlocks.SizeOffset, 12), out var headerSize);
         var storedSize = HeldRecord("size") is { } paxSize ? ParseDecimal(paxSize) ?? headerSize : headerSize;
-
-        var entry = header.ToArray();
         entry[TarBlocks.TypeOffset] = (byte)'0';
         entry.AsSpan(OldGnuExtrasOffset, BlockSize - OldGnuExtrasOffset).Clear();
         "ustar\0"u8.CopyTo(entry.AsSpan(257));
@@ -425,6 +432,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         _longName = null;
         _metadataPassed = false;
         _segments = null;
+        _oldGnuHeader = null;
     }
 
     // The last record of that name in the held PAX header, as TarReader would take it.
