@@ -225,7 +225,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
                 return;
         }
 
-        var storedSize = type != (byte)'g' && HeldRecord("size") is { } paxSize ? ParseDecimal(paxSize) ?? size : size;
+        var storedSize = type != (byte)'g' && HeldRecord("size"u8) is { } paxSize ? ParseDecimal(paxSize) ?? size : size;
         if (type is (byte)'0' or 0 && _paxRecords is not null && HasZeroZeroMap(_paxRecords))
         {
             RewriteZeroZero(storedSize);
@@ -268,7 +268,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     private void BeginOldGnu(ReadOnlySpan<byte> header)
     {
         _oldGnuHeader = header.ToArray();
-        _entryName = HeldRecord("path") is { } path ? Encoding.UTF8.GetString(path)
+        _entryName = HeldRecord("path"u8) is { } path ? Encoding.UTF8.GetString(path)
             : _longName is not null ? Encoding.UTF8.GetString(_longName)
             : Encoding.UTF8.GetString(header[..100].TrimEnd((byte)0));
         if (_metadataPassed)
@@ -321,7 +321,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         var entry = _oldGnuHeader!;
         var realSize = SlotNumber(entry.AsSpan(OldGnuRealSizeOffset, 12));
         TarBlocks.TryParseNumber(entry.AsSpan(TarBlocks.SizeOffset, 12), out var headerSize);
-        var storedSize = HeldRecord("size") is { } paxSize ? ParseDecimal(paxSize) ?? headerSize : headerSize;
+        var storedSize = HeldRecord("size"u8) is { } paxSize ? ParseDecimal(paxSize) ?? headerSize : headerSize;
         entry[TarBlocks.TypeOffset] = (byte)'0';
         entry.AsSpan(OldGnuExtrasOffset, BlockSize - OldGnuExtrasOffset).Clear();
         "ustar\0"u8.CopyTo(entry.AsSpan(257));
@@ -333,7 +333,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     private void RewriteZeroZero(long storedSize)
     {
         var header = _held.WrittenSpan[_heldUnitStart..];
-        _entryName = HeldRecord("path") is { } path ? Encoding.UTF8.GetString(path) : Encoding.UTF8.GetString(header[..100].TrimEnd((byte)0));
+        _entryName = HeldRecord("path"u8) is { } path ? Encoding.UTF8.GetString(path) : Encoding.UTF8.GetString(header[..100].TrimEnd((byte)0));
         var segments = new List<(long, long)>();
         ReadOnlySpan<byte> records = _paxRecords;
         long? offset = null;
@@ -417,7 +417,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         _dataLeft = TarBlocks.Padded(storedSize);
     }
 
-        // Passes the held bytes on unchanged.
+    // Passes the held bytes on unchanged.
     private void Release()
     {
         _output.Write(_held.WrittenSpan);
@@ -436,13 +436,13 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     }
 
     // The last record of that name in the held PAX header, as TarReader would take it.
-    private byte[]? HeldRecord(string name)
+    private byte[]? HeldRecord(ReadOnlySpan<byte> name)
     {
         ReadOnlySpan<byte> records = _paxRecords;
         byte[]? found = null;
         while (TarBlocks.TryTakeRecord(ref records, out var key, out var value))
         {
-            if (Encoding.UTF8.GetString(key) == name)
+            if (key.SequenceEqual(name))
             {
                 found = value.ToArray();
             }
