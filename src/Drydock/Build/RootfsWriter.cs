@@ -69,7 +69,7 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
         var target = PrepareTarget(imagePath);
         if (status.Kind == FileKind.RegularFile)
         {
-            File.Copy(source, target);
+            NativeFiles.CopyFile(source, target);
         }
         else
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Formats.Tar;
 using System.Globalization;
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Drydock.Layers;
@@ -19,10 +20,11 @@ internal sealed class GnuSparseFile
 
     // The 1.0 map is read whole before the data it describes; this bounds what a layer can make
     // us hold (16 bytes a segment). GNU tar writes one segment per run of data.
-    private const int MaxSegments = 1 << 20;
+    internal const int MaxSegments = 1 << 20;
 
     // Eighteen digits always fit a long (an exabyte); more is not a size any file system holds.
-    private const int MaxDigits = 18;
+    internal const int MaxDigits = 18;
+    internal const long MaxNumber = 999_999_999_999_999_999;
 
     private readonly (long Offset, long Length)[] _segments;
 
@@ -45,7 +47,7 @@ internal sealed class GnuSparseFile
         && pax.ExtendedAttributes.Keys.Any(k => k.StartsWith(Prefix, StringComparison.Ordinal));
 
     /// <summary>
-    /// Reads the map: from the PAX records (0.0, 0.1) or from the start of the data (1.0), which
+    /// Reads the map: from the PAX records (0.1) or from the start of the data (1.0), which
     /// leaves the data stream at the first segment. Null for an encoding this does not know.
     /// Throws <see cref="InvalidDataException"/> for a map that does not describe the data.
     /// </summary>
@@ -85,14 +87,7 @@ internal sealed class GnuSparseFile
             return Checked(entry, name, Number(entry, records, "size"), segments, entry.Length);
         }
 
-        // 0.0 repeats offset/numbytes once per segment; TarReader refuses an archive with repeated
-        // PAX keys, so only a single-segment map ever gets here.
-        if (records.ContainsKey(Prefix + "offset") || records.ContainsKey(Prefix + "numbytes"))
-        {
-            (long, long)[] segments = [(Number(entry, records, "offset"), Number(entry, records, "numbytes"))];
-            return Checked(entry, name, Number(entry, records, "size"), segments, entry.Length);
-        }
-
+        // 0.0 maps and old GNU entries arrive here as 1.0, rewritten by LegacySparseRewriter.
         return null;
     }
 
@@ -137,6 +132,21 @@ internal sealed class GnuSparseFile
         }
 
         return string.Join('/', parts[..^2].Append(parts[^1]));
+    }
+
+    /// <summary>The 1.0 map of <paramref name="segments"/>: decimal lines padded to a block.</summary>
+    internal static byte[] EncodeMap(IReadOnlyList<(long Offset, long Length)> segments)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{segments.Count}\n");
+        foreach (var (offset, length) in segments)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{offset}\n{length}\n");
+        }
+
+        var map = new byte[(text.Length + BlockSize - 1) / BlockSize * BlockSize];
+        Encoding.ASCII.GetBytes(text.ToString(), map);
+        return map;
     }
 
     // The 1.0 map: decimal lines (count, then offset and size per segment), padded to a block.
@@ -248,6 +258,8 @@ internal sealed class GnuSparseFile
             ? long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture)
             : throw Malformed(entry, $"the sparse map holds '{text}', which is not a size");
 
-    private static InvalidDataException Malformed(TarEntry entry, string problem) =>
-        new($"Layer entry '{entry.Name}' is a malformed GNU sparse file: {problem}.");
+    private static InvalidDataException Malformed(TarEntry entry, string problem) => Malformed(entry.Name, problem);
+
+    internal static InvalidDataException Malformed(string entryName, string problem) =>
+        new($"Layer entry '{entryName}' is a malformed GNU sparse file: {problem}.");
 }

@@ -41,7 +41,8 @@ public static class LayerExtractor
         await using (tar.ConfigureAwait(false))
         {
             using var hashing = new HashingReadStream(tar, leaveOpen: true);
-            var observer = new PaxXattrObserver(hashing);
+            // The diffID is of the tar as stored; the reader sees old sparse encodings rewritten.
+            var observer = new PaxXattrObserver(new LegacySparseRewriter(hashing));
             var extraction = new LayerExtraction(root, options, observer);
             var reader = new TarReader(observer, leaveOpen: true);
             await using (reader.ConfigureAwait(false))

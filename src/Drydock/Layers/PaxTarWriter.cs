@@ -14,10 +14,10 @@ namespace Drydock.Layers;
 /// </summary>
 internal sealed class PaxTarWriter : IAsyncDisposable
 {
-    private const int BlockSize = 512;
+    private const int BlockSize = TarBlocks.BlockSize;
     private const int BufferSize = 128 * 1024;
     private const long MaxOctal7 = 0x1FFFFF; // 7 octal digits
-    private const long MaxOctal11 = 0x1FFFFFFFF; // 11 octal digits
+    private const long MaxOctal11 = TarBlocks.MaxOctal11;
 
     private readonly Stream _output;
     private readonly bool _subsecondTimes;
@@ -44,7 +44,9 @@ internal sealed class PaxTarWriter : IAsyncDisposable
         var records = PaxRecords(header, size);
         if (records is not null)
         {
-            await WriteHeaderAsync(PaxHeaderName(header.Name), TarEntryType.ExtendedAttributes, records.Length, cancellationToken).ConfigureAwait(false);
+            await EnsureSpaceAsync(BlockSize, cancellationToken).ConfigureAwait(false);
+            TarBlocks.FormatPaxHeader(_buffer.AsSpan(_used, BlockSize), header.Name, records.Length);
+            _used += BlockSize;
             await WriteDataAsync(new MemoryStream(records, writable: false), records.Length, cancellationToken).ConfigureAwait(false);
         }
 
@@ -121,128 +123,32 @@ internal sealed class PaxTarWriter : IAsyncDisposable
             (records ??= []).Add(("SCHILY.xattr." + name, value));
         }
 
-        return records is null ? null : EncodeRecords(records);
+        return records is null ? null : TarBlocks.EncodeRecords(records);
     }
-
-    // Each record is "<length> <key>=<value>\n", where the length counts its own digits.
-    private static byte[] EncodeRecords(List<(string Key, byte[] Value)> records)
-    {
-        var output = new ArrayBufferWriter<byte>();
-        foreach (var (key, value) in records)
-        {
-            var keyBytes = Encoding.UTF8.GetBytes(key);
-            var baseLength = keyBytes.Length + value.Length + 3;
-            var length = baseLength + 1;
-            while (length != baseLength + Digits(length))
-            {
-                length = baseLength + Digits(length);
-            }
-
-            Encoding.ASCII.GetBytes(length.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ", output);
-            output.Write(keyBytes);
-            output.Write("="u8);
-            output.Write(value);
-            output.Write("\n"u8);
-        }
-
-        return output.WrittenSpan.ToArray();
-    }
-
-    private static int Digits(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
 
     private static bool FitsUstar(string text, int width) => text.Length <= width && Ascii.IsValid(text);
-
-    // Fixed, like Go's archive/tar ("PaxHeaders.0"): anything that varies here breaks reproducibility.
-    private static string PaxHeaderName(string name)
-    {
-        var trimmed = name.TrimEnd('/');
-        var baseName = trimmed[(trimmed.LastIndexOf('/') + 1)..];
-        var ascii = new string(baseName.Select(c => char.IsAscii(c) && c != '\0' ? c : '_').ToArray());
-        var result = "PaxHeaders.0/" + ascii;
-        return result.Length > 100 ? result[..100] : result;
-    }
 
     private static void FormatUstarHeader(Span<byte> block, TarEntryHeader header, long size)
     {
         block.Clear();
-        WriteText(block[..100], header.Name);
-        WriteOctal(block.Slice(100, 8), (long)header.Mode & 0xFFF);
-        WriteOctal(block.Slice(108, 8), header.Uid is < 0 or > MaxOctal7 ? 0 : header.Uid);
-        WriteOctal(block.Slice(116, 8), header.Gid is < 0 or > MaxOctal7 ? 0 : header.Gid);
-        WriteOctal(block.Slice(124, 12), size > MaxOctal11 ? 0 : size);
+        TarBlocks.WriteText(block[..100], header.Name);
+        TarBlocks.WriteOctal(block.Slice(100, 8), (long)header.Mode & 0xFFF);
+        TarBlocks.WriteOctal(block.Slice(108, 8), header.Uid is < 0 or > MaxOctal7 ? 0 : header.Uid);
+        TarBlocks.WriteOctal(block.Slice(116, 8), header.Gid is < 0 or > MaxOctal7 ? 0 : header.Gid);
+        TarBlocks.WriteOctal(block.Slice(124, 12), size > MaxOctal11 ? 0 : size);
         var seconds = header.ModificationTime.Seconds;
-        WriteOctal(block.Slice(136, 12), seconds is < 0 or > MaxOctal11 ? 0 : seconds);
+        TarBlocks.WriteOctal(block.Slice(136, 12), seconds is < 0 or > MaxOctal11 ? 0 : seconds);
         block[156] = (byte)header.Type;
-        WriteText(block.Slice(157, 100), header.LinkName);
+        TarBlocks.WriteText(block.Slice(157, 100), header.LinkName);
         "ustar\0"u8.CopyTo(block[257..]);
         "00"u8.CopyTo(block[263..]);
         if (header.Type is TarEntryType.CharacterDevice or TarEntryType.BlockDevice)
         {
-            WriteOctal(block.Slice(329, 8), header.DeviceMajor);
-            WriteOctal(block.Slice(337, 8), header.DeviceMinor);
+            TarBlocks.WriteOctal(block.Slice(329, 8), header.DeviceMajor);
+            TarBlocks.WriteOctal(block.Slice(337, 8), header.DeviceMinor);
         }
 
-        WriteChecksum(block);
-    }
-
-    private static void FormatPlainHeader(Span<byte> block, string name, TarEntryType type, long size)
-    {
-        block.Clear();
-        WriteText(block[..100], name);
-        WriteOctal(block.Slice(100, 8), 0x1A4); // 0644
-        WriteOctal(block.Slice(108, 8), 0);
-        WriteOctal(block.Slice(116, 8), 0);
-        WriteOctal(block.Slice(124, 12), size);
-        WriteOctal(block.Slice(136, 12), 0);
-        block[156] = (byte)type;
-        "ustar\0"u8.CopyTo(block[257..]);
-        "00"u8.CopyTo(block[263..]);
-        WriteChecksum(block);
-    }
-
-    private static void WriteChecksum(Span<byte> block)
-    {
-        block.Slice(148, 8).Fill((byte)' ');
-        var sum = 0;
-        foreach (var b in block)
-        {
-            sum += b;
-        }
-
-        WriteOctal(block.Slice(148, 7), sum);
-        block[155] = (byte)' ';
-    }
-
-    // A field that does not fit gets as much as fits; the PAX record carries the whole value.
-    private static void WriteText(Span<byte> field, string text)
-    {
-        if (Ascii.IsValid(text))
-        {
-            Encoding.ASCII.GetBytes(text.AsSpan(0, Math.Min(text.Length, field.Length)), field);
-            return;
-        }
-
-        var ascii = new string(text.Select(c => char.IsAscii(c) ? c : '_').ToArray());
-        Encoding.ASCII.GetBytes(ascii.AsSpan(0, Math.Min(ascii.Length, field.Length)), field);
-    }
-
-    // Zero-padded octal digits filling the field but its last byte, which stays NUL.
-    private static void WriteOctal(Span<byte> field, long value)
-    {
-        for (var i = field.Length - 2; i >= 0; i--)
-        {
-            field[i] = (byte)('0' + (value & 7));
-            value >>= 3;
-        }
-
-        field[^1] = 0;
-    }
-
-    private async ValueTask WriteHeaderAsync(string name, TarEntryType type, long size, CancellationToken cancellationToken)
-    {
-        await EnsureSpaceAsync(BlockSize, cancellationToken).ConfigureAwait(false);
-        FormatPlainHeader(_buffer.AsSpan(_used, BlockSize), name, type, size);
-        _used += BlockSize;
+        TarBlocks.WriteChecksum(block);
     }
 
     // Copies exactly `size` bytes, reading straight into the output buffer, then pads the block.

@@ -12,7 +12,7 @@ namespace Drydock.Layers;
 /// </summary>
 internal sealed class PaxXattrObserver(Stream inner) : ObservingReadStream(inner, leaveOpen: true)
 {
-    private const int BlockSize = 512;
+    private const int BlockSize = TarBlocks.BlockSize;
     private const int MaxCapturedHeader = 1 << 20;
     private const string XattrPrefix = "SCHILY.xattr.";
 
@@ -74,8 +74,8 @@ internal sealed class PaxXattrObserver(Stream inner) : ObservingReadStream(inner
             return; // end-of-archive block
         }
 
-        var type = (char)_header[156];
-        var size = ParseNumber(_header.AsSpan(124, 12));
+        var type = (char)_header[TarBlocks.TypeOffset];
+        TarBlocks.TryParseNumber(_header.AsSpan(TarBlocks.SizeOffset, 12), out var size);
         switch (type)
         {
             case 'x':
@@ -98,34 +98,19 @@ internal sealed class PaxXattrObserver(Stream inner) : ObservingReadStream(inner
                 break;
         }
 
-        _dataLeft = (size + BlockSize - 1) / BlockSize * BlockSize;
+        _dataLeft = TarBlocks.Padded(size);
         if (_dataLeft == 0 && _capture is not null)
         {
             _capture = null;
         }
     }
 
-    // Records are "<length> <key>=<value>\n"; a malformed one ends the parse (TarReader then fails on it anyway).
+    // A malformed record ends the parse (TarReader then fails on it anyway).
     private void ParseRecords(ReadOnlySpan<byte> records)
     {
-        while (!records.IsEmpty)
+        while (TarBlocks.TryTakeRecord(ref records, out var keyBytes, out var value))
         {
-            var space = records.IndexOf((byte)' ');
-            if (space <= 0 || !int.TryParse(records[..space], out var length) || length <= space + 1 || length > records.Length)
-            {
-                return;
-            }
-
-            var record = records[(space + 1)..(length - 1)];
-            records = records[length..];
-            var equals = record.IndexOf((byte)'=');
-            if (equals <= 0)
-            {
-                continue;
-            }
-
-            var key = Encoding.UTF8.GetString(record[..equals]);
-            var value = record[(equals + 1)..];
+            var key = Encoding.UTF8.GetString(keyBytes);
             if (key.StartsWith(XattrPrefix, StringComparison.Ordinal))
             {
                 (_pendingXattrs ??= new Dictionary<string, byte[]>(StringComparer.Ordinal))[key[XattrPrefix.Length..]] = value.ToArray();
@@ -135,38 +120,5 @@ internal sealed class PaxXattrObserver(Stream inner) : ObservingReadStream(inner
                 _pendingSize = size;
             }
         }
-    }
-
-    // Octal, or base-256 (GNU) when the high bit of the first byte is set.
-    private static long ParseNumber(ReadOnlySpan<byte> field)
-    {
-        if ((field[0] & 0x80) != 0)
-        {
-            long big = field[0] & 0x7F;
-            foreach (var b in field[1..])
-            {
-                big = (big << 8) | b;
-            }
-
-            return big;
-        }
-
-        long value = 0;
-        foreach (var b in field)
-        {
-            if (b is (byte)' ' && value == 0)
-            {
-                continue;
-            }
-
-            if (b is < (byte)'0' or > (byte)'7')
-            {
-                break;
-            }
-
-            value = (value * 8) + (b - '0');
-        }
-
-        return value;
     }
 }

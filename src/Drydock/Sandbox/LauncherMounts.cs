@@ -63,7 +63,7 @@ internal static class LauncherMounts
                 // A single file cannot be an overlay; a copy of it is cheap.
                 Directory.CreateDirectory(scratch);
                 var copy = Path.Combine(scratch, Path.GetFileName(bind.Source));
-                File.Copy(bind.Source, copy);
+                NativeFiles.CopyFile(bind.Source, copy);
                 TakeOwnerAndMode(bind.Source, copy);
                 return ["--bind", copy, target];
         }

@@ -149,4 +149,38 @@ public sealed class NativeFilesTests : IDisposable
     [InlineData("1.2x")]
     [InlineData(".5")]
     public void Bad_pax_times_are_rejected(string text) => Assert.False(FileTime.TryParsePax(text, out _));
+
+    [Fact]
+    public void Copies_keep_holes_and_data()
+    {
+        var first = SparseTestFiles.RandomBytes(5000, 1);
+        var second = SparseTestFiles.RandomBytes(4096, 2);
+        // A gigabyte: a copy that wrote the zeros would fail the test without filling the disk.
+        var source = SparseTestFiles.Create(Path.Combine(_dir, "sparse"), 1L << 30, (4096, first), (1L << 29, second));
+        var dense = Path.Combine(_dir, "dense");
+        File.WriteAllBytes(dense, first);
+
+        NativeFiles.CopyFile(source, Path.Combine(_dir, "sparse-copy"));
+        NativeFiles.CopyFile(dense, Path.Combine(_dir, "dense-copy"));
+
+        var copy = Path.Combine(_dir, "sparse-copy");
+        Assert.Equal(1L << 30, new FileInfo(copy).Length);
+        Assert.Equal(SparseTestFiles.Segments(source), SparseTestFiles.Segments(copy));
+        Assert.Equal(first, SparseTestFiles.Read(copy, 4096, first.Length));
+        Assert.Equal(second, SparseTestFiles.Read(copy, 1L << 29, second.Length));
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(_dir, "dense-copy")));
+        Assert.Throws<NativeFilesException>(() => NativeFiles.CopyFile(source, copy));
+    }
+
+    [Fact]
+    public void Data_segments_skip_holes_and_stop_at_the_size_given()
+    {
+        var path = SparseTestFiles.Create(Path.Combine(_dir, "f"), 1L << 30, (0, new byte[4096]), (1L << 20, new byte[8192]));
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+
+        Assert.Equal([(0L, 4096L), (1L << 20, 8192L)], SparseTestFiles.Segments(path));
+        Assert.True(NativeFiles.TryNextDataSegment(file, path, 4096, (1L << 20) + 100, out var offset, out var length));
+        Assert.Equal((1L << 20, 100L), (offset, length));
+        Assert.False(NativeFiles.TryNextDataSegment(file, path, (1L << 20) + 8192, 1L << 30, out _, out _));
+    }
 }

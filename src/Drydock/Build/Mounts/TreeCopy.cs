@@ -52,7 +52,7 @@ internal static class TreeCopy
                 NativeFiles.Lchown(destination, status.Uid, status.Gid);
                 return;
             case FileKind.RegularFile:
-                File.Copy(entry.FullPath, destination);
+                NativeFiles.CopyFile(entry.FullPath, destination);
                 break;
             case FileKind.Fifo:
                 NativeFiles.MakeFifo(destination, status.Permissions);
