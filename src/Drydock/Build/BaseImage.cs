@@ -28,9 +28,9 @@ internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layer
     /// what outputs and pushes reuse.
     /// </summary>
     public static async Task<BaseImage> PullAsync(
-        RegistryClients registries, ImageReference reference, Platform platform, string rootfs, BlobDirectory blobs, IBuildLog log, CancellationToken cancellationToken)
+        BaseImageResolver images, ImageReference reference, Platform platform, string rootfs, BlobDirectory blobs, IBuildLog log, CancellationToken cancellationToken)
     {
-        var image = await RemoteImage.LoadAsync(registries.For(reference), reference, platform, cancellationToken).ConfigureAwait(false);
+        var image = await images.ResolveAsync(reference, platform, cancellationToken).ConfigureAwait(false);
         log.Info($"Pulled {reference} ({image.ManifestDigest}), {image.Layers.Count} layer(s)");
         // Downloads run a few at a time (registries throttle more); unpacking must go in order.
         var downloads = new ParallelOptions { MaxDegreeOfParallelism = ConcurrentDownloads, CancellationToken = cancellationToken };

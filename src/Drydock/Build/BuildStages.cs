@@ -6,8 +6,8 @@ using Drydock.Registry;
 
 namespace Drydock.Build;
 
-/// <summary>The stages built so far, and the images COPY --from and RUN --mount pulled, each unpacked once per build.</summary>
-internal sealed class BuildStages(DockerfileDocument document, RegistryClients registries, WorkDirectory work, IBuildLog log)
+/// <summary>The stages built so far, and the images FROM, COPY --from and RUN --mount pull (those of COPY and RUN unpacked once per build).</summary>
+internal sealed class BuildStages(DockerfileDocument document, BaseImageResolver images, WorkDirectory work, IBuildLog log)
 {
     private readonly Dictionary<int, (Image Image, string Rootfs)> _built = [];
     private readonly Dictionary<string, string> _images = new(StringComparer.Ordinal);
@@ -15,6 +15,14 @@ internal sealed class BuildStages(DockerfileDocument document, RegistryClients r
     public void Add(Stage stage, Image image, string rootfs) => _built[stage.Index] = (image, rootfs);
 
     public Image ImageOf(Stage stage) => _built[stage.Index].Image;
+
+    /// <summary>Pulls and unpacks the image a FROM names.</summary>
+    public Task<BaseImage> PullBaseAsync(ImageReference reference, Platform platform, string rootfs, CancellationToken cancellationToken) =>
+        BaseImage.PullAsync(images, reference, platform, rootfs, work.Blobs, log, cancellationToken);
+
+    /// <summary>Resolves the image a FROM names for the platform (manifest and config, no layers).</summary>
+    public Task<RemoteImage> ResolveBaseAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken) =>
+        images.ResolveAsync(reference, platform, cancellationToken);
 
     /// <summary>The stage FROM builds on, or null when FROM names an image.</summary>
     public Stage? ParentOf(Stage stage, string image) => BuildPlan.StageNamed(document, image, stage, allowIndex: false);
@@ -41,7 +49,7 @@ internal sealed class BuildStages(DockerfileDocument document, RegistryClients r
             if (!_images.TryGetValue(key, out var rootfs))
             {
                 rootfs = work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                await BaseImage.PullAsync(registries, reference, platform, rootfs, work.Blobs, log, cancellationToken).ConfigureAwait(false);
+                await BaseImage.PullAsync(images, reference, platform, rootfs, work.Blobs, log, cancellationToken).ConfigureAwait(false);
                 _images[key] = rootfs;
             }
 

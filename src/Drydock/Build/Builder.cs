@@ -41,18 +41,31 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
             var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
             await using var uploads = LayerStreaming.UploadsFor(options, destinations, registries, log);
-            var images = new List<Image>();
-            IReadOnlyList<string>? unusedArgs = null;
-            foreach (var platform in platforms)
+            var resolver = new BaseImageResolver(registries);
+            var builds = platforms.Select(p => Prepare(document, context, p, platforms.Count, work, resolver, layers, uploads)).ToArray();
+            if (builds.Length > 1)
             {
-                var (image, unused) = platforms.Count == 1
-                    ? await BuildPlatformAsync(document, context, platform, work, registries, layers, uploads, log, cancellationToken).ConfigureAwait(false)
-                    : await BuildOneOfManyAsync(document, context, platform, images.Count, platforms.Count, work, registries, layers, uploads, cancellationToken).ConfigureAwait(false);
-                images.Add(image);
-                unusedArgs = unusedArgs is null ? unused : [.. unusedArgs.Intersect(unused)];
+                await CheckBasesAsync(builds, cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var unused in unusedArgs ?? [])
+            var images = new List<Image>();
+            foreach (var build in builds)
+            {
+                if (builds.Length > 1)
+                {
+                    log.Info($"Building for {build.Platform} ({images.Count + 1}/{builds.Length})");
+                }
+
+                foreach (var stage in build.Plan.Stages)
+                {
+                    await build.Builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
+                }
+
+                images.Add(WithCommandLineLabels(build.Stages.ImageOf(build.Plan.Target)));
+            }
+
+            // An argument one platform's stages consumed was used.
+            foreach (var unused in builds.Select(b => b.Arguments.Unused).Aggregate((a, b) => [.. a.Intersect(b)]))
             {
                 log.Warn($"the build argument {unused} was not consumed by any ARG");
             }
@@ -63,31 +76,37 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
         }
     }
 
-    /// <summary>One platform of several: in a work directory of its own, every log line marked with the platform.</summary>
-    private Task<(Image Image, IReadOnlyList<string> UnusedArgs)> BuildOneOfManyAsync(
-        DockerfileDocument document, IBuildContext context, Platform platform, int done, int count, WorkDirectory work, RegistryClients registries, LayerSettings layers, EarlyBlobUploads? uploads, CancellationToken cancellationToken)
-    {
-        log.Info($"Building for {platform} ({done + 1}/{count})");
-        var platformWork = work.Subdirectory("platform-" + platform.ToString().Replace('/', '-'));
-        return BuildPlatformAsync(document, context, platform, platformWork, registries, layers, uploads, new PlatformBuildLog(log, platform), cancellationToken);
-    }
+    /// <summary>What building one platform takes: its arguments, plan, stages and stage builder.</summary>
+    private sealed record PlatformBuild(Platform Platform, BuildArguments Arguments, BuildPlan Plan, BuildStages Stages, StageBuilder Builder);
 
-    /// <summary>Builds the target stage for one platform; returns its image and the build arguments it left unused.</summary>
-    private async Task<(Image Image, IReadOnlyList<string> UnusedArgs)> BuildPlatformAsync(
-        DockerfileDocument document, IBuildContext context, Platform platform, WorkDirectory work, RegistryClients registries, LayerSettings layers, EarlyBlobUploads? uploads, IBuildLog platformLog, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets up one platform's build. One of several gets a work directory of its own and its log
+    /// lines marked with the platform.
+    /// </summary>
+    private PlatformBuild Prepare(
+        DockerfileDocument document, IBuildContext context, Platform platform, int platformCount, WorkDirectory work, BaseImageResolver resolver, LayerSettings layers, EarlyBlobUploads? uploads)
     {
+        var platformWork = platformCount == 1 ? work : work.Subdirectory("platform-" + platform.ToString().Replace('/', '-'));
+        var platformLog = platformCount == 1 ? log : new PlatformBuildLog(log, platform);
         var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, platform, Platform.Host);
         DeclareMetaArgs(document, buildArgs);
         var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
-        var stages = new BuildStages(document, registries, work, platformLog);
+        var stages = new BuildStages(document, resolver, platformWork, platformLog);
         var streaming = new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target));
-        var builder = new StageBuilder(document, context, registries, new ChrootSandbox(), work, buildArgs, stages, platformLog, Mounts.RunMountOptions.From(options), layers, platform, streaming);
-        foreach (var stage in plan.Stages)
-        {
-            await builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
-        }
+        var builder = new StageBuilder(document, context, new ChrootSandbox(), platformWork, buildArgs, stages, platformLog, Mounts.RunMountOptions.From(options), layers, platform, streaming);
+        return new PlatformBuild(platform, buildArgs, plan, stages, builder);
+    }
 
-        return (WithCommandLineLabels(stages.ImageOf(plan.Target)), [.. buildArgs.Unused]);
+    /// <summary>Resolves every platform's base images before the first step, so a base lacking one platform fails in seconds.</summary>
+    private static async Task CheckBasesAsync(IEnumerable<PlatformBuild> builds, CancellationToken cancellationToken)
+    {
+        foreach (var build in builds)
+        {
+            foreach (var stage in build.Plan.Stages)
+            {
+                await build.Builder.CheckBaseAsync(stage, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>--label values go on the final image only, over the Dockerfile's LABELs.</summary>

@@ -14,7 +14,6 @@ namespace Drydock.Build;
 internal sealed class StageBuilder(
     DockerfileDocument document,
     IBuildContext context,
-    RegistryClients registries,
     ISandbox sandbox,
     WorkDirectory work,
     BuildArguments buildArgs,
@@ -28,7 +27,7 @@ internal sealed class StageBuilder(
     /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
     public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
     {
-        var from = stage.From.Expand(new VariableExpander(document.EscapeChar, buildArgs.MetaVariables));
+        var from = ExpandFrom(stage);
         var label = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         log.Info($"Stage {label}: FROM {from.Image}");
         var platform = PlatformOf(from);
@@ -149,6 +148,35 @@ internal sealed class StageBuilder(
         }
     }
 
+    /// <summary>
+    /// Resolves the image the stage's FROM names for its platform, without pulling layers, so that a
+    /// multi-platform build finds a missing base before building anything.
+    /// </summary>
+    public async Task CheckBaseAsync(Stage stage, CancellationToken cancellationToken)
+    {
+        var from = ExpandFrom(stage);
+        var platform = PlatformOf(from);
+        try
+        {
+            if (PulledImage(stage, from) is { } reference)
+            {
+                await stages.ResolveBaseAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (IsBaseError(e))
+        {
+            throw BaseError(from, e);
+        }
+    }
+
+    private FromInstruction ExpandFrom(Stage stage) => stage.From.Expand(new VariableExpander(document.EscapeChar, buildArgs.MetaVariables));
+
+    /// <summary>The image a FROM pulls; null for scratch or an earlier stage.</summary>
+    private ImageReference? PulledImage(Stage stage, FromInstruction from) =>
+        from.Image.Equals("scratch", StringComparison.OrdinalIgnoreCase) || stages.ParentOf(stage, from.Image) is not null
+            ? null
+            : ImageReference.Parse(from.Image);
+
     /// <summary>FROM --platform, else the build's target platform.</summary>
     private Platform PlatformOf(FromInstruction from)
     {
@@ -176,14 +204,17 @@ internal sealed class StageBuilder(
                 return await BaseImage.FromStageAsync(stages.ImageOf(parent), from.Image, rootfs, log, cancellationToken).ConfigureAwait(false);
             }
 
-            var reference = ImageReference.Parse(from.Image);
-            return await BaseImage.PullAsync(registries, reference, platform, rootfs, work.Blobs, log, cancellationToken).ConfigureAwait(false);
+            return await stages.PullBaseAsync(ImageReference.Parse(from.Image), platform, rootfs, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or RegistryException or InvalidDataException or HttpRequestException)
+        catch (Exception e) when (IsBaseError(e))
         {
-            throw new BuildException(from.Location, "FROM", $"{from.Image}: {e.Message}", e);
+            throw BaseError(from, e);
         }
     }
+
+    private static bool IsBaseError(Exception e) => e is FormatException or ArgumentException or RegistryException or InvalidDataException or HttpRequestException;
+
+    private static BuildException BaseError(FromInstruction from, Exception e) => new(from.Location, "FROM", $"{from.Image}: {e.Message}", e);
 
     /// <summary>The base image's ONBUILD triggers, parsed as instructions placed at the FROM line.</summary>
     private static IEnumerable<Instruction> Triggers(ImageConfig baseConfig, FromInstruction from)

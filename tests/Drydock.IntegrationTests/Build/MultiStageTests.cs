@@ -98,6 +98,25 @@ public sealed class MultiStageTests(HttpRegistry server) : IDisposable
         Assert.Contains("target stage \"nope\" could not be found", result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Stages_from_one_image_fetch_its_manifest_once()
+    {
+        var seeded = await BaseImages.SeedBusyboxAsync(server);
+        using var proxy = new FaultProxy(server);
+        var viaProxy = proxy.Reference($"{seeded.Reference.Repository}:{seeded.Reference.Tag}");
+        using var context = new ContextDirectory().Dockerfile($"""
+            FROM {viaProxy} AS first
+            RUN echo first > /first
+            FROM {viaProxy}
+            COPY --from=first /first /first
+            """);
+
+        var result = await DrydockRunner.BuildAsync(["--insecure-registry", proxy.Host, "--no-push", context.Path]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(proxy.Requests, r => r.Method == "GET" && r.Path.EndsWith($"/manifests/{seeded.Reference.Tag}", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _work.Dispose();
 
     private async Task<(ToolResult Result, string Reference)> BuildAsync(string name, params string[] flags)
