@@ -17,6 +17,14 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
 {
     public async Task<Digest> RunAsync(CancellationToken cancellationToken)
     {
+        // Said up front, rather than as a failed chown at the first COPY or layer.
+        if (!Environment.IsPrivilegedProcess)
+        {
+            throw new BuildException(
+                "drydock build needs root: it gives files their owners in the image's filesystem and runs RUN steps in namespaces. " +
+                "Run it as root (in a container, as kaniko's executor runs); rootless builds are not supported yet");
+        }
+
         // Check every destination and platform before any work, so a typo fails in a second, not after the build.
         var destinations = options.Destinations.Select(ParseDestination).ToArray();
         var platforms = TargetPlatforms.Parse(options.Platforms);

@@ -300,7 +300,7 @@ public sealed partial class ChrootSandbox : ISandbox
         {
             throw new SandboxException(
                 "The chroot isolation needs root (mount and PID namespaces, chroot); running it rootless in a " +
-                "user namespace is not supported yet. Run as root, or use --isolation none inside a container.");
+                "user namespace is not supported yet. Run as root (in a container, as kaniko's executor runs).");
         }
 
         if (!File.Exists(_launcherPath))

@@ -122,6 +122,22 @@ public sealed class FailureTests(HttpRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
+    [Fact]
+    public async Task A_build_as_an_ordinary_user_says_it_needs_root_before_doing_anything()
+    {
+        using var context = new ContextDirectory().Dockerfile("FROM scratch\nCOPY a.txt /a.txt\n").File("a.txt", "a\n");
+
+        // nobody, through util-linux's setpriv; HOME somewhere the runtime may look without failing.
+        var result = await DrydockRunner.RunAsync(
+            "setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", DrydockRunner.ExecutablePath, "build", "--no-push", context.Path],
+            new Dictionary<string, string?> { ["HOME"] = Path.GetTempPath() });
+
+        var error = AssertOneError(result);
+        Assert.Contains("drydock build needs root", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Step ", result.StandardError, StringComparison.Ordinal);
+    }
+
     /// <summary>With --context given, nothing is left for a stray word to be taken as: the flag itself must be named.</summary>
     [Fact]
     public async Task An_unknown_flag_is_named()
