@@ -481,6 +481,14 @@ public sealed class RegistryClient : IDisposable
             // A mirror or a redirect target answered: say who, and leave the registry's credentials out of it.
             hint = $"answered by {answered.Authority}";
         }
+        else if ((int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { IsAbsoluteUri: true } location)
+        {
+            // Redirects are followed, except from HTTPS down to plain HTTP. Only the host: a
+            // pre-signed storage URL carries its signature in the query.
+            hint = location.Scheme == Uri.UriSchemeHttp && response.RequestMessage?.RequestUri?.Scheme == Uri.UriSchemeHttps
+                ? $"a redirect from HTTPS to plain HTTP ({location.Authority}) is not followed"
+                : $"the redirect to {location.Authority} was not followed";
+        }
         else if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             hint = await _keychain.ResolveAsync(Registry, cancellationToken).ConfigureAwait(false) is null

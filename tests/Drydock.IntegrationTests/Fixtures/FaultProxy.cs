@@ -9,8 +9,8 @@ namespace Drydock.IntegrationTests.Fixtures;
 /// <summary>A fault the proxy injects into one request.</summary>
 public abstract record Fault
 {
-    /// <summary>Answers with this status (and Retry-After seconds) instead of passing the request on.</summary>
-    public sealed record Status(HttpStatusCode Code, int? RetryAfterSeconds = null) : Fault;
+    /// <summary>Answers with this status (and Retry-After seconds, or a WWW-Authenticate challenge) instead of passing the request on.</summary>
+    public sealed record Status(HttpStatusCode Code, int? RetryAfterSeconds = null, string? Challenge = null) : Fault;
 
     /// <summary>Closes the connection without an answer; the request never reaches the registry.</summary>
     public sealed record Drop : Fault;
@@ -154,13 +154,19 @@ public sealed class FaultProxy : LoopbackTcpServer
         return new ProxiedRequest(parts[0], parts.Length > 1 ? parts[1] : "", range, DateTimeOffset.UtcNow);
     }
 
-    private static async Task WriteStatusAsync(Stream client, Fault.Status status)
+    /// <summary>Writes a status fault's reply (a registry-style JSON error) and asks the client to close the connection.</summary>
+    internal static async Task WriteStatusAsync(Stream client, Fault.Status status)
     {
         var body = Encoding.UTF8.GetBytes($$"""{"errors":[{"code":"INJECTED","message":"fault injected by the test proxy"}]}""");
         var head = new StringBuilder($"HTTP/1.1 {(int)status.Code} {status.Code}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n");
         if (status.RetryAfterSeconds is { } seconds)
         {
             head.Append($"Retry-After: {seconds}\r\n");
+        }
+
+        if (status.Challenge is not null)
+        {
+            head.Append($"WWW-Authenticate: {status.Challenge}\r\n");
         }
 
         await client.WriteAsync(Encoding.Latin1.GetBytes(head.Append("\r\n").ToString()));

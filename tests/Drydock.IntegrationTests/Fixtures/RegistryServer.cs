@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -51,6 +52,19 @@ public class RegistryServer : IAsyncLifetime
 
     /// <summary>The registry this one mirrors as a pull-through cache (distribution's proxy mode), or null.</summary>
     public Uri? ProxyRemote { get; private init; }
+
+    /// <summary>Whether blob GETs and HEADs are answered with a 307 to <see cref="BlobStorage"/>.</summary>
+    public bool RedirectsBlobs { get; private init; }
+
+    /// <summary>Whether <see cref="BlobStorage"/> speaks plain HTTP even behind a TLS registry (a downgrade clients should refuse).</summary>
+    public bool PlainHttpStorage { get; private init; }
+
+    /// <summary>
+    /// Where blob reads are redirected to when <see cref="RedirectsBlobs"/>: a server of the storage
+    /// directory, over TLS with the registry's own certificate when the registry uses TLS (unless
+    /// <see cref="PlainHttpStorage"/>); else null.
+    /// </summary>
+    public BlobStorageServer? BlobStorage { get; private set; }
 
     /// <summary><c>127.0.0.1:PORT</c>: the registry part of references to this server.</summary>
     public string Host => $"127.0.0.1:{Port}";
@@ -143,6 +157,17 @@ public class RegistryServer : IAsyncLifetime
     }
 
     /// <summary>
+    /// Starts a private server that answers blob GETs and HEADs with a 307 to the storage server
+    /// (distribution's <c>redirect</c> storage middleware), as registries backed by S3 or a CDN do.
+    /// </summary>
+    public static async Task<RegistryServer> StartRedirectingBlobsAsync(RegistryMode mode, bool plainHttpStorage = false)
+    {
+        var server = new RegistryServer(mode) { RedirectsBlobs = true, PlainHttpStorage = plainHttpStorage };
+        await server.InitializeAsync();
+        return server;
+    }
+
+    /// <summary>
     /// Starts a private pull-through cache in front of <paramref name="upstream"/> (plain HTTP both):
     /// it fetches what it lacks from there, keeps it, and refuses pushes.
     /// </summary>
@@ -185,6 +210,12 @@ public class RegistryServer : IAsyncLifetime
             await CreateCertificatesAsync();
         }
 
+        if (RedirectsBlobs)
+        {
+            var certificate = UsesTls && !PlainHttpStorage ? X509Certificate2.CreateFromPemFile(Work.Combine("tls", "server.crt"), Work.Combine("tls", "server.key")) : null;
+            BlobStorage = new BlobStorageServer(StorageDirectory, certificate);
+        }
+
         if (Mode is RegistryMode.TlsWithBasicAuth or RegistryMode.TokenAuth)
         {
             Username = "drydock";
@@ -224,6 +255,7 @@ public class RegistryServer : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await StopProcessAsync();
+        BlobStorage?.Dispose();
         Tokens?.Dispose();
         _work?.Dispose();
     }
@@ -351,6 +383,18 @@ public class RegistryServer : IAsyncLifetime
                 """);
         }
 
+        if (BlobStorage is not null)
+        {
+            config.Append($"""
+                middleware:
+                  storage:
+                    - name: redirect
+                      options:
+                        baseurl: {BlobStorage.BaseUri}
+
+                """);
+        }
+
         if (ProxyRemote is not null)
         {
             config.Append($"""
@@ -387,7 +431,7 @@ public class RegistryServer : IAsyncLifetime
         handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         if (ClientCertificatePath is not null)
         {
-            handler.SslOptions.ClientCertificates = [System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(ClientCertificatePath, ClientKeyPath)];
+            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(ClientCertificatePath, ClientKeyPath)];
         }
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

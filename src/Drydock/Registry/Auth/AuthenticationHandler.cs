@@ -51,8 +51,12 @@ public sealed class AuthenticationHandler : DelegatingHandler
     {
         var scopes = request.Options.TryGetValue(ScopesKey, out var s) ? s : [];
         var sent = await AuthorizeUpFrontAsync(request, scopes, cancellationToken).ConfigureAwait(false);
+        var target = request.RequestUri;
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || ChallengeOf(response) is not { } challenge)
+
+        // A redirect (blob storage, a CDN) leaves the request pointing at another host: a 401 from
+        // there is that host's to settle, and the registry's credentials are not for it.
+        if (response.StatusCode != HttpStatusCode.Unauthorized || !SameOrigin(request.RequestUri, target) || ChallengeOf(response) is not { } challenge)
         {
             return response;
         }
@@ -121,6 +125,10 @@ public sealed class AuthenticationHandler : DelegatingHandler
 
         return lookup;
     }
+
+    private static bool SameOrigin(Uri? answered, Uri? asked) =>
+        answered is not null && asked is not null &&
+        Uri.Compare(answered, asked, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;
 
     private static AuthenticationHeaderValue BasicHeader(Credential credential) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
