@@ -20,13 +20,8 @@ public class CompressionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \n"u8.ToArray();
         _data = new byte[32 << 20];
-        new Random(1).NextBytes(_data);
-        for (var i = 0; i < _data.Length; i++)
-        {
-            _data[i] = alphabet[_data[i] & 63];
-        }
+        LayerInput.Fill(_data, 1, LayerData.Text);
     }
 
     [Benchmark]

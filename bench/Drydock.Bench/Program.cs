@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 using Drydock.Bench;
 using Drydock.Oci;
 
-// drydock-bench [snapshot|layer|all|micro] [--dir DIR] [--files N] [--gib N] [--compression gzip|zstd|none]
+// drydock-bench [snapshot|layer|push|all|micro] [--dir DIR] [--files N] [--gib N] [--compression gzip|zstd|none]
+//               [--mib N] [--data random|text] [--runs N]
 var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var directory = Option("--dir") ?? Path.Combine(Path.GetTempPath(), "drydock-bench");
 var files = int.Parse(Option("--files") ?? "100000", CultureInfo.InvariantCulture);
@@ -25,6 +26,12 @@ switch (command)
         var compression = Enum.Parse<LayerCompression>(Option("--compression") ?? "gzip", ignoreCase: true);
         await LayerBench.RunAsync(Path.Combine(directory, "layer"), (long)(gib * (1L << 30)), compression, cancel.Token);
         break;
+    case "push":
+        var mib = double.Parse(Option("--mib") ?? "512", CultureInfo.InvariantCulture);
+        var data = Enum.Parse<LayerData>(Option("--data") ?? "random", ignoreCase: true);
+        var runs = int.Parse(Option("--runs") ?? "3", CultureInfo.InvariantCulture);
+        await PushBench.RunAsync(Path.Combine(directory, "push"), (long)(mib * (1 << 20)), data, runs, cancel.Token);
+        break;
     case "all":
         // Each figure in its own process: peak working set is a high-water mark per process.
         Run("snapshot");
@@ -33,12 +40,17 @@ switch (command)
             Run("layer", "--compression", codec);
         }
 
+        foreach (var kind in new[] { "random", "text" })
+        {
+            Run("push", "--data", kind);
+        }
+
         break;
     case "micro":
         BenchmarkRunner.Run<CompressionBenchmarks>();
         break;
     default:
-        Console.Error.WriteLine($"unknown command '{command}': use snapshot, layer, all or micro");
+        Console.Error.WriteLine($"unknown command '{command}': use snapshot, layer, push, all or micro");
         return 2;
 }
 

@@ -69,7 +69,7 @@ internal static class SnapshotBench
                 }
             }
 
-            Console.WriteLine($"{name,-14} {mode,-5} {Ms(initialize),10}  {Ms(Median(prepares)),22}  {Ms(Median(snapshots)),8}");
+            Console.WriteLine($"{name,-14} {mode,-5} {Ms(initialize),10}  {Ms(Figures.Median(prepares)),22}  {Ms(Figures.Median(snapshots)),8}");
         }
     }
 
@@ -86,8 +86,6 @@ internal static class SnapshotBench
             }
         });
     }
-
-    private static TimeSpan Median(List<TimeSpan> values) => values.Order().ElementAt(values.Count / 2);
 
     private static string Ms(TimeSpan value) => $"{value.TotalMilliseconds:0.0} ms";
 }
