@@ -58,9 +58,33 @@ public sealed class ImageInspector(RegistryServer server)
     /// <summary>Copies the pushed image into a fresh OCI layout under <paramref name="workDirectory"/> and unpacks it with umoci.</summary>
     public async Task<UnpackedImage> UnpackAsync(string reference, string workDirectory, CancellationToken cancellationToken = default)
     {
+        var layout = await CopyToLayoutAsync(reference, workDirectory, cancellationToken).ConfigureAwait(false);
+        return await UnpackLayoutAsync(layout, "image", Path.Combine(workDirectory, "bundle"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Copies the pushed image as it is into a fresh OCI layout (<c>WORK/layout</c>, tag <c>image</c>) and returns the layout's path.</summary>
+    public async Task<string> CopyToLayoutAsync(string reference, string workDirectory, CancellationToken cancellationToken = default)
+    {
         var layout = Path.Combine(workDirectory, "layout");
         await SkopeoAsync(["--insecure-policy", "copy", "--quiet", .. server.SkopeoSourceArgs, $"docker://{reference}", $"oci:{layout}:image"], cancellationToken).ConfigureAwait(false);
-        return await UnpackLayoutAsync(layout, "image", Path.Combine(workDirectory, "bundle"), cancellationToken).ConfigureAwait(false);
+        return layout;
+    }
+
+    /// <summary>
+    /// Unpacks the layers of a layout's image from <paramref name="skip"/> on, as the image of those
+    /// layers alone (a tag <c>TAG-from-SKIP</c> added to the layout): for images whose first layers
+    /// umoci cannot unpack, or not without writing a sparse file dense.
+    /// </summary>
+    public static async Task<UnpackedImage> UnpackLayersFromAsync(string layout, string tag, int skip, string bundle, CancellationToken cancellationToken = default)
+    {
+        var manifest = await LayoutManifestAsync(layout, tag).ConfigureAwait(false);
+        var config = await OciLayout.ReadJsonAsync(layout, manifest["config"]!["digest"]!.GetValue<string>()).ConfigureAwait(false);
+        var diffIds = config["rootfs"]!["diff_ids"]!.AsArray();
+        config["rootfs"]!["diff_ids"] = new JsonArray([.. diffIds.Skip(skip).Select(d => d!.DeepClone())]);
+        config.AsObject().Remove("history"); // it would no longer match the layers
+        var partTag = $"{tag}-from-{skip}";
+        await OciLayout.WriteImageAsync(layout, partTag, config, manifest["layers"]!.AsArray().Skip(skip).Select(l => l!)).ConfigureAwait(false);
+        return await UnpackLayoutAsync(layout, partTag, bundle, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>umoci unpack --image LAYOUT:TAG BUNDLE</c>, as root so owners are kept.</summary>
@@ -72,17 +96,13 @@ public sealed class ImageInspector(RegistryServer server)
     }
 
     /// <summary>The manifest a tag of an OCI layout points at.</summary>
-    public static async Task<JsonNode> LayoutManifestAsync(string layout, string tag, CancellationToken cancellationToken = default)
-    {
-        var index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json"), cancellationToken).ConfigureAwait(false))!;
-        var entry = index["manifests"]!.AsArray().Single(m => (string?)m!["annotations"]?["org.opencontainers.image.ref.name"] == tag)!;
-        return JsonNode.Parse(await File.ReadAllTextAsync(BlobPath(layout, entry["digest"]!.GetValue<string>()), cancellationToken).ConfigureAwait(false))!;
-    }
+    public static async Task<JsonNode> LayoutManifestAsync(string layout, string tag) =>
+        await OciLayout.ReadJsonAsync(layout, (await OciLayout.TaggedAsync(layout, tag).ConfigureAwait(false))["digest"]!.GetValue<string>()).ConfigureAwait(false);
 
     /// <summary>The entry names of every layer of a layout's image, in manifest order (GNU tar, "./" and trailing "/" removed).</summary>
     public static async Task<IReadOnlyList<IReadOnlyList<string>>> LayerEntriesAsync(string layout, string tag, CancellationToken cancellationToken = default)
     {
-        var manifest = await LayoutManifestAsync(layout, tag, cancellationToken).ConfigureAwait(false);
+        var manifest = await LayoutManifestAsync(layout, tag).ConfigureAwait(false);
         var layers = new List<IReadOnlyList<string>>();
         foreach (var layer in manifest["layers"]!.AsArray())
         {
@@ -96,11 +116,7 @@ public sealed class ImageInspector(RegistryServer server)
         return layers;
     }
 
-    public static string BlobPath(string layout, string digest)
-    {
-        var parts = digest.Split(':', 2);
-        return Path.Combine(layout, "blobs", parts[0], parts[1]);
-    }
+    public static string BlobPath(string layout, string digest) => OciLayout.BlobPath(layout, digest);
 
     /// <summary>lstat through GNU stat: never follows a link, so a symlink reports itself.</summary>
     public static async Task<FileStat> StatAsync(string path, CancellationToken cancellationToken = default)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Drydock.Reference;
 
@@ -76,21 +75,24 @@ public static class BaseImages
         SeededIndexes.GetOrAdd($"{server.Host}/{repository}:{tag}", _ => new Lazy<Task<SeededIndex>>(() => CopyIndexAsync(server, repository, tag))).Value;
 
     /// <summary>The manifest digest a layout tag points at.</summary>
-    public static async Task<string> LayoutDigestAsync(string tag)
-    {
-        var layout = await LayoutAsync();
-        var index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(layout, "index.json")))!;
-        return index["manifests"]!.AsArray()
-            .Single(m => (string?)m!["annotations"]?["org.opencontainers.image.ref.name"] == tag)!["digest"]!.GetValue<string>();
-    }
+    public static async Task<string> LayoutDigestAsync(string tag) =>
+        (await OciLayout.TaggedAsync(await LayoutAsync(), tag))["digest"]!.GetValue<string>();
 
-    private static async Task<SeededImage> CopyAsync(RegistryServer server, string layoutTag, string repository, string tag, SeedFormat format)
+    /// <summary>
+    /// Copies a tag of an OCI layout into <paramref name="server"/> with skopeo (with
+    /// <paramref name="all"/>, an index and every image in it) and returns the digest skopeo reported.
+    /// </summary>
+    internal static async Task<SeededImage> CopyLayoutAsync(RegistryServer server, string layout, string layoutTag, string repository, string tag, SeedFormat format = SeedFormat.Oci, bool all = false)
     {
-        var layout = await LayoutAsync();
         var reference = server.Reference($"{repository}:{tag}");
         using var temp = new TempDirectory("drydock-seed-");
         var digestFile = temp.Combine("digest");
         var args = new List<string> { "--insecure-policy", "copy", "--retry-times", "2", "--digestfile", digestFile };
+        if (all)
+        {
+            args.Add("--all");
+        }
+
         if (format == SeedFormat.DockerV2S2)
         {
             args.AddRange(["--format", "v2s2"]);
@@ -102,21 +104,13 @@ public static class BaseImages
         return new SeededImage(reference, (await File.ReadAllTextAsync(digestFile)).Trim());
     }
 
+    private static async Task<SeededImage> CopyAsync(RegistryServer server, string layoutTag, string repository, string tag, SeedFormat format) =>
+        await CopyLayoutAsync(server, await LayoutAsync(), layoutTag, repository, tag, format);
+
     private static async Task<SeededIndex> CopyIndexAsync(RegistryServer server, string repository, string tag)
     {
-        var layout = await LayoutAsync();
-        var reference = server.Reference($"{repository}:{tag}");
-        using var temp = new TempDirectory("drydock-seed-");
-        var digestFile = temp.Combine("digest");
-        await ToolRunner.RunCheckedAsync(
-            "skopeo",
-            ["--insecure-policy", "copy", "--all", "--retry-times", "2", "--digestfile", digestFile, .. server.SkopeoDestinationArgs, $"oci:{layout}:{LayoutTags.Index}", $"docker://{reference}"],
-            new ToolOptions { Secrets = server.Secrets });
-        return new SeededIndex(
-            reference,
-            (await File.ReadAllTextAsync(digestFile)).Trim(),
-            await LayoutDigestAsync(LayoutTags.Amd64),
-            await LayoutDigestAsync(LayoutTags.Arm64));
+        var seeded = await CopyLayoutAsync(server, await LayoutAsync(), LayoutTags.Index, repository, tag, all: true);
+        return new SeededIndex(seeded.Reference, seeded.ManifestDigest, await LayoutDigestAsync(LayoutTags.Amd64), await LayoutDigestAsync(LayoutTags.Arm64));
     }
 
     private static async Task<string> BuildLayoutAsync()
@@ -193,12 +187,9 @@ public static class BaseImages
     /// <summary>Writes an OCI index of the tagged manifests, each with its platform, into the layout under <paramref name="indexTag"/>.</summary>
     internal static async Task AddIndexAsync(string layout, string indexTag, IReadOnlyList<(string Tag, string Architecture, string? Variant)> entries)
     {
-        var indexPath = Path.Combine(layout, "index.json");
-        var layoutIndex = JsonNode.Parse(await File.ReadAllTextAsync(indexPath))!;
-        var manifests = layoutIndex["manifests"]!.AsArray();
-        JsonNode Entry(string tag, string architecture, string? variant)
+        async Task<JsonNode> EntryAsync(string tag, string architecture, string? variant)
         {
-            var source = manifests.Single(m => (string?)m!["annotations"]?["org.opencontainers.image.ref.name"] == tag)!;
+            var source = await OciLayout.TaggedAsync(layout, tag);
             var platform = new JsonObject { ["architecture"] = architecture, ["os"] = "linux" };
             if (variant is not null)
             {
@@ -214,22 +205,18 @@ public static class BaseImages
             };
         }
 
+        var manifests = new JsonArray();
+        foreach (var (tag, architecture, variant) in entries)
+        {
+            manifests.Add(await EntryAsync(tag, architecture, variant));
+        }
+
         var index = new JsonObject
         {
             ["schemaVersion"] = 2,
-            ["mediaType"] = "application/vnd.oci.image.index.v1+json",
-            ["manifests"] = new JsonArray([.. entries.Select(e => Entry(e.Tag, e.Architecture, e.Variant))]),
+            ["mediaType"] = OciLayout.IndexMediaType,
+            ["manifests"] = manifests,
         };
-        var bytes = System.Text.Encoding.UTF8.GetBytes(index.ToJsonString());
-        var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        await File.WriteAllBytesAsync(Path.Combine(layout, "blobs", "sha256", hex), bytes);
-        manifests.Add(new JsonObject
-        {
-            ["mediaType"] = "application/vnd.oci.image.index.v1+json",
-            ["digest"] = "sha256:" + hex,
-            ["size"] = bytes.Length,
-            ["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = indexTag },
-        });
-        await File.WriteAllTextAsync(indexPath, layoutIndex.ToJsonString());
+        await OciLayout.TagAsync(layout, indexTag, await OciLayout.WriteJsonBlobAsync(layout, OciLayout.IndexMediaType, index));
     }
 }

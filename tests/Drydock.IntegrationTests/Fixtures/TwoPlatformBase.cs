@@ -25,19 +25,8 @@ public static class TwoPlatformBase
     public static Task<SeededImage> SeedAsync(RegistryServer server, string repository = "two-platforms", SeedFormat format = SeedFormat.Oci) =>
         Seeded.GetOrAdd($"{server.Host}/{repository}/{format}", _ => new Lazy<Task<SeededImage>>(() => CopyAsync(server, repository, format))).Value;
 
-    private static async Task<SeededImage> CopyAsync(RegistryServer server, string repository, SeedFormat format)
-    {
-        var layout = await Layout.Value;
-        var reference = server.Reference($"{repository}:latest");
-        using var temp = new TempDirectory("drydock-seed-");
-        var digestFile = temp.Combine("digest");
-        string[] formatArgs = format == SeedFormat.DockerV2S2 ? ["--format", "v2s2"] : [];
-        await ToolRunner.RunCheckedAsync(
-            "skopeo",
-            ["--insecure-policy", "copy", "--all", "--retry-times", "2", "--digestfile", digestFile, .. formatArgs, .. server.SkopeoDestinationArgs, $"oci:{layout}:{IndexTag}", $"docker://{reference}"],
-            new ToolOptions { Secrets = server.Secrets });
-        return new SeededImage(reference, (await File.ReadAllTextAsync(digestFile)).Trim());
-    }
+    private static async Task<SeededImage> CopyAsync(RegistryServer server, string repository, SeedFormat format) =>
+        await BaseImages.CopyLayoutAsync(server, await Layout.Value, IndexTag, repository, "latest", format, all: true);
 
     private static async Task<string> BuildLayoutAsync()
     {
