@@ -213,7 +213,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
     private Task<TwoPlatformBuild> BuildAsync() => Shared.GetAsync(async () =>
     {
         var seeded = await TwoPlatformBase.SeedAsync(server);
-        var outputs = new TempDirectory("drydock-e2e-multi-outputs-");
+        var outputs = RunScratch.NewDirectory("multi-outputs-");
         using var context = new ContextDirectory()
             .Dockerfile($"FROM {seeded.Reference}\nRUN uname -m > /arch\nCOPY copied.txt /copied.txt\nENV BUILT=multi\n")
             .File("copied.txt", "copied\n");

@@ -115,17 +115,7 @@ public static class BaseImages
 
     private static async Task<string> BuildLayoutAsync()
     {
-        var root = Directory.CreateTempSubdirectory("drydock-base-layout-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
+        var root = RunScratch.NewDirectory("base-layout-").Path;
 
         var layout = Path.Combine(root, "layout");
         var bundle = Path.Combine(root, "bundle");

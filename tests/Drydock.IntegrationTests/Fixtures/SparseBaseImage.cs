@@ -49,8 +49,7 @@ public static class SparseBaseImage
 
     private static async Task<SparseBase> BuildAsync()
     {
-        var root = new TempDirectory("drydock-sparse-base-");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => root.Dispose();
+        var root = RunScratch.NewDirectory("sparse-base-");
         var random = new Random(64);
 
         var gnuRoot = root.Combine("gnu");

@@ -1,6 +1,6 @@
 namespace Drydock.IntegrationTests.Fixtures;
 
-/// <summary>A fresh directory under the system temp dir, deleted on dispose.</summary>
+/// <summary>A fresh directory under the system temp dir (or <c>parent</c>), deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory(string prefix = "drydock-test-")
@@ -8,15 +8,23 @@ public sealed class TempDirectory : IDisposable
         Path = Directory.CreateTempSubdirectory(prefix).FullName;
     }
 
+    public TempDirectory(string prefix, string parent)
+    {
+        Path = Directory.CreateDirectory(System.IO.Path.Combine(parent, prefix + Guid.NewGuid().ToString("N")[..8])).FullName;
+    }
+
     public string Path { get; }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
-    public void Dispose()
+    public void Dispose() => Delete(Path);
+
+    /// <summary>Deletes a directory tree, as far as it can.</summary>
+    public static void Delete(string path)
     {
         try
         {
-            Directory.Delete(Path, recursive: true);
+            Directory.Delete(path, recursive: true);
         }
         catch (IOException)
         {

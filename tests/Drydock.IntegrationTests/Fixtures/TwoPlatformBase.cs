@@ -35,8 +35,7 @@ public static class TwoPlatformBase
             throw new InvalidOperationException($"{Arm64BusyboxDeb} is missing: run scripts/install-deps.sh (as root) first");
         }
 
-        var root = new TempDirectory("drydock-two-platforms-");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => root.Dispose();
+        var root = RunScratch.NewDirectory("two-platforms-");
         var arm64Package = root.Combine("arm64-package");
         await ToolRunner.RunCheckedAsync("dpkg-deb", ["-x", Arm64BusyboxDeb, arm64Package]);
 
