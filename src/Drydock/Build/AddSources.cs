@@ -11,7 +11,7 @@ internal enum AddSourceKind
     /// <summary>An http:// or https:// URL to download.</summary>
     Http,
 
-    /// <summary>A git repository: git://, ssh://, user@host:path, or an http(s) URL whose path ends in .git.</summary>
+    /// <summary>A git repository: git://, ssh://, user@host:path, or an http(s) URL whose path ends in .git (github.com/owner/repo without .git is not one, as in BuildKit).</summary>
     Git,
 }
 
@@ -32,7 +32,7 @@ internal static partial class AddSources
             return AddSourceKind.Local;
         }
 
-        // BuildKit takes an http(s) URL for a git repository only when its path ends in ".git".
+        // BuildKit takes an http(s) URL for a git repository only when its path (before any query) ends in ".git".
         return Uri.TryCreate(source, UriKind.Absolute, out var url) && url.AbsolutePath.EndsWith(".git", StringComparison.Ordinal)
             ? AddSourceKind.Git
             : AddSourceKind.Http;
@@ -44,7 +44,7 @@ internal static partial class AddSources
             ? url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped)
             : source;
 
-    // git's scp-like syntax, "git@github.com:org/repo.git".
-    [GeneratedRegex(@"^[A-Za-z0-9_.+-]+@[A-Za-z0-9.-]+:.")]
+    // git's scp-like syntax, "git@github.com:org/repo.git", with BuildKit's user and host characters (sshutil.gitSSHRegex).
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+@[A-Za-z0-9.-]+:")]
     private static partial Regex ScpStyle();
 }

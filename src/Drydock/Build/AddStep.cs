@@ -29,7 +29,9 @@ internal static class AddStep
     {
         var kinds = add.Sources.Select(AddSources.Classify).ToArray();
         var (httpChecksum, gitChecksum) = ParseChecksum(add, kinds);
-        var gitSources = add.Sources.Select((text, i) => kinds[i] == AddSourceKind.Git ? ParseGit(add, text) : null).ToArray();
+        var gitCheckouts = add.Sources
+            .Select((text, i) => kinds[i] == AddSourceKind.Git ? CheckoutOptions(add, ParseGit(add, text), gitChecksum, sshAuthSocket) : default)
+            .ToArray();
         var chmod = CopyStep.ParseChmod(add, add.Chmod);
         var writer = new RootfsWriter(rootfs, CopyOwner.Resolve(rootfs, add.Chown), chmod);
         var excludes = CopyFiles.Excludes(add.Excludes);
@@ -49,8 +51,8 @@ internal static class AddStep
                     await AddUrlAsync(target, add.Sources[i], Path.Combine(work.Path, "downloads"), httpChecksum, cancellationToken).ConfigureAwait(false);
                     continue;
                 case AddSourceKind.Git:
-                    var options = new GitCheckoutOptions(add.KeepGitDir == true, gitChecksum, sshAuthSocket);
-                    await AddGitAsync(target, gitSources[i]!, excludes, Path.Combine(work.Path, "git"), options, cancellationToken).ConfigureAwait(false);
+                    var (source, options) = gitCheckouts[i];
+                    await AddGitAsync(target, source, excludes, Path.Combine(work.Path, "git"), options, cancellationToken).ConfigureAwait(false);
                     continue;
             }
 
@@ -187,6 +189,28 @@ internal static class AddStep
         {
             throw Fail(add, e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// How a source is checked out: its URL's <c>?keep-git-dir=</c> and <c>?checksum=</c> with the
+    /// ADD flags of the same names, which BuildKit accepts together only when they agree.
+    /// </summary>
+    private static (GitSource Source, GitCheckoutOptions Options) CheckoutOptions(AddInstruction add, GitSource source, string? flagChecksum, string? sshAuthSocket)
+    {
+        if (add.KeepGitDir is { } flag && source.KeepGitDir is { } query && flag != query)
+        {
+            throw Fail(add, $"inconsistent keep-git-dir configuration: --keep-git-dir={Lower(flag)} but {source.Shown}?keep-git-dir={Lower(query)}; drop one of them");
+        }
+
+        if (flagChecksum is not null && source.Checksum is not null && flagChecksum != source.Checksum)
+        {
+            throw Fail(add, $"checksum mismatch: --checksum={flagChecksum} but {source.Shown}?checksum={source.Checksum}; drop one of them");
+        }
+
+        var keepGitDir = source.KeepGitDir ?? add.KeepGitDir ?? false;
+        return (source, new GitCheckoutOptions(keepGitDir, source.Checksum ?? flagChecksum, source.Submodules, sshAuthSocket));
+
+        static string Lower(bool value) => value ? "true" : "false";
     }
 
     private static BuildException Fail(AddInstruction add, string message, Exception? inner = null) =>

@@ -4,10 +4,11 @@ using Drydock.Native;
 namespace Drydock.Build;
 
 /// <summary>How one git source is checked out.</summary>
-/// <param name="KeepGitDir"><c>--keep-git-dir</c>: the checkout keeps its .git (only when the whole repository is added, as in BuildKit).</param>
-/// <param name="Checksum"><c>--checksum</c>: a commit (or annotated tag) hash or a prefix of one, lowercase; null to take what the ref names.</param>
+/// <param name="KeepGitDir"><c>--keep-git-dir</c> or <c>?keep-git-dir=</c>: the checkout keeps its .git (only when the whole repository is added, as in BuildKit).</param>
+/// <param name="Checksum"><c>--checksum</c> or <c>?checksum=</c>: a commit (or annotated tag) hash or a prefix of one, lowercase; null to take what the ref names.</param>
+/// <param name="Submodules">Whether submodules are checked out too (<c>?submodules=false</c> leaves them out).</param>
 /// <param name="SshAuthSocket">The ssh agent git may use (<c>--ssh default=…</c>); null for the process's own.</param>
-internal sealed record GitCheckoutOptions(bool KeepGitDir, string? Checksum, string? SshAuthSocket);
+internal sealed record GitCheckoutOptions(bool KeepGitDir, string? Checksum, bool Submodules, string? SshAuthSocket);
 
 /// <summary>
 /// Checks a git source out into a directory with the host's git, as BuildKit's git source does:
@@ -40,11 +41,11 @@ internal static class GitCheckout
         {
             throw new GitSourceException(
                 $"checksum mismatch for {source}: expected a commit starting with {checksum}, got {commit}" + (fetched == commit ? "" : $" (tag {fetched})") +
-                "; if the ref moved on purpose, update --checksum");
+                "; if the ref moved on purpose, update the checksum (--checksum or ?checksum=)");
         }
 
         await git.RunCheckedAsync(directory, $"cannot check out {commit} of {source.Shown}", ["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", commit], cancellationToken).ConfigureAwait(false);
-        if (File.Exists(Path.Combine(directory, ".gitmodules")))
+        if (options.Submodules && File.Exists(Path.Combine(directory, ".gitmodules")))
         {
             await git.RunCheckedAsync(directory, $"cannot check out the submodules of {source.Shown}", ["submodule", "update", "--init", "--recursive", "--depth=1"], cancellationToken).ConfigureAwait(false);
         }

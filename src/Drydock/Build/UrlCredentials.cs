@@ -10,6 +10,6 @@ internal static partial class UrlCredentials
 {
     public static string Redact(string text) => UserInfo().Replace(text, "${scheme}xxxxx@");
 
-    [GeneratedRegex(@"(?<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/@\s]+@")]
+    [GeneratedRegex(@"(?<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/?#@\s]+@")]
     private static partial Regex UserInfo();
 }

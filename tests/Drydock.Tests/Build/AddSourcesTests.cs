@@ -15,6 +15,14 @@ public sealed class AddSourcesTests
     [InlineData("dir/file.txt", "Local")]
     [InlineData("./http://not-a-url", "Local")]
     [InlineData("user@host", "Local")]
+    [InlineData("https://example.com/repo.git?ref=v1&subdir=docs", "Git")]
+    [InlineData("https://example.com/repo.git?unknown=1", "Git")]
+    [InlineData("https://github.com/moby/buildkit", "Http")]
+    [InlineData("https://example.com/repo.git/", "Http")]
+    [InlineData("github.com/moby/buildkit", "Local")]
+    [InlineData("git@github.com:moby/buildkit.git?branch=main", "Git")]
+    [InlineData("git-ci_1@host.example:", "Git")]
+    [InlineData("first.last@host:repo.git", "Local")]
     public void Sources_are_told_apart_as_BuildKit_does(string source, string expected) =>
         Assert.Equal(expected, AddSources.Classify(source).ToString());
 

@@ -108,6 +108,9 @@ public sealed class AddStepTests : IDisposable
     [InlineData("ADD --checksum=v0.10.1 git@github.com:moby/buildkit.git /bk", "expected a commit hash")]
     [InlineData("ADD git://127.0.0.1:9/repo.git#--upload-pack=x /bk", "a ref cannot start with '-'")]
     [InlineData("ADD --chmod=abc a /a", "invalid --chmod=abc")]
+    [InlineData("ADD git://127.0.0.1:9/repo.git?ref=v1#v2 /bk", "invalid git URL git://127.0.0.1:9/repo.git?ref=v1#v2: ref conflicts")]
+    [InlineData("ADD --keep-git-dir=false git://127.0.0.1:9/repo.git?keep-git-dir=true /bk", "inconsistent keep-git-dir configuration: --keep-git-dir=false but git://127.0.0.1:9/repo.git?keep-git-dir=true")]
+    [InlineData("ADD --checksum=abc git://127.0.0.1:9/repo.git?checksum=def /bk", "checksum mismatch: --checksum=abc but git://127.0.0.1:9/repo.git?checksum=def")]
     public async Task Bad_adds_fail_at_their_line_before_anything_is_fetched(string line, string expected)
     {
         Context.File("a");
