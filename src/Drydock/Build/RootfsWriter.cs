@@ -8,7 +8,9 @@ namespace Drydock.Build;
 /// the root (symlinks included), so nothing lands outside it. Copied entries keep their source's
 /// mode (or get <c>--chmod</c>'s), times and, with <see cref="KeepSourceOwners"/>, owner; the
 /// directories created on the way to a destination are 0755 and never take <c>--chmod</c>, as
-/// BuildKit creates them.
+/// BuildKit creates them. Copied entries also keep their source's extended attributes, and files
+/// hardlinked to each other in the sources stay so (see <see cref="CopiedLinks"/>): one writer
+/// serves one instruction.
 /// </summary>
 /// <param name="rootfs">The stage's root filesystem on the host.</param>
 /// <param name="owner">The owner of what is written (<c>--chown</c>, else 0:0).</param>
@@ -16,6 +18,8 @@ namespace Drydock.Build;
 internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mode)
 {
     private const UnixFileMode DirectoryMode = (UnixFileMode)0b111_101_101;
+
+    private readonly CopiedLinks _links = new();
 
     /// <summary>
     /// Whether copied entries keep the owner they have in the source rather than getting
@@ -56,7 +60,8 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
 
     /// <summary>
     /// Copies a non-directory, non-link entry: a regular file's content, or a FIFO or device node
-    /// made anew. A socket is skipped: it means nothing without the process that bound it.
+    /// made anew. A socket is skipped: it means nothing without the process that bound it. Another
+    /// name of a regular file this writer copied already becomes a hardlink to that copy.
     /// </summary>
     public void CopyFile(string source, string imagePath)
     {
@@ -67,6 +72,11 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
         }
 
         var target = PrepareTarget(imagePath);
+        if (_links.TryLink(status, target))
+        {
+            return;
+        }
+
         if (status.Kind == FileKind.RegularFile)
         {
             NativeFiles.CopyFile(source, target);
@@ -76,7 +86,8 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
             NativeFiles.MakeNode(target, status.Kind, status.Permissions, status.RdevMajor, status.RdevMinor);
         }
 
-        Finish(target, status, isDirectory: false);
+        Finish(source, target, status, isDirectory: false);
+        _links.Record(status, target);
     }
 
     /// <summary>Writes a file from a stream: a heredoc's body or a download, with the mode and time given.</summary>
@@ -107,7 +118,7 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
         var status = NativeFiles.Lstat(source);
         var target = PrepareTarget(imagePath);
         File.CreateSymbolicLink(target, linkTarget);
-        Finish(target, status, isDirectory: false);
+        Finish(source, target, status, isDirectory: false);
     }
 
     /// <summary>
@@ -124,7 +135,7 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
         }
 
         host = EnsureDirectory(imagePath);
-        Finish(host, NativeFiles.Lstat(source), isDirectory: true);
+        Finish(source, host, NativeFiles.Lstat(source), isDirectory: true);
         return host;
     }
 
@@ -150,26 +161,29 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
 
         // Unlink first: writing through an existing symlink could reach outside the root.
         File.Delete(target);
+        _links.Forget(target);
         return target;
     }
 
-    private void Finish(string target, FileStatus source, bool isDirectory)
+    private void Finish(string source, string target, FileStatus status, bool isDirectory)
     {
-        // chown before chmod: changing the owner clears setuid and setgid bits.
+        // chown first: changing the owner clears setuid, setgid and security.capability. Attributes
+        // before chmod, so that the mode (--chmod's too) has the last word over an ACL's.
         if (KeepSourceOwners)
         {
-            NativeFiles.Lchown(target, source.Uid, source.Gid);
+            NativeFiles.Lchown(target, status.Uid, status.Gid);
         }
         else
         {
             NativeFiles.Lchown(target, owner.Uid, owner.Gid);
         }
 
-        if (source.Kind != FileKind.SymbolicLink)
+        CopiedXattrs.Copy(source, target);
+        if (status.Kind != FileKind.SymbolicLink)
         {
-            NativeFiles.Chmod(target, mode?.Apply(source.Permissions, isDirectory) ?? source.Permissions);
+            NativeFiles.Chmod(target, mode?.Apply(status.Permissions, isDirectory) ?? status.Permissions);
         }
 
-        NativeFiles.SetTimes(target, source.AccessTime, source.ModificationTime);
+        NativeFiles.SetTimes(target, status.AccessTime, status.ModificationTime);
     }
 }

@@ -36,14 +36,17 @@ internal sealed class CopyBuild : IDisposable
         return path;
     }
 
-    /// <summary>Runs <c>drydock build --no-push --oci-layout-path … CONTEXT</c> with the Dockerfile given.</summary>
-    public Task<ToolResult> BuildAsync(string dockerfile)
+    /// <summary>
+    /// Runs <c>drydock build --no-push --oci-layout-path … [ARGUMENTS] CONTEXT</c> with the
+    /// Dockerfile given (<paramref name="arguments"/>: e.g. a base image's registry and build args).
+    /// </summary>
+    public Task<ToolResult> BuildAsync(string dockerfile, params IEnumerable<string> arguments)
     {
         System.IO.File.WriteAllText(Path.Combine(Context, "Dockerfile"), dockerfile);
         var drydock = Path.Combine(AppContext.BaseDirectory, "drydock");
         return ToolRunner.RunAsync(
             drydock,
-            ["build", "--no-push", "-t", "drydock-test/copy:" + Tag, "--oci-layout-path", Layout, Context],
+            ["build", "--no-push", "-t", "drydock-test/copy:" + Tag, "--oci-layout-path", Layout, .. arguments, Context],
             new ToolOptions
             {
                 Timeout = TimeSpan.FromMinutes(2),
@@ -54,9 +57,9 @@ internal sealed class CopyBuild : IDisposable
     }
 
     /// <summary>Builds, asserts success, and unpacks the image with umoci.</summary>
-    public async Task BuildAndUnpackAsync(string dockerfile)
+    public async Task BuildAndUnpackAsync(string dockerfile, params IEnumerable<string> arguments)
     {
-        var result = await BuildAsync(dockerfile);
+        var result = await BuildAsync(dockerfile, arguments);
         Assert.True(result.Succeeded, $"drydock failed:\n{result}");
         await ToolRunner.RunCheckedAsync("umoci", ["unpack", "--image", $"{Layout}:{Tag}", _work.Combine("bundle")]);
     }
@@ -68,6 +71,20 @@ internal sealed class CopyBuild : IDisposable
         Assert.False(result.Succeeded, $"drydock should have failed:\n{result}");
         Assert.Contains($"Dockerfile:{where}", result.StandardError);
         return result.StandardError;
+    }
+
+    /// <summary>GNU tar's verbose listing (<c>tar -tvzf</c>) of each layer of the built image, in manifest order.</summary>
+    public async Task<IReadOnlyList<string>> LayerListingsAsync()
+    {
+        var manifest = await ImageInspector.LayoutManifestAsync(Layout, Tag);
+        var listings = new List<string>();
+        foreach (var layer in manifest["layers"]!.AsArray())
+        {
+            var blob = ImageInspector.BlobPath(Layout, layer!["digest"]!.GetValue<string>());
+            listings.Add((await ToolRunner.RunCheckedAsync("tar", ["-tvzf", blob])).StandardOutput);
+        }
+
+        return listings;
     }
 
     /// <summary>The host path of an image path in the unpacked rootfs.</summary>
