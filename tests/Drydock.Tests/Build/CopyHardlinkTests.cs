@@ -10,13 +10,8 @@ namespace Drydock.Tests.Build;
 public sealed class CopyHardlinkTests : IDisposable
 {
     private readonly CopyScenario _scenario = new();
-    private readonly string _stage = Directory.CreateTempSubdirectory("drydock-stage-").FullName;
 
-    public void Dispose()
-    {
-        _scenario.Dispose();
-        Directory.Delete(_stage, recursive: true);
-    }
+    public void Dispose() => _scenario.Dispose();
 
     [Fact]
     public async Task Names_of_one_context_file_stay_linked_and_take_chown_and_chmod()
@@ -36,10 +31,10 @@ public sealed class CopyHardlinkTests : IDisposable
     [Fact]
     public async Task Names_of_one_stage_file_stay_linked_with_their_owner()
     {
-        LinkedTree(_stage);
-        NativeFiles.Lchown(Path.Combine(_stage, "dir/a"), 1000, 1000);
+        LinkedTree(_scenario.Stage);
+        NativeFiles.Lchown(Path.Combine(_scenario.Stage, "dir/a"), 1000, 1000);
 
-        await _scenario.CopyAsync("COPY --from=builder /dir /dst/", from: FileSource.ForRootfs(_stage));
+        await _scenario.CopyAsync("COPY --from=builder /dir /dst/", from: FileSource.ForRootfs(_scenario.Stage));
 
         AssertLinked("/dst/a", "/dst/sub/b");
         Assert.Equal("1000:1000", _scenario.Owner("/dst/sub/b"));

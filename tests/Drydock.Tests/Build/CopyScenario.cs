@@ -18,11 +18,15 @@ internal sealed class CopyScenario : IDisposable
     public CopyScenario()
     {
         Rootfs = _work.NewRootfs("stage");
+        Stage = _work.NewRootfs("builder");
     }
 
     public TempTree Context { get; } = new();
 
     public string Rootfs { get; }
+
+    /// <summary>An earlier stage's rootfs, for <c>COPY --from</c> (through <see cref="FileSource.ForRootfs"/>).</summary>
+    public string Stage { get; }
 
     public List<string> Warnings { get; } = [];
 

@@ -12,14 +12,9 @@ public sealed class CopySparseTests : IDisposable
     // Big enough to tell, small enough that a copy writing the zeros fails the test, not the disk.
     private const long Size = 1L << 30;
     private readonly CopyScenario _scenario = new();
-    private readonly string _stage = Directory.CreateTempSubdirectory("drydock-stage-").FullName;
     private readonly byte[] _data = SparseTestFiles.RandomBytes(4096, 7);
 
-    public void Dispose()
-    {
-        _scenario.Dispose();
-        Directory.Delete(_stage, recursive: true);
-    }
+    public void Dispose() => _scenario.Dispose();
 
     [Fact]
     public async Task Copy_from_the_context_keeps_holes()
@@ -34,10 +29,10 @@ public sealed class CopySparseTests : IDisposable
     [Fact]
     public async Task Copy_from_a_stage_keeps_holes()
     {
-        Directory.CreateDirectory(Path.Combine(_stage, "var/log"));
-        var source = SparseTestFiles.Create(Path.Combine(_stage, "var/log/lastlog"), Size, (Size / 2, _data));
+        Directory.CreateDirectory(Path.Combine(_scenario.Stage, "var/log"));
+        var source = SparseTestFiles.Create(Path.Combine(_scenario.Stage, "var/log/lastlog"), Size, (Size / 2, _data));
 
-        await _scenario.CopyAsync("COPY --from=builder /var /copied/", from: FileSource.ForRootfs(_stage));
+        await _scenario.CopyAsync("COPY --from=builder /var /copied/", from: FileSource.ForRootfs(_scenario.Stage));
 
         AssertSameSparseFile(source, _scenario.Image("/copied/log/lastlog"));
     }

@@ -15,13 +15,8 @@ public sealed class CopyXattrTests : IDisposable
     private const string Capability = "security.capability";
     private static readonly byte[] Value = Encoding.ASCII.GetBytes("value");
     private readonly CopyScenario _scenario = new();
-    private readonly string _stage = Directory.CreateTempSubdirectory("drydock-stage-").FullName;
 
-    public void Dispose()
-    {
-        _scenario.Dispose();
-        Directory.Delete(_stage, recursive: true);
-    }
+    public void Dispose() => _scenario.Dispose();
 
     [Fact]
     public async Task Files_directories_and_symlinks_keep_their_attributes_but_not_overlay_or_selinux_ones()
@@ -51,14 +46,14 @@ public sealed class CopyXattrTests : IDisposable
     [InlineData("COPY --from=builder --chown=7:8 /usr/bin /bin/", "7:8", "4755")]
     public async Task A_setcap_binary_from_a_stage_keeps_its_capability_after_chown_and_chmod(string line, string owner, string mode)
     {
-        var ping = Path.Combine(_stage, "usr/bin/ping");
+        var ping = Path.Combine(_scenario.Stage, "usr/bin/ping");
         Directory.CreateDirectory(Path.GetDirectoryName(ping)!);
         File.WriteAllText(ping, "#!/bin/sh\n");
         NativeFiles.Lchown(ping, 1000, 1000);
         NativeFiles.Chmod(ping, (UnixFileMode)0b100_111_101_101);
         NativeFiles.SetXattr(ping, Capability, SampleTree.Capability);
 
-        await _scenario.CopyAsync(line, from: FileSource.ForRootfs(_stage));
+        await _scenario.CopyAsync(line, from: FileSource.ForRootfs(_scenario.Stage));
 
         Assert.Equal(SampleTree.Capability, NativeFiles.GetXattr(_scenario.Image("/bin/ping"), Capability));
         Assert.Equal(owner, _scenario.Owner("/bin/ping"));
