@@ -35,6 +35,13 @@ internal static class CopiedXattrs
             catch (NativeFilesException e) when (e.IsNotPermitted && !LayerXattrs.IsCarried(name))
             {
             }
+            catch (NativeFilesException e) when (e.Errno == NativeFiles.EOPNOTSUPP)
+            {
+                // Said plainly: the work directory may be on tmpfs or a network file system that lacks them.
+                throw new IOException(
+                    $"{source} has the extended attribute {name}, which the build's work directory cannot store ({e.Message}); " +
+                    $"set TMPDIR to a directory on ext4 or xfs, or remove the attribute from the source (setfattr -x {name} FILE)", e);
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Drydock.Build;
 using Drydock.Context;
 using Drydock.Native;
 using Drydock.Tests.Layers;
@@ -58,5 +59,35 @@ public sealed class CopyXattrTests : IDisposable
         Assert.Equal(SampleTree.Capability, NativeFiles.GetXattr(_scenario.Image("/bin/ping"), Capability));
         Assert.Equal(owner, _scenario.Owner("/bin/ping"));
         Assert.Equal(mode, _scenario.Mode("/bin/ping"));
+    }
+
+    /// <summary>ramfs keeps no extended attributes at all, as some network and FUSE file systems.</summary>
+    [Fact]
+    public void An_attribute_the_work_directory_cannot_store_is_an_error_naming_it_and_the_fix()
+    {
+        var source = _scenario.Context.File("tagged", "data");
+        NativeFiles.SetXattr(source, "user.xdg.origin.url", Value);
+        var ramfs = Directory.CreateTempSubdirectory("drydock-ramfs-").FullName;
+        using (var mount = System.Diagnostics.Process.Start("mount", ["-t", "ramfs", "ramfs", ramfs]))
+        {
+            mount.WaitForExit();
+            Assert.Equal(0, mount.ExitCode);
+        }
+
+        try
+        {
+            var target = Path.Combine(ramfs, "tagged");
+            File.WriteAllText(target, "data");
+
+            var error = Assert.Throws<IOException>(() => CopiedXattrs.Copy(source, target));
+
+            Assert.Contains("user.xdg.origin.url", error.Message, StringComparison.Ordinal);
+            Assert.Contains("set TMPDIR to a directory on ext4 or xfs", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            NativeMounts.Unmount(ramfs);
+            Directory.Delete(ramfs);
+        }
     }
 }
