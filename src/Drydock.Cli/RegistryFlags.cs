@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Drydock.Dockerfile;
 using Drydock.Reference;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;
@@ -13,7 +13,7 @@ namespace Drydock.Cli;
 /// plain HTTP and TLS verification per direction or per host, extra CAs, client certificates,
 /// retries. One instance per command; <see cref="ToOptions"/> turns a parse into transport options.
 /// </summary>
-public sealed partial class RegistryFlags
+public sealed class RegistryFlags
 {
     private readonly Option<bool> _insecure = new("--insecure") { Description = "Push over plain HTTP (and pull over it from the registries pushed to)." };
     private readonly Option<bool> _insecurePull = new("--insecure-pull") { Description = "Pull over plain HTTP." };
@@ -50,9 +50,10 @@ public sealed partial class RegistryFlags
         _registryMap.Validators.Add(result => Check(result, value => RegistryTransportOptions.ParseRegistryMap(value)));
         _pushStallTimeout.Validators.Add(result =>
         {
-            if (ParseDuration(result.GetValueOrDefault<string>()) is not { } duration || duration <= TimeSpan.Zero)
+            // An upload that moves nothing for a day has stalled; timers also stop at about 49 days.
+            if (ParseDuration(result.GetValueOrDefault<string>()) is not { } duration || duration <= TimeSpan.Zero || duration > TimeSpan.FromHours(24))
             {
-                result.AddError($"{result.Option.Name} takes a positive duration such as 30s, 2m or 1m30s (a bare number is seconds).");
+                result.AddError($"{result.Option.Name} takes a duration from 1ms to 24h, such as 30s, 2m or 1m30s (a bare number is seconds).");
             }
         });
         foreach (var retry in new[] { _pushRetry, _imageDownloadRetry })
@@ -142,32 +143,20 @@ public sealed partial class RegistryFlags
             return null;
         }
 
-        if (double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds))
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
-            return TimeSpan.FromSeconds(seconds);
+            value += "s";
         }
 
-        var parts = DurationPart().Matches(value);
-        if (parts.Count == 0 || parts.Sum(p => p.Length) != value.Length)
+        try
+        {
+            return TimeSpan.FromTicks(GoDuration.ParseNanoseconds(value) / 100);
+        }
+        catch (DockerfileException)
         {
             return null;
         }
-
-        return parts.Aggregate(TimeSpan.Zero, (total, part) =>
-        {
-            var amount = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            return total + part.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(amount),
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                _ => TimeSpan.FromHours(amount),
-            };
-        });
     }
-
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)(ms|s|m|h)")]
-    private static partial Regex DurationPart();
 
     private static void Check(OptionResult result, Action<string> parse)
     {

@@ -2,9 +2,10 @@ namespace Drydock.Dockerfile;
 
 /// <summary>
 /// Go's <c>time.ParseDuration</c> (HEALTHCHECK takes Go durations: <c>30s</c>, <c>1m30s</c>,
-/// <c>1.5h</c>, <c>500ms</c>), in nanoseconds as Docker's image config stores them.
+/// <c>1.5h</c>, <c>500ms</c>), in nanoseconds as Docker's image config stores them; kaniko's
+/// duration flags take the same syntax.
 /// </summary>
-internal static class GoDuration
+public static class GoDuration
 {
     private static readonly Dictionary<string, ulong> Units = new(StringComparer.Ordinal)
     {

@@ -178,6 +178,22 @@ public sealed class FailureTests(HttpRegistry server)
         AssertFlagError(result, flag);
     }
 
+    /// <summary>Timers stop at about 49 days: a value past the limit must be a flag error, not a failure of every upload.</summary>
+    [Theory]
+    [InlineData("1000h")]
+    [InlineData("99999999999999999999")]
+    [InlineData("0s")]
+    [InlineData("soon")]
+    public async Task A_stall_timeout_out_of_range_is_a_flag_error(string value)
+    {
+        using var context = new ContextDirectory().Dockerfile("FROM scratch\n");
+
+        var result = await DrydockRunner.BuildAsync(["--no-push", "--push-stall-timeout", value, context.Path]);
+
+        AssertFlagError(result, "--push-stall-timeout");
+        Assert.Contains("from 1ms to 24h", result.StandardError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Neither_a_destination_nor_no_push_is_an_error_that_says_what_to_pass()
     {
