@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Formats.Tar;
 using System.Globalization;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Drydock.Layers;
@@ -18,13 +17,11 @@ internal sealed class GnuSparseFile
     private const int BlockSize = 512;
     private const int CopyBufferSize = 128 * 1024;
 
-    // The 1.0 map is read whole before the data it describes; this bounds what a layer can make
-    // us hold (16 bytes a segment). GNU tar writes one segment per run of data.
-    internal const int MaxSegments = 1 << 20;
-
-    // Eighteen digits always fit a long (an exabyte); more is not a size any file system holds.
-    internal const int MaxDigits = 18;
-    internal const long MaxNumber = 999_999_999_999_999_999;
+    // A map is read whole before the data it describes: 16 bytes a segment, and for an old GNU or
+    // 0.0 map LegacySparseRewriter also writes it out as 1.0 text (up to 40 bytes a segment), so
+    // the cap bounds what a layer can make us hold to a few MB. GNU tar writes one segment per run
+    // of data; real sparse files (lastlog, disk images) have a handful to a few thousand.
+    internal const int MaxSegments = 1 << 16;
 
     private readonly (long Offset, long Length)[] _segments;
 
@@ -134,19 +131,27 @@ internal sealed class GnuSparseFile
         return string.Join('/', parts[..^2].Append(parts[^1]));
     }
 
-    /// <summary>The 1.0 map of <paramref name="segments"/>: decimal lines padded to a block.</summary>
-    internal static byte[] EncodeMap(IReadOnlyList<(long Offset, long Length)> segments)
+    /// <summary>Writes the 1.0 map of <paramref name="segments"/>: decimal lines padded to a block.</summary>
+    internal static void WriteMap(IReadOnlyList<(long Offset, long Length)> segments, IBufferWriter<byte> output)
     {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{segments.Count}\n");
+        long written = WriteLine(output, segments.Count);
         foreach (var (offset, length) in segments)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{offset}\n{length}\n");
+            written += WriteLine(output, offset) + WriteLine(output, length);
         }
 
-        var map = new byte[(text.Length + BlockSize - 1) / BlockSize * BlockSize];
-        Encoding.ASCII.GetBytes(text.ToString(), map);
-        return map;
+        var padding = (int)(TarBlocks.Padded(written) - written);
+        output.GetSpan(padding)[..padding].Clear();
+        output.Advance(padding);
+    }
+
+    private static int WriteLine(IBufferWriter<byte> output, long value)
+    {
+        var line = output.GetSpan(21); // long.MaxValue's 19 digits, a sign and the newline
+        value.TryFormat(line, out var digits, provider: CultureInfo.InvariantCulture);
+        line[digits] = (byte)'\n';
+        output.Advance(digits + 1);
+        return digits + 1;
     }
 
     // The 1.0 map: decimal lines (count, then offset and size per segment), padded to a block.
@@ -197,7 +202,7 @@ internal sealed class GnuSparseFile
                         break; // the rest of the block is padding
                     }
                 }
-                else if (b is >= (byte)'0' and <= (byte)'9' && digits < MaxDigits)
+                else if (b is >= (byte)'0' and <= (byte)'9' && digits < TarBlocks.MaxDigits)
                 {
                     current = (current * 10) + (b - '0');
                     digits++;
@@ -254,7 +259,7 @@ internal sealed class GnuSparseFile
             : throw Malformed(entry, $"the sparse file has no {Prefix}{key} record");
 
     private static long Parse(PaxTarEntry entry, string text) =>
-        text.Length is > 0 and <= MaxDigits && text.All(char.IsAsciiDigit)
+        text.Length is > 0 and <= TarBlocks.MaxDigits && text.All(char.IsAsciiDigit)
             ? long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture)
             : throw Malformed(entry, $"the sparse map holds '{text}', which is not a size");
 

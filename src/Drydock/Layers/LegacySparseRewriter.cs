@@ -12,12 +12,15 @@ namespace Drydock.Layers;
 /// (offset/numbytes records repeated in one PAX header). Everything else passes through byte for
 /// byte. Only headers are parsed; file data goes straight to the reader, never through a buffer.
 /// PAX and GNU long-name headers are held back until the header they describe, since a rewrite
-/// replaces them; one too big to hold (over <see cref="MaxHeldMetadata"/>) passes as it is.
+/// replaces them; one too big to hold (over <see cref="MaxHeldMetadata"/>) is refused.
+/// Entry boundaries come from the same sizes TarReader uses, and a size the two could read
+/// differently is refused: a layer must never be one archive to this stream and another to TarReader.
 /// </summary>
 internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
 {
     private const int BlockSize = TarBlocks.BlockSize;
     private const int MaxHeldMetadata = 16 << 20;
+    private const int KeptBufferCapacity = 64 << 10;
     private const string SparsePrefix = "GNU.sparse.";
 
     // struct oldgnu_header and struct sparse_header (GNU tar's tar.h).
@@ -31,8 +34,8 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     private const int SlotSize = 24;
 
     // Header blocks and held metadata, as read: passed on unchanged unless a rewrite replaces them.
-    private readonly ArrayBufferWriter<byte> _held = new();
-    private readonly ArrayBufferWriter<byte> _output = new();
+    private ArrayBufferWriter<byte> _held = new();
+    private ArrayBufferWriter<byte> _output = new();
     private int _outputTaken;
     private long _dataLeft;
     private int _unitLeft;
@@ -44,12 +47,12 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     private int _heldUnitStart;
     private byte[]? _paxRecords;
     private byte[]? _longName;
-    private bool _metadataPassed;
 
     // The old GNU entry being read: its header, and its map so far. Extension blocks are read
     // into a block of their own and not held: a hostile map costs its segments, not its blocks.
     private readonly byte[] _extension = new byte[BlockSize];
     private byte[]? _oldGnuHeader;
+    private long _oldGnuStoredSize;
     private List<(long Offset, long Length)>? _segments;
     private bool _segmentsEnded;
     private string _entryName = "";
@@ -58,6 +61,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     {
         Header,
         PaxRecords,
+        GlobalRecords,
         LongName,
         OtherMetadata,
         OldGnuExtension,
@@ -118,7 +122,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         _outputTaken += taken;
         if (_outputTaken == _output.WrittenCount)
         {
-            _output.ResetWrittenCount();
+            _output = Emptied(_output);
             _outputTaken = 0;
         }
 
@@ -180,6 +184,9 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
             case Unit.PaxRecords:
                 _paxRecords = unit.ToArray();
                 break;
+            case Unit.GlobalRecords:
+                OnGlobalRecords(unit);
+                break;
             case Unit.LongName:
                 var end = unit.IndexOf((byte)0);
                 _longName = (end < 0 ? unit : unit[..end]).ToArray();
@@ -208,24 +215,33 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         }
 
         var type = header[TarBlocks.TypeOffset];
-        var size = TarBlocks.TryParseNumber(header.Slice(TarBlocks.SizeOffset, 12), out var parsed) ? parsed : 0;
+        var size = TarBlocks.TryParseNumber(header.Slice(TarBlocks.SizeOffset, 12), out var parsed)
+            ? parsed
+            : throw new InvalidDataException($"Layer entry '{EntryName(header)}' has a size field that is negative or over {TarBlocks.MaxNumber} bytes.");
         switch (type)
         {
             case (byte)'x':
-                ExpectMetadata(Unit.PaxRecords, size);
+                ExpectMetadata(header, Unit.PaxRecords, size);
+                return;
+            case (byte)'g' when size > 0:
+                ExpectMetadata(header, Unit.GlobalRecords, size);
                 return;
             case (byte)'L':
-                ExpectMetadata(Unit.LongName, size);
+                ExpectMetadata(header, Unit.LongName, size);
                 return;
             case (byte)'K':
-                ExpectMetadata(Unit.OtherMetadata, size);
-                return;
-            case (byte)'S':
-                BeginOldGnu(header);
+                ExpectMetadata(header, Unit.OtherMetadata, size);
                 return;
         }
 
-        var storedSize = type != (byte)'g' && HeldRecord("size"u8) is { } paxSize ? ParseDecimal(paxSize) ?? size : size;
+        // The held PAX header is for this entry ('g' has none: TarReader refuses 'x' before 'g').
+        var storedSize = StoredSize(header, size);
+        if (type == (byte)'S')
+        {
+            BeginOldGnu(header, storedSize);
+            return;
+        }
+
         if (type is (byte)'0' or 0 && _paxRecords is not null && HasZeroZeroMap(_paxRecords))
         {
             RewriteZeroZero(storedSize);
@@ -236,24 +252,54 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         _dataLeft = TarBlocks.Padded(storedSize);
     }
 
-    // A header whose data is held with it, or passed on when too big to hold.
-    private void ExpectMetadata(Unit unit, long size)
+    /// <summary>
+    /// The entry's data size as TarReader takes it: a PAX size record's, else the header's.
+    /// TarReader parses the record as <see cref="long.Parse(string)"/> does ("+1024", " 1024",
+    /// "1024 " all pass) and other tools each their own way; where the next header is must not
+    /// depend on that, so anything but plain digits is refused.
+    /// </summary>
+    private long StoredSize(ReadOnlySpan<byte> header, long headerSize)
+    {
+        if (HeldRecord("size"u8) is not { } text)
+        {
+            return headerSize;
+        }
+
+        var digits = text.AsSpan().TrimStart((byte)'0'); // zeros in front are plain digits still
+        return text.Length > 0 && (digits.IsEmpty ? 0 : ParseDecimal(digits)) is { } size
+            ? size
+            : throw new InvalidDataException(
+                $"Layer entry '{EntryName(header)}' is refused: its PAX size record '{Encoding.UTF8.GetString(text)}' is not a plain decimal number of at most {TarBlocks.MaxDigits} digits.");
+    }
+
+    // A header whose data is held with it. One too big to hold is refused rather than passed on
+    // unread: a size record in it would move the next header where this stream cannot see.
+    private void ExpectMetadata(ReadOnlySpan<byte> header, Unit unit, long size)
     {
         var padded = TarBlocks.Padded(size);
-        if (padded == 0)
-        {
-            return;
-        }
-
         if (_held.WrittenCount + padded > MaxHeldMetadata)
         {
-            Release();
-            _metadataPassed = true;
-            _dataLeft = padded;
-            return;
+            throw new InvalidDataException(
+                $"Layer entry '{EntryName(header)}' has {size} bytes of PAX or GNU long-name metadata, more than the {MaxHeldMetadata >> 20} MiB Drydock reads.");
         }
 
-        ExpectUnit(unit, (int)padded, (int)size);
+        if (padded > 0)
+        {
+            ExpectUnit(unit, (int)padded, (int)size);
+        }
+    }
+
+    // TarReader applies no global record to the entries that follow, GNU tar applies a global
+    // size: such a layer is two different archives, so it is refused. Other global records pass.
+    private void OnGlobalRecords(ReadOnlySpan<byte> records)
+    {
+        if (LastRecord(records, "size"u8) is not null)
+        {
+            var header = _held.WrittenSpan.Slice(_heldUnitStart - BlockSize, BlockSize);
+            throw new InvalidDataException($"Layer entry '{HeaderName(header)}' is refused: it is a PAX global header with a size record, which tools disagree on applying.");
+        }
+
+        Release();
     }
 
     // The next unit read is `padded` bytes, of which the first `length` count (the rest is padding).
@@ -265,17 +311,11 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         _heldUnitStart = _held.WrittenCount;
     }
 
-    private void BeginOldGnu(ReadOnlySpan<byte> header)
+    private void BeginOldGnu(ReadOnlySpan<byte> header, long storedSize)
     {
         _oldGnuHeader = header.ToArray();
-        _entryName = HeldRecord("path"u8) is { } path ? Encoding.UTF8.GetString(path)
-            : _longName is not null ? Encoding.UTF8.GetString(_longName)
-            : Encoding.UTF8.GetString(header[..100].TrimEnd((byte)0));
-        if (_metadataPassed)
-        {
-            throw GnuSparseFile.Malformed(_entryName, "it follows a PAX or long-name header too big to rewrite with it");
-        }
-
+        _oldGnuStoredSize = storedSize;
+        _entryName = EntryName(header);
         _segments = [];
         _segmentsEnded = false;
         TakeSlots(header[OldGnuSlotsOffset..], OldGnuSlots);
@@ -301,17 +341,22 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
                 break;
             }
 
-            if (_segments!.Count == GnuSparseFile.MaxSegments)
-            {
-                throw GnuSparseFile.Malformed(_entryName, $"the old GNU sparse map has more than {GnuSparseFile.MaxSegments} segments");
-            }
-
-            _segments.Add((SlotNumber(slot[..12]), SlotNumber(slot[12..])));
+            AddSegment(_segments!, SlotNumber(slot[..12]), SlotNumber(slot[12..]));
         }
     }
 
+    private void AddSegment(List<(long Offset, long Length)> segments, long offset, long length)
+    {
+        if (segments.Count == GnuSparseFile.MaxSegments)
+        {
+            throw GnuSparseFile.Malformed(_entryName, $"the sparse map has more than {GnuSparseFile.MaxSegments} segments");
+        }
+
+        segments.Add((offset, length));
+    }
+
     private long SlotNumber(ReadOnlySpan<byte> field) =>
-        TarBlocks.TryParseNumber(field, out var value) && value <= GnuSparseFile.MaxNumber
+        TarBlocks.TryParseNumber(field, out var value)
             ? value
             : throw GnuSparseFile.Malformed(_entryName, "the old GNU sparse map holds a number that is not a size");
 
@@ -320,21 +365,19 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         // The header becomes a ustar one: type '0', and GNU's fields past the ustar ones cleared.
         var entry = _oldGnuHeader!;
         var realSize = SlotNumber(entry.AsSpan(OldGnuRealSizeOffset, 12));
-        TarBlocks.TryParseNumber(entry.AsSpan(TarBlocks.SizeOffset, 12), out var headerSize);
-        var storedSize = HeldRecord("size"u8) is { } paxSize ? ParseDecimal(paxSize) ?? headerSize : headerSize;
         entry[TarBlocks.TypeOffset] = (byte)'0';
         entry.AsSpan(OldGnuExtrasOffset, BlockSize - OldGnuExtrasOffset).Clear();
         "ustar\0"u8.CopyTo(entry.AsSpan(257));
         "00"u8.CopyTo(entry.AsSpan(263));
         var name = Encoding.UTF8.GetBytes(_entryName);
-        Emit(entry, [("path", name), (SparsePrefix + "name", name), (SparsePrefix + "realsize", Decimal(realSize))], _segments!, storedSize);
+        Emit(entry, [("path", name), (SparsePrefix + "name", name), (SparsePrefix + "realsize", Decimal(realSize))], _segments!, _oldGnuStoredSize);
     }
 
     private void RewriteZeroZero(long storedSize)
     {
         var header = _held.WrittenSpan[_heldUnitStart..];
-        _entryName = HeldRecord("path"u8) is { } path ? Encoding.UTF8.GetString(path) : Encoding.UTF8.GetString(header[..100].TrimEnd((byte)0));
-        var segments = new List<(long, long)>();
+        _entryName = EntryName(header);
+        var segments = new List<(long Offset, long Length)>();
         ReadOnlySpan<byte> records = _paxRecords;
         long? offset = null;
         byte[]? realSize = null;
@@ -346,8 +389,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
             }
             else if (key.SequenceEqual("GNU.sparse.numbytes"u8) && offset is { } start)
             {
-                // No count check: the held header's cap allows far fewer than GnuSparseFile.MaxSegments.
-                segments.Add((start, MapNumber(value)));
+                AddSegment(segments, start, MapNumber(value));
                 offset = null;
             }
             else if (key.SequenceEqual("GNU.sparse.offset"u8) || key.SequenceEqual("GNU.sparse.numbytes"u8))
@@ -370,7 +412,8 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
             throw GnuSparseFile.Malformed(_entryName, "the sparse file has no GNU.sparse.size record");
         }
 
-        Emit(header.ToArray(), [(SparsePrefix + "realsize", realSize)], segments, storedSize);
+        // The path goes in explicitly: a GNU long name held with the PAX header is dropped with it.
+        Emit(header.ToArray(), [("path", Encoding.UTF8.GetBytes(_entryName)), (SparsePrefix + "realsize", realSize)], segments, storedSize);
     }
 
     private long MapNumber(ReadOnlySpan<byte> text) =>
@@ -383,8 +426,9 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     /// </summary>
     private void Emit(byte[] entryHeader, (string Key, byte[] Value)[] added, List<(long Offset, long Length)> segments, long storedSize)
     {
-        var map = GnuSparseFile.EncodeMap(segments);
-        var size = map.Length + storedSize;
+        var map = new ArrayBufferWriter<byte>();
+        GnuSparseFile.WriteMap(segments, map);
+        var size = checked(map.WrittenCount + storedSize);
         var records = new List<(string Key, byte[] Value)>();
         ReadOnlySpan<byte> held = _paxRecords;
         while (TarBlocks.TryTakeRecord(ref held, out var keyBytes, out var value))
@@ -411,7 +455,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
         TarBlocks.WriteOctal(entryHeader.AsSpan(TarBlocks.SizeOffset, 12), size > TarBlocks.MaxOctal11 ? 0 : size);
         TarBlocks.WriteChecksum(entryHeader);
         _output.Write(entryHeader);
-        _output.Write(map);
+        _output.Write(map.WrittenSpan);
 
         ClearHeld();
         _dataLeft = TarBlocks.Padded(storedSize);
@@ -426,19 +470,37 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
 
     private void ClearHeld()
     {
-        _held.ResetWrittenCount();
+        _held = Emptied(_held);
         _heldUnitStart = 0;
         _paxRecords = null;
         _longName = null;
-        _metadataPassed = false;
         _segments = null;
         _oldGnuHeader = null;
     }
 
-    // The last record of that name in the held PAX header, as TarReader would take it.
-    private byte[]? HeldRecord(ReadOnlySpan<byte> name)
+    // A rewritten map or a big PAX header can grow a buffer to megabytes, not to be kept for the rest of the layer.
+    private static ArrayBufferWriter<byte> Emptied(ArrayBufferWriter<byte> buffer)
     {
-        ReadOnlySpan<byte> records = _paxRecords;
+        if (buffer.Capacity > KeptBufferCapacity)
+        {
+            return new();
+        }
+
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    // As TarReader names the entry: the PAX path, else a GNU long name, else the header's own.
+    private string EntryName(ReadOnlySpan<byte> header) =>
+        (HeldRecord("path"u8) ?? _longName) is { } name ? Encoding.UTF8.GetString(name) : HeaderName(header);
+
+    private static string HeaderName(ReadOnlySpan<byte> header) => Encoding.UTF8.GetString(header[..100].TrimEnd((byte)0));
+
+    // The last record of that name in the held PAX header (TarReader refuses one named twice).
+    private byte[]? HeldRecord(ReadOnlySpan<byte> name) => LastRecord(_paxRecords, name);
+
+    private static byte[]? LastRecord(ReadOnlySpan<byte> records, ReadOnlySpan<byte> name)
+    {
         byte[]? found = null;
         while (TarBlocks.TryTakeRecord(ref records, out var key, out var value))
         {
@@ -469,7 +531,7 @@ internal sealed class LegacySparseRewriter(Stream inner) : ReadOnlyStream
     }
 
     private static long? ParseDecimal(ReadOnlySpan<byte> text) =>
-        text.Length is > 0 and <= GnuSparseFile.MaxDigits && text.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
+        text.Length is > 0 and <= TarBlocks.MaxDigits && text.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
             ? long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture)
             : null;
 

@@ -16,12 +16,18 @@ internal static class TarBlocks
     public const int TypeOffset = 156;
     public const long MaxOctal11 = 0x1FFFFFFFF; // 11 octal digits
 
+    // Eighteen digits always fit a long (an exabyte); more is not a size any file system holds,
+    // and keeping sizes this far under long.MaxValue keeps padding and sums of them from overflowing.
+    public const int MaxDigits = 18;
+    public const long MaxNumber = 999_999_999_999_999_999;
+
     /// <summary>The bytes an entry's data takes in the archive: whole blocks.</summary>
-    public static long Padded(long size) => (size + BlockSize - 1) / BlockSize * BlockSize;
+    public static long Padded(long size) => checked(size + BlockSize - 1) / BlockSize * BlockSize;
 
     /// <summary>
     /// A numeric header field: octal (leading spaces allowed, ended by a space or NUL), or GNU's
-    /// base-256 when the high bit of the first byte is set. False for a negative or overflowing value.
+    /// base-256 when the high bit of the first byte is set. False for a negative value or one past
+    /// <see cref="MaxNumber"/>.
     /// </summary>
     public static bool TryParseNumber(ReadOnlySpan<byte> field, out long value)
     {
@@ -45,7 +51,7 @@ internal static class TarBlocks
             }
 
             value = big;
-            return true;
+            return big <= MaxNumber;
         }
 
         foreach (var b in field)

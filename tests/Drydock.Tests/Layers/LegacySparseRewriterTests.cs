@@ -69,15 +69,125 @@ public sealed class LegacySparseRewriterTests : IDisposable
     }
 
     [Fact]
-    public async Task An_absurd_old_gnu_segment_count_is_refused()
+    public async Task An_old_gnu_map_of_more_than_65536_segments_is_refused()
     {
-        var segments = Enumerable.Range(0, GnuSparseFile.MaxSegments + 1).Select(i => ((long)i, 0L)).ToArray();
-        var layer = Tar(OldGnu("victim", GnuSparseFile.MaxSegments + 1, segments, []));
+        var segments = Enumerable.Range(0, 65_537).Select(i => ((long)i, 0L)).ToArray();
+        var layer = Tar(OldGnu("victim", 65_537, segments, []));
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => _tree.ExtractAsync(layer));
 
-        Assert.Contains($"more than {GnuSparseFile.MaxSegments} segments", error.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 65536 segments", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(_tree.InRoot("victim")));
+    }
+
+    [Fact]
+    public async Task A_pax_0_0_map_of_more_than_65536_segments_is_refused()
+    {
+        var records = new List<(string, byte[])> { ("GNU.sparse.size", "70000"u8.ToArray()) };
+        for (var i = 0; i < 65_537; i++)
+        {
+            records.Add(("GNU.sparse.offset", Encoding.ASCII.GetBytes(i.ToString(CultureInfo.InvariantCulture))));
+            records.Add(("GNU.sparse.numbytes", "0"u8.ToArray()));
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _tree.ExtractAsync(Tar(Pax("victim", records), Plain("victim", ""))));
+
+        Assert.Contains("Layer entry 'victim'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 65536 segments", error.Message, StringComparison.Ordinal);
+    }
+
+    // Entry f's PAX size says its data is the next 1024 bytes, an old GNU header among them: read
+    // any other way, that data would become a file of its own.
+    [Theory]
+    [InlineData("+1024")]
+    [InlineData(" 1024")]
+    [InlineData("1024 ")]
+    [InlineData("")]
+    [InlineData("1000000000000000000")]
+    public async Task A_pax_size_record_that_is_not_plain_digits_is_refused(string size)
+    {
+        var layer = Tar(Pax("f", [("size", Encoding.ASCII.GetBytes(size))]), Plain("f", ""), SmuggledEntry());
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _tree.ExtractAsync(layer));
+
+        Assert.Contains($"Layer entry 'f' is refused: its PAX size record '{size}' is not a plain decimal number", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_tree.InRoot("evil")));
+    }
+
+    [Fact]
+    public async Task A_pax_size_with_leading_zeros_is_the_size_tar_reader_reads()
+    {
+        var layer = Tar(Pax("f", [("size", Encoding.ASCII.GetBytes(new string('0', 30) + "1024"))]), Plain("f", ""), SmuggledEntry());
+
+        await _tree.ExtractAsync(layer);
+
+        Assert.Equal(SmuggledEntry(), await File.ReadAllBytesAsync(_tree.InRoot("f")));
+        Assert.False(File.Exists(_tree.InRoot("evil")));
+    }
+
+    [Fact]
+    public async Task A_pax_global_header_with_a_size_record_is_refused()
+    {
+        var global = Pax("global", [("size", "1024"u8.ToArray())]);
+        global[156] = (byte)'g';
+        Checksum(global);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _tree.ExtractAsync(Tar(global, Plain("f", ""), SmuggledEntry())));
+
+        Assert.Contains("PAX global header with a size record", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_tree.InRoot("evil")));
+    }
+
+    [Fact]
+    public async Task A_pax_header_too_big_to_read_is_refused()
+    {
+        var layer = Tar(
+            Pax("f", [("comment", new byte[16 << 20]), ("size", "1024"u8.ToArray())]),
+            Plain("f", ""),
+            SmuggledEntry());
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _tree.ExtractAsync(layer));
+
+        Assert.Contains("more than the 16 MiB Drydock reads", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_tree.InRoot("evil")));
+    }
+
+    // A base-256 size near long.MaxValue once overflowed the padding sum.
+    [Theory]
+    [InlineData('x')]
+    [InlineData('0')]
+    [InlineData('S')]
+    public async Task A_size_field_past_any_real_size_is_refused(char type)
+    {
+        var header = Header("huge", type, 0, "ustar  \0"u8);
+        header[124] = 0x80;
+        header.AsSpan(125, 11).Fill(0xFF);
+        header[128] = 0x7F;
+        Checksum(header);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _tree.ExtractAsync(Tar(header, new byte[4096])));
+
+        Assert.Contains("Layer entry 'huge' has a size field that is negative or over", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pax_0_0_entry_after_a_gnu_long_name_takes_the_long_name()
+    {
+        var name = "a/path/longer/than/the/header/keeps/" + new string('x', 120);
+        var records = new List<(string, byte[])>
+        {
+            ("GNU.sparse.size", "100"u8.ToArray()),
+            ("GNU.sparse.offset", "90"u8.ToArray()),
+            ("GNU.sparse.numbytes", "3"u8.ToArray()),
+        };
+        var layer = Tar(LongName(name), Pax("ignored", records), Plain(name[..100], "XYZ"));
+
+        await _tree.ExtractAsync(layer);
+
+        var content = await File.ReadAllBytesAsync(_tree.InRoot(name));
+        Assert.Equal(100, content.Length);
+        Assert.Equal("XYZ"u8.ToArray(), content[90..93]);
+        Assert.Single(Directory.GetFiles(_tree.InRoot("a/path/longer/than/the/header/keeps")));
     }
 
     [Fact]
@@ -169,6 +279,17 @@ public sealed class LegacySparseRewriterTests : IDisposable
         var header = new byte[512];
         TarBlocks.FormatPaxHeader(header, name, encoded.Length);
         return [.. header, .. Padded(encoded)];
+    }
+
+    // An old GNU sparse entry, header and data: two blocks, as the data of an entry before it.
+    private static byte[] SmuggledEntry() => OldGnu("evil", 10, [(0, 2)], "hi"u8.ToArray());
+
+    private static byte[] LongName(string name)
+    {
+        var data = Encoding.UTF8.GetBytes(name + "\0");
+        var header = Header("././@LongLink", 'L', data.Length, "ustar  \0"u8);
+        Checksum(header);
+        return [.. header, .. Padded(data)];
     }
 
     private static byte[] Plain(string name, string content)
