@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Drydock.Build;
+using Drydock.Building;
 using Drydock.Dockerfile;
 using Drydock.Layers;
 using Drydock.Oci;

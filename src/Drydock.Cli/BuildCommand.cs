@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Drydock.Build;
+using Drydock.Building;
 using Drydock.Oci;
 using Drydock.Snapshot;
-using Drydock.Build.Mounts;
+using Drydock.Building.Mounts;
 
 namespace Drydock.Cli;
 

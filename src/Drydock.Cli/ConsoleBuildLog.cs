@@ -1,4 +1,4 @@
-using Drydock.Build;
+using Drydock.Building;
 
 namespace Drydock.Cli;
 

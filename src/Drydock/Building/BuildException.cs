@@ -1,0 +1,17 @@
+using Drydock.Dockerfile;
+
+namespace Drydock.Building;
+
+/// <summary>A build step that failed, placed at its Dockerfile instruction.</summary>
+public sealed class BuildException : Exception
+{
+    public BuildException(string message)
+        : base(message)
+    {
+    }
+
+    public BuildException(SourceLocation location, string instruction, string message, Exception? inner = null)
+        : base($"{location.FileName}:{location.StartLine}:{location.StartColumn}: {instruction}: {message}", inner)
+    {
+    }
+}

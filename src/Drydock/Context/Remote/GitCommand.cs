@@ -1,0 +1,105 @@
+using System.Diagnostics;
+
+namespace Drydock.Context.Remote;
+
+/// <summary>What one git command printed, credentials already taken out.</summary>
+internal sealed record GitResult(int ExitCode, string Output, string Error)
+{
+    public bool Succeeded => ExitCode == 0;
+
+    /// <summary>git's own explanation: its error lines joined, for a message of ours to quote.</summary>
+    public string Reason()
+    {
+        var lines = Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.StartsWith("hint:", StringComparison.Ordinal))
+            .ToArray();
+        return lines.Length == 0 ? $"git exited with {ExitCode}" : string.Join("; ", lines);
+    }
+}
+
+/// <summary>
+/// Runs the host's <c>git</c> for ADD of a git source. It never asks anyone anything (no terminal
+/// prompt, ssh in batch mode), so a build without credentials fails instead of hanging; the user's
+/// git configuration, credential helpers and ssh agent still apply. Whatever git prints passes
+/// through <see cref="Redact"/>, so a token in the remote's URL never reaches a message.
+/// </summary>
+internal sealed class GitCommand(string remote, string? sshAuthSocket)
+{
+    private readonly string? _userInfo = Uri.TryCreate(remote, UriKind.Absolute, out var url) && url.UserInfo.Length > 0 ? url.UserInfo : null;
+
+    /// <summary>Runs <c>git ARGS</c> in <paramref name="directory"/>; a failure is a result, not an exception.</summary>
+    /// <exception cref="GitSourceException">git is not installed.</exception>
+    public async Task<GitResult> RunAsync(string directory, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment =
+            {
+                ["GIT_TERMINAL_PROMPT"] = "0",
+                ["LC_ALL"] = "C",
+            },
+        };
+
+        // Local repositories are no build input: a submodule must not read host files.
+        foreach (var argument in (string[])["-c", "protocol.file.allow=never", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (Environment.GetEnvironmentVariable("GIT_SSH_COMMAND") is null && Environment.GetEnvironmentVariable("GIT_SSH") is null)
+        {
+            start.Environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";
+        }
+
+        if (sshAuthSocket is not null)
+        {
+            start.Environment["SSH_AUTH_SOCK"] = sshAuthSocket;
+        }
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new GitSourceException($"cannot run git: {e.Message}; ADD of a git repository needs the git command on the PATH");
+        }
+
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return new GitResult(process.ExitCode, Redact(await output.ConfigureAwait(false)), Redact(await error.ConfigureAwait(false)));
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    /// <summary>Runs git and returns its output, or fails with <paramref name="what"/> and git's reason.</summary>
+    /// <exception cref="GitSourceException">git failed.</exception>
+    public async Task<string> RunCheckedAsync(string directory, string what, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(directory, arguments, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Output : throw new GitSourceException($"{what}: {result.Reason()}");
+    }
+
+    /// <summary>The text with the remote's user:password replaced, in the forms git may print it.</summary>
+    public string Redact(string text) =>
+        _userInfo is null
+            ? text
+            : text.Replace(_userInfo, "xxxxx", StringComparison.Ordinal).Replace(Uri.UnescapeDataString(_userInfo), "xxxxx", StringComparison.Ordinal);
+}
+
+/// <summary>A git source that cannot be fetched or checked out; the message says why and what to do.</summary>
+internal sealed class GitSourceException(string message) : Exception(message);
