@@ -7,11 +7,13 @@ namespace Drydock.Cli;
 /// <summary>Builds the command tree and runs it; maps the program name to its default command.</summary>
 public static class Entry
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="args">The command line, without the program name.</param>
+    /// <param name="environment">Looks up an environment variable; the program passes the process's own, and nothing below reads it directly.</param>
+    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment)
     {
         var root = new RootCommand("Drydock builds container images from a Dockerfile with no daemon and pushes them to any registry.");
-        root.Subcommands.Add(BuildCommand.Create());
-        root.Subcommands.Add(ImageCommand.Create());
+        root.Subcommands.Add(BuildCommand.Create(environment));
+        root.Subcommands.Add(ImageCommand.Create(environment));
 
         // The executor image ships this binary as /kaniko/executor: through that name it is `drydock executor`.
         if (InvokedAs() == "executor")

@@ -10,11 +10,12 @@ namespace Drydock.Cli;
 /// </summary>
 public static class ImageCommand
 {
-    public static Command Create()
+    /// <param name="environment">Looks up an environment variable; the entry point passes the process's own.</param>
+    public static Command Create(Func<string, string?> environment)
     {
         var command = new Command("image", "Inspect and copy images in registries.");
-        command.Subcommands.Add(ImageInspectCommand.Create());
-        command.Subcommands.Add(ImageCopyCommand.Create());
+        command.Subcommands.Add(ImageInspectCommand.Create(environment));
+        command.Subcommands.Add(ImageCopyCommand.Create(environment));
         return command;
     }
 

@@ -10,11 +10,12 @@ namespace Drydock.Cli;
 /// </summary>
 public static class ImageCopyCommand
 {
-    public static Command Create()
+    /// <param name="environment">Looks up an environment variable; the entry point passes the process's own.</param>
+    public static Command Create(Func<string, string?> environment)
     {
         var source = new Argument<string>("SRC") { Description = "The image to copy: [REGISTRY/]REPOSITORY[:TAG][@DIGEST]." };
         var destination = new Argument<string>("DST") { Description = "Where to put it: [REGISTRY/]REPOSITORY[:TAG]." };
-        var registry = new RegistryFlags();
+        var registry = new RegistryFlags(environment);
         var command = new Command("copy", "Copy an image (every platform of an index) to another repository or registry, digests unchanged.") { source, destination };
         registry.AddTo(command);
         source.Validators.Add(result => CommandChecks.Reference(result));

@@ -12,12 +12,13 @@ namespace Drydock.Cli;
 /// </summary>
 public static class ImageInspectCommand
 {
-    public static Command Create()
+    /// <param name="environment">Looks up an environment variable; the entry point passes the process's own.</param>
+    public static Command Create(Func<string, string?> environment)
     {
         var reference = new Argument<string>("REF") { Description = "The image: [REGISTRY/]REPOSITORY[:TAG][@DIGEST]." };
         var platform = new Option<string?>("--platform") { HelpName = "OS/ARCH[/VARIANT]", Description = "The platform to pick from an index (default: this machine's)." };
         var raw = new Option<bool>("--raw") { Description = "Print the manifest or index exactly as the registry serves it." };
-        var registry = new RegistryFlags();
+        var registry = new RegistryFlags(environment);
         var command = new Command("inspect", "Print an image's manifest digest, manifest and config as JSON.") { reference, platform, raw };
         registry.AddTo(command);
         reference.Validators.Add(result => CommandChecks.Reference(result));

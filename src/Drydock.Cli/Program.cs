@@ -1,3 +1,3 @@
 using Drydock.Cli;
 
-return await Entry.RunAsync(args).ConfigureAwait(false);
+return await Entry.RunAsync(args, Environment.GetEnvironmentVariable).ConfigureAwait(false);

@@ -13,7 +13,8 @@ namespace Drydock.Cli;
 /// plain HTTP and TLS verification per direction or per host, extra CAs, client certificates,
 /// retries. One instance per command; <see cref="ToOptions"/> turns a parse into transport options.
 /// </summary>
-public sealed class RegistryFlags
+/// <param name="environment">Looks up an environment variable (the proxy and kaniko's registry variables).</param>
+public sealed class RegistryFlags(Func<string, string?> environment)
 {
     private readonly Option<bool> _insecure = new("--insecure") { Description = "Push over plain HTTP (and pull over it from the registries pushed to)." };
     private readonly Option<bool> _insecurePull = new("--insecure-pull") { Description = "Pull over plain HTTP." };
@@ -87,7 +88,7 @@ public sealed class RegistryFlags
             PushStallTimeout = ParseDuration(result.GetValue(_pushStallTimeout)) ?? new RegistryTransportOptions().PushStallTimeout,
             PullRetries = result.GetValue(_imageDownloadRetry),
             SkipDefaultRegistryFallback = result.GetValue(_skipDefaultRegistryFallback),
-            Proxy = ProxySettings.FromEnvironment(Environment.GetEnvironmentVariable),
+            Proxy = ProxySettings.FromEnvironment(environment),
         };
         foreach (var (host, path) in (result.GetValue(_registryCertificate) ?? []).Select(RegistryTransportOptions.ParseHostPath))
         {
@@ -118,9 +119,9 @@ public sealed class RegistryFlags
     public static IKeychain Keychain() => DockerConfigKeychain.FromEnvironment();
 
     /// <summary>Parses a variable's value, if set; a malformed one is an error naming the variable.</summary>
-    private static IReadOnlyList<T> FromEnvironment<T>(string name, Func<string, IReadOnlyList<T>> parse)
+    private IReadOnlyList<T> FromEnvironment<T>(string name, Func<string, IReadOnlyList<T>> parse)
     {
-        if (Environment.GetEnvironmentVariable(name) is not { Length: > 0 } value)
+        if (environment(name) is not { Length: > 0 } value)
         {
             return [];
         }

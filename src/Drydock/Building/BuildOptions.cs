@@ -1,44 +1,51 @@
+using Drydock.Building.Mounts;
+using Drydock.Context;
 using Drydock.Oci;
+using Drydock.Reference;
 using Drydock.Registry.Transport;
 using Drydock.Snapshot;
 
 namespace Drydock.Building;
 
-/// <summary>Everything one build needs to know, gathered from the command line once.</summary>
+/// <summary>
+/// Everything one build needs to know, gathered from the command line once and already parsed:
+/// references, platforms and the context source are typed values, so a malformed one fails where
+/// it was written, before anything is opened. Only <see cref="Builder"/> reads it; it derives the
+/// narrow settings each part of the build takes.
+/// </summary>
 public sealed record BuildOptions
 {
-    /// <summary>The build context: a local directory (a <c>dir://</c> prefix is accepted, as kaniko does).</summary>
-    public required string Context { get; init; }
+    /// <summary>Where the build context comes from.</summary>
+    public required ContextSource Context { get; init; }
 
     /// <summary>The Dockerfile, relative to the context or absolute; null means CONTEXT/Dockerfile.</summary>
     public string? Dockerfile { get; init; }
 
-    public IReadOnlyList<string> Destinations { get; init; } = [];
+    /// <summary>The references the image is pushed to (and named by in a tarball or layout).</summary>
+    public IReadOnlyList<ImageReference> Destinations { get; init; } = [];
 
-    /// <summary>Build arguments; a null value means "take it from the environment" (<c>--build-arg NAME</c>).</summary>
+    /// <summary>Build arguments; a null value means "take it from the environment".</summary>
     public IReadOnlyList<KeyValuePair<string, string?>> BuildArgs { get; init; } = [];
 
-    /// <summary>
-    /// The platforms to build for (kaniko's --custom-platform, OS/ARCH[/VARIANT]; each value may be a
-    /// comma-separated list); none means this machine's. Several make an image index.
-    /// </summary>
-    public IReadOnlyList<string> Platforms { get; init; } = [];
+    /// <summary>The platforms to build for, without duplicates; none means this machine's. Several make an image index.</summary>
+    public IReadOnlyList<Platform> Platforms { get; init; } = [];
 
-    /// <summary>The stage to build (<c>--target</c>); null means the last one.</summary>
+    /// <summary>The stage to build; null means the last one.</summary>
     public string? Target { get; init; }
 
     /// <summary>Build only the stages the target needs (otherwise every stage up to the target, as kaniko does by default).</summary>
     public bool SkipUnusedStages { get; init; } = true;
 
-    /// <summary>Labels set on the final image from the command line (<c>--label KEY=VALUE</c>).</summary>
+    /// <summary>Labels set on the final image, over the Dockerfile's LABELs.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
 
+    /// <summary>Build and save, but push to no registry.</summary>
     public bool NoPush { get; init; }
 
     /// <summary>How changes are found: overlay (cost follows the change), walk, or auto (overlay where mounting works).</summary>
     public SnapshotterKind Snapshotter { get; init; } = SnapshotterKind.Auto;
 
-    /// <summary>kaniko's --snapshot-mode: what counts as a change.</summary>
+    /// <summary>What counts as a change (kaniko's snapshot modes).</summary>
     public SnapshotMode SnapshotMode { get; init; } = SnapshotMode.Full;
 
     /// <summary>One layer for the whole stage instead of one per instruction.</summary>
@@ -52,27 +59,28 @@ public sealed record BuildOptions
 
     public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
 
-    /// <summary>Null means the compression's default level.</summary>
+    /// <summary>Null means the compression's default level; a level outside the compression's range fails the first layer written.</summary>
     public int? CompressionLevel { get; init; }
 
+    /// <summary>Where to save the image as a docker-archive tarball; it holds one image, so one platform.</summary>
     public string? TarPath { get; init; }
 
     public string? OciLayoutPath { get; init; }
 
     public string? DigestFile { get; init; }
 
-    /// <summary>How registries are reached: plain HTTP, TLS, client certificates, retries (the registry flags).</summary>
+    /// <summary>How registries are reached: plain HTTP, TLS, client certificates, retries.</summary>
     public RegistryTransportOptions Registry { get; init; } = new();
 
     /// <summary>Where the build keeps its root filesystem and blobs; null means a fresh temporary directory.</summary>
     public string? WorkDirectory { get; init; }
 
-    /// <summary>Secrets RUN --mount=type=secret can use (<c>--secret id=ID,src=PATH|env=VAR</c>).</summary>
-    public IReadOnlyList<Mounts.SecretSource> Secrets { get; init; } = [];
+    /// <summary>Secrets RUN --mount=type=secret can use.</summary>
+    public IReadOnlyList<SecretSource> Secrets { get; init; } = [];
 
-    /// <summary>ssh agents RUN --mount=type=ssh can use, and git sources are fetched with (<c>--ssh default|ID[=SOCKET]</c>).</summary>
-    public IReadOnlyList<Mounts.SshAgentSource> SshAgents { get; init; } = [];
+    /// <summary>ssh agents RUN --mount=type=ssh can use, and git sources are fetched with.</summary>
+    public IReadOnlyList<SshAgentSource> SshAgents { get; init; } = [];
 
-    /// <summary>Where RUN --mount=type=cache directories persist (<c>--run-cache-dir</c>); null means <see cref="Mounts.RunCacheStore.DefaultRoot"/>.</summary>
+    /// <summary>Where RUN --mount=type=cache directories persist; null means <see cref="RunCacheStore.DefaultRoot"/>.</summary>
     public string? RunCacheDirectory { get; init; }
 }

@@ -1,23 +1,35 @@
-using Drydock.Building.Steps;
+using System.Globalization;
+using Drydock.Building.Mounts;
 using Drydock.Context;
 using Drydock.Dockerfile;
+using Drydock.Layers;
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Registry;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;
-using Drydock.Registry;
 using Drydock.Sandbox;
+using Drydock.Snapshot;
 
 namespace Drydock.Building;
 
 /// <summary>
 /// Runs one build: Dockerfile and context in, image pushed and saved out; returns the manifest
-/// digest, or the index digest when several platforms are built.
+/// digest, or the index digest when several platforms are built. It is given what reaches outside
+/// the process (the sandbox RUN steps run in, the registry credentials, the environment), and it
+/// is the only reader of <see cref="BuildOptions"/>: it derives the narrow settings of every part
+/// of the build once, here.
 /// </summary>
-public sealed class Builder(BuildOptions options, IBuildLog log)
+/// <param name="sandbox">Runs RUN steps.</param>
+/// <param name="keychain">Credentials for the registries pulled from and pushed to.</param>
+/// <param name="log">Where progress goes.</param>
+/// <param name="environment">Looks up an environment variable (SOURCE_DATE_EPOCH, build arguments given by name, secrets, the cache home).</param>
+public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log, Func<string, string?> environment)
 {
-    public async Task<Digest> RunAsync(CancellationToken cancellationToken)
+    public async Task<Digest> RunAsync(BuildOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
+
         // Said up front, rather than as a failed chown at the first COPY or layer.
         if (!Environment.IsPrivilegedProcess)
         {
@@ -26,17 +38,9 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                 "Run it as root (in a container, as kaniko's executor runs); rootless builds are not supported yet");
         }
 
-        // Check every destination and platform before any work, so a typo fails in a second, not after the build.
-        var destinations = options.Destinations.Select(ParseDestination).ToArray();
-        var platforms = TargetPlatforms.Parse(options.Platforms);
-        if (platforms.Count > 1 && options.TarPath is not null)
-        {
-            throw new BuildException(
-                $"--tar-path cannot hold {platforms.Count} platforms ({string.Join(", ", platforms)}): a docker-archive tarball holds one image; build one platform for it, or use --oci-layout-path");
-        }
-
-        var contextPath = options.Context.StartsWith("dir://", StringComparison.Ordinal) ? options.Context["dir://".Length..] : options.Context;
-        var context = await DirectoryContext.OpenAsync(contextPath, options.Dockerfile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Platform> platforms = options.Platforms.Count == 0 ? [Platform.Host] : options.Platforms;
+        var outputs = OutputsOf(options, platforms.Count);
+        var context = await DirectoryContext.OpenAsync(options.Context.Directory, options.Dockerfile, cancellationToken: cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
             var text = await context.ReadDockerfileAsync(cancellationToken).ConfigureAwait(false);
@@ -47,11 +51,11 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             }
 
             using var work = WorkDirectory.Create(options.WorkDirectory);
-            using var registries = new RegistryClients(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
-            var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
-            await using var uploads = LayerStreaming.UploadsFor(options, destinations, registries, log);
+            using var registries = new RegistryClients(TransportOptions(options, outputs), keychain);
+            var shared = await SharedSettingsAsync(options, work, cancellationToken).ConfigureAwait(false);
+            await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
             var resolver = new BaseImageResolver(registries);
-            var builds = platforms.Select(p => Prepare(document, context, p, platforms.Count, work, resolver, layers, uploads)).ToArray();
+            var builds = platforms.Select(p => Prepare(options, document, context, p, platforms.Count, work, resolver, shared, uploads)).ToArray();
             if (builds.Length > 1)
             {
                 await CheckBasesAsync(builds, cancellationToken).ConfigureAwait(false);
@@ -70,7 +74,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                     await build.Builder.BuildAsync(stage, cancellationToken).ConfigureAwait(false);
                 }
 
-                images.Add(WithCommandLineLabels(build.Stages.ImageOf(build.Plan.Target)));
+                images.Add(WithLabels(build.Stages.ImageOf(build.Plan.Target), options.Labels));
             }
 
             // An argument one platform's stages consumed was used.
@@ -79,7 +83,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
                 log.Warn($"the build argument {unused} was not consumed by any ARG");
             }
 
-            var digest = await ImageOutputs.WriteAsync(images, options, destinations, registries, log, uploads, cancellationToken).ConfigureAwait(false);
+            var digest = await ImageOutputs.WriteAsync(images, outputs, registries, log, uploads, cancellationToken).ConfigureAwait(false);
             log.Info($"Built {digest}");
             return digest;
         }
@@ -88,22 +92,77 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
     /// <summary>What building one platform takes: its arguments, plan, stages and stage builder.</summary>
     private sealed record PlatformBuild(Platform Platform, BuildArguments Arguments, BuildPlan Plan, BuiltStages Stages, StageBuilder Builder);
 
+    /// <summary>The settings every platform of the build shares, derived from the options once.</summary>
+    private sealed record SharedSettings(BuildClock Clock, LayerWriteOptions LayerWrite, SnapshotPolicy Snapshots, RunMountOptions RunMounts);
+
+    /// <summary>
+    /// Where the image goes. The one push decision: to the destinations unless told not to push.
+    /// A docker-archive tarball holds one image, so it cannot take several platforms (the command
+    /// line refuses that combination when it parses the flags; a library caller learns it here).
+    /// </summary>
+    private static BuildOutputs OutputsOf(BuildOptions options, int platformCount)
+    {
+        if (options.TarPath is not null && platformCount > 1)
+        {
+            throw new ArgumentException($"a docker-archive tarball holds one image, not {platformCount} platforms' images; build one platform for it, or save an OCI layout", nameof(options));
+        }
+
+        return new BuildOutputs(
+            options.Destinations, Push: !options.NoPush && options.Destinations.Count > 0, options.TarPath, options.OciLayoutPath, options.DigestFile);
+    }
+
+    private async Task<SharedSettings> SharedSettingsAsync(BuildOptions options, WorkDirectory work, CancellationToken cancellationToken)
+    {
+        var epoch = long.TryParse(environment("SOURCE_DATE_EPOCH"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : (long?)null;
+        var layerWrite = LayerWriteOptions.Default with
+        {
+            Compression = options.Compression,
+            CompressionLevel = options.CompressionLevel,
+            Reproducible = options.Reproducible,
+            SourceDateEpoch = epoch,
+            Warn = log.Warn,
+        };
+
+        // With --reproducible every time in the image is this one (SOURCE_DATE_EPOCH, else the epoch).
+        var clock = new BuildClock(options.Reproducible ? DateTimeOffset.FromUnixTimeSeconds(epoch ?? 0) : null);
+        var snapshotOptions = new SnapshotOptions { Mode = options.SnapshotMode, IgnoredPaths = [.. WalkingSnapshotter.SystemPaths, .. options.IgnorePaths] };
+        var snapshots = await SnapshotPolicy.DecideAsync(options.Snapshotter, snapshotOptions, options.SingleSnapshot, work, log, cancellationToken).ConfigureAwait(false);
+        var cacheRoot = options.RunCacheDirectory is { } directory ? Path.GetFullPath(directory) : RunCacheStore.DefaultRoot(environment);
+        var runMounts = new RunMountOptions(new RunCacheStore(cacheRoot), options.Secrets, options.SshAgents);
+        return new SharedSettings(clock, layerWrite, snapshots, runMounts);
+    }
+
     /// <summary>
     /// Sets up one platform's build. One of several gets a work directory of its own and its log
     /// lines marked with the platform.
     /// </summary>
     private PlatformBuild Prepare(
-        DockerfileDocument document, IBuildContext context, Platform platform, int platformCount, WorkDirectory work, BaseImageResolver resolver, LayerSettings layers, EarlyBlobUploads? uploads)
+        BuildOptions options, DockerfileDocument document, IBuildContext context, Platform platform, int platformCount, WorkDirectory work, BaseImageResolver resolver, SharedSettings shared, EarlyBlobUploads? uploads)
     {
         var platformWork = platformCount == 1 ? work : work.Subdirectory("platform-" + platform.ToString().Replace('/', '-'));
         var platformLog = platformCount == 1 ? log : new PlatformBuildLog(log, platform);
-        var buildArgs = new BuildArguments(options.BuildArgs, Environment.GetEnvironmentVariable, platform, Platform.Host);
+        var buildArgs = new BuildArguments(options.BuildArgs, environment, platform, Platform.Host);
         DeclareMetaArgs(document, buildArgs);
         var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
         var stages = new BuiltStages(document, resolver, platformWork, platformLog);
-        var streaming = new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target));
-        var builder = new StageBuilder(document, context, new ChrootSandbox(), platformWork, buildArgs, stages, platformLog, Mounts.RunMountOptions.From(options), layers, platform, streaming);
-        return new PlatformBuild(platform, buildArgs, plan, stages, builder);
+        var state = new BuildState
+        {
+            Document = document,
+            Context = context,
+            Sandbox = sandbox,
+            Work = platformWork,
+            Log = platformLog,
+            Clock = shared.Clock,
+            Environment = environment,
+            Platform = platform,
+            Arguments = buildArgs,
+            Stages = stages,
+            Snapshots = shared.Snapshots,
+            LayerWrite = shared.LayerWrite,
+            Streaming = new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target)),
+            RunMounts = shared.RunMounts,
+        };
+        return new PlatformBuild(platform, buildArgs, plan, stages, new StageBuilder(state));
     }
 
     /// <summary>Resolves every platform's base images before the first step, so a base lacking one platform fails in seconds.</summary>
@@ -118,28 +177,16 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
         }
     }
 
-    /// <summary>--label values go on the final image only, over the Dockerfile's LABELs.</summary>
-    private Image WithCommandLineLabels(Image image)
+    /// <summary>Labels given to the build go on the final image only, over the Dockerfile's LABELs.</summary>
+    private static Image WithLabels(Image image, IReadOnlyList<KeyValuePair<string, string>> labels)
     {
-        if (options.Labels.Count == 0)
+        if (labels.Count == 0)
         {
             return image;
         }
 
-        var config = image.Config with { Config = image.Config.Config with { Labels = ConfigEdits.SetLabels(image.Config.Config.Labels, options.Labels) } };
+        var config = image.Config with { Config = image.Config.Config with { Labels = ConfigEdits.SetLabels(image.Config.Config.Labels, labels) } };
         return Image.Create(config, image.Layers, MediaTypes.IsDocker(image.MediaType));
-    }
-
-    private static ImageReference ParseDestination(string destination)
-    {
-        try
-        {
-            return ImageReference.Parse(destination);
-        }
-        catch (FormatException e)
-        {
-            throw new BuildException($"invalid --destination '{destination}': {e.Message}");
-        }
     }
 
     /// <summary>The ARGs before the first FROM, expanded in order with the ones already declared.</summary>
@@ -163,7 +210,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
         return relative.StartsWith("..", StringComparison.Ordinal) ? context.DockerfilePath : relative;
     }
 
-    /// <summary>The registry options, told where this build pushes (the push-only flags also cover pulls from there).</summary>
-    private RegistryTransportOptions TransportOptions(IReadOnlyList<ImageReference> destinations) =>
-        options.Registry with { PushRegistries = [.. options.Registry.PushRegistries, .. destinations.Select(d => d.Registry)] };
+    /// <summary>The registry options, told where this build pushes (the push-only settings also cover pulls from there).</summary>
+    private static RegistryTransportOptions TransportOptions(BuildOptions options, BuildOutputs outputs) =>
+        options.Registry with { PushRegistries = [.. options.Registry.PushRegistries, .. outputs.Destinations.Select(d => d.Registry)] };
 }

@@ -12,65 +12,57 @@ internal static class ImageOutputs
 {
     /// <summary>Writes every output and returns the digest they name: the image's manifest, or the index over all platforms.</summary>
     /// <param name="uploaded">Layers already uploaded while they were written; the push does not send them again.</param>
-    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken) =>
+    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOutputs outputs, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken) =>
         images.Count == 1
-            ? WriteImageAsync(images[0], options, destinations, registries, log, uploaded, cancellationToken)
-            : WriteIndexAsync(PlatformIndex.Create(images), options, destinations, registries, log, uploaded, cancellationToken);
+            ? WriteImageAsync(images[0], outputs, registries, log, uploaded, cancellationToken)
+            : WriteIndexAsync(PlatformIndex.Create(images), outputs, registries, log, uploaded, cancellationToken);
 
-    private static async Task<Digest> WriteImageAsync(Image image, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteImageAsync(Image image, BuildOutputs outputs, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
-        if (options.TarPath is { } tarPath)
+        if (outputs.DockerArchivePath is { } tarPath)
         {
-            await DockerArchiveWriter.WriteAsync(image, tarPath, destinations.Select(d => d.ToString()).ToArray(), cancellationToken).ConfigureAwait(false);
+            await DockerArchiveWriter.WriteAsync(image, tarPath, outputs.Destinations.Select(d => d.ToString()).ToArray(), cancellationToken).ConfigureAwait(false);
             log.Info($"Saved the image to {tarPath}");
         }
 
-        if (options.OciLayoutPath is { } layoutPath)
+        if (outputs.OciLayoutPath is { } layoutPath)
         {
-            await OciLayoutWriter.WriteAsync(image, layoutPath, destinations.FirstOrDefault()?.Tag, cancellationToken).ConfigureAwait(false);
+            await OciLayoutWriter.WriteAsync(image, layoutPath, outputs.Destinations.FirstOrDefault()?.Tag, cancellationToken).ConfigureAwait(false);
             log.Info($"Saved the image to the OCI layout {layoutPath}");
         }
 
-        if (ShouldPush(options, destinations))
+        if (outputs.Push)
         {
-            await new ImagePusher(registries).PushAsync(image, destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
-            LogPushed(destinations, image.ManifestDigest, log);
+            await new ImagePusher(registries).PushAsync(image, outputs.Destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
+            LogPushed(outputs.Destinations, image.ManifestDigest, log);
         }
 
-        await WriteDigestFileAsync(options, image.ManifestDigest, cancellationToken).ConfigureAwait(false);
+        await WriteDigestFileAsync(outputs, image.ManifestDigest, cancellationToken).ConfigureAwait(false);
         return image.ManifestDigest;
     }
 
-    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOutputs outputs, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
-        // The builder refuses this before building; a docker-archive cannot say which image is for which platform.
-        if (options.TarPath is not null)
+        if (outputs.OciLayoutPath is { } layoutPath)
         {
-            throw new BuildException("--tar-path holds one platform's image, not an index");
-        }
-
-        if (options.OciLayoutPath is { } layoutPath)
-        {
-            await OciLayoutWriter.WriteIndexAsync(index, layoutPath, destinations.FirstOrDefault()?.Tag, cancellationToken).ConfigureAwait(false);
+            await OciLayoutWriter.WriteIndexAsync(index, layoutPath, outputs.Destinations.FirstOrDefault()?.Tag, cancellationToken).ConfigureAwait(false);
             log.Info($"Saved the index of {index.Images.Count} platforms to the OCI layout {layoutPath}");
         }
 
-        if (ShouldPush(options, destinations))
+        if (outputs.Push)
         {
-            await new IndexPusher(registries).PushAsync(index, destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
+            await new IndexPusher(registries).PushAsync(index, outputs.Destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
             foreach (var image in index.Images)
             {
                 log.Info($"Pushed the {Platform.Create(image.Config.Os, image.Config.Architecture, image.Config.Variant)} image {image.ManifestDigest}");
             }
 
-            LogPushed(destinations, index.Digest, log);
+            LogPushed(outputs.Destinations, index.Digest, log);
         }
 
-        await WriteDigestFileAsync(options, index.Digest, cancellationToken).ConfigureAwait(false);
+        await WriteDigestFileAsync(outputs, index.Digest, cancellationToken).ConfigureAwait(false);
         return index.Digest;
     }
-
-    private static bool ShouldPush(BuildOptions options, IReadOnlyList<ImageReference> destinations) => !options.NoPush && destinations.Count > 0;
 
     private static Progress<BlobPushed> PushProgress(IBuildLog log) =>
         new(p => log.Debug($"{p.Outcome} {p.Descriptor.Digest} to {p.Registry}/{p.Repository}"));
@@ -83,9 +75,9 @@ internal static class ImageOutputs
         }
     }
 
-    private static async Task WriteDigestFileAsync(BuildOptions options, Digest digest, CancellationToken cancellationToken)
+    private static async Task WriteDigestFileAsync(BuildOutputs outputs, Digest digest, CancellationToken cancellationToken)
     {
-        if (options.DigestFile is { } digestFile)
+        if (outputs.DigestFile is { } digestFile)
         {
             await File.WriteAllTextAsync(digestFile, digest.ToString(), cancellationToken).ConfigureAwait(false);
         }

@@ -1,7 +1,6 @@
 using Drydock.Dockerfile;
 using Drydock.Layers;
 using Drydock.Oci;
-using Drydock.Reference;
 using Drydock.Registry;
 
 namespace Drydock.Building;
@@ -31,8 +30,8 @@ internal sealed class LayerStreaming
     /// The build's early uploads when it pushes to a registry, else null. Disposing them cancels
     /// the ones still running, as when the build fails.
     /// </summary>
-    public static EarlyBlobUploads? UploadsFor(BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log) =>
-        options.NoPush || destinations.Count == 0 ? null : new EarlyBlobUploads(registries, destinations, log.Debug);
+    public static EarlyBlobUploads? UploadsFor(BuildOutputs outputs, RegistryClients registries, IBuildLog log) =>
+        outputs.Push ? new EarlyBlobUploads(registries, outputs.Destinations, log.Debug) : null;
 
     /// <summary>
     /// Runs the layer writer (<paramref name="write"/>, given the hook for <see cref="LayerWriter.WriteToDirectoryAsync"/>),

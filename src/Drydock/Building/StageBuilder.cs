@@ -13,141 +13,73 @@ using Drydock.Snapshot;
 
 namespace Drydock.Building;
 
-/// <summary>Builds one stage: unpack the base, run each instruction, turn each filesystem change into a layer.</summary>
-internal sealed class StageBuilder(
-    DockerfileDocument document,
-    IBuildContext context,
-    ISandbox sandbox,
-    WorkDirectory work,
-    BuildArguments buildArgs,
-    BuiltStages stages,
-    IBuildLog log,
-    RunMountOptions runMounts,
-    LayerSettings layers,
-    Platform targetPlatform,
-    LayerStreaming streaming)
+/// <summary>
+/// Builds one stage: unpack the base, dispatch each instruction to its handler
+/// (<see cref="StepHandlers"/>), turn each filesystem change into a layer.
+/// </summary>
+internal sealed class StageBuilder(BuildState build)
 {
-    /// <summary>Builds the stage and records its image and rootfs in the build's stages.</summary>
+    /// <summary>Builds the stage and records its image and rootfs in the build's build.Stages.</summary>
     public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
     {
         var from = ExpandFrom(stage);
         var label = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        log.Info($"Stage {label}: FROM {from.Image}");
+        build.Log.Info($"Stage {label}: FROM {from.Image}");
         var platform = PlatformOf(from);
-        var rootfs = work.NewRootfs(label);
+        var rootfs = build.Work.NewRootfs(label);
         var baseImage = await LoadBaseAsync(stage, from, platform, rootfs, cancellationToken).ConfigureAwait(false);
-        var state = StageState.FromBase(baseImage, layers.WriteOptions.Compression);
+        var state = StageState.FromBase(baseImage, build.LayerWrite.Compression);
 
         // ONBUILD triggers of the base run first, then leave the new image (docker does not inherit them).
         var instructions = Triggers(baseImage.Config, from).Concat(stage.Instructions).ToArray();
         state.UpdateConfig(c => c with { OnBuild = null });
 
-        var snapshotter = layers.CreateSnapshotter(work, label);
+        var snapshotter = build.Snapshots.CreateSnapshotter(build.Work, label);
         await using (snapshotter.ConfigureAwait(false))
         {
             await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
-            await RunInstructionsAsync(stage, instructions, state, rootfs, platform, snapshotter, cancellationToken).ConfigureAwait(false);
+            var layers = new StageLayers(build, stage, state, rootfs, snapshotter);
+            for (var step = 0; step < instructions.Length; step++)
+            {
+                build.Log.Info($"Step {step + 1}/{instructions.Length}: {UrlCredentials.Redact(instructions[step].Original)}");
+                await DispatchAsync(instructions[step], new StepContext(build, stage, state, platform, layers.PrepareStepAsync), layers, cancellationToken).ConfigureAwait(false);
+            }
+
+            await layers.FinishAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        stages.Add(stage, state.ToImage(layers.Now), rootfs);
+        build.Stages.Add(stage, state.ToImage(build.Clock.Now), rootfs);
     }
 
     /// <summary>
-    /// Runs each instruction in the directory the snapshotter prepares for it (the rootfs itself
-    /// when walking, an overlay mount over it otherwise), and turns what each changed into a layer
-    /// written from the rootfs (or one layer at the end with --single-snapshot).
+    /// Expands the instruction's words with the stage's variables, has its handler carry it out,
+    /// and records what it did: a layer of what it changed, or an empty-layer history entry.
+    /// File-system and lookup errors of the step are put at its Dockerfile line.
     /// </summary>
-    private async Task RunInstructionsAsync(Stage stage, IReadOnlyList<Instruction> instructions, StageState state, string rootfs, Platform platform, ISnapshotter snapshotter, CancellationToken cancellationToken)
+    private async Task DispatchAsync(Instruction instruction, StepContext step, StageLayers layers, CancellationToken cancellationToken)
     {
-        var mountSources = new RunMountSources(
-            context, (from, ct) => stages.RootfsAsync(from, stage, platform, ct), runMounts.Cache, runMounts.Secrets, runMounts.SshAgents, work.Path);
-        var run = new RunStep(sandbox, buildArgs, log, document.EscapeChar, mountSources, platform);
-        string? stepRoot = null;
-
-        for (var step = 0; step < instructions.Count; step++)
+        var ready = instruction is ExpandableInstruction expandable
+            ? expandable.Expand(new VariableExpander(build.Document.EscapeChar, step.State.Variables()))
+            : instruction;
+        var handler = StepHandlers.For(ready) ?? throw new BuildException(ready.Location, ready.Keyword, "this instruction is not supported yet");
+        var created = build.Clock.Now;
+        StepResult result;
+        try
         {
-            var instruction = instructions[step];
-            log.Info($"Step {step + 1}/{instructions.Count}: {UrlCredentials.Redact(instruction.Original)}");
-            var ready = instruction is ExpandableInstruction expandable
-                ? expandable.Expand(new VariableExpander(document.EscapeChar, state.Variables()))
-                : instruction;
-            var created = layers.Now;
-            switch (ready)
-            {
-                case RunInstruction runInstruction:
-                    await run.ExecuteAsync(runInstruction, state, await PrepareAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                    await CommitAsync(History.RunCreatedBy(RunStep.Argv(runInstruction, state)), created).ConfigureAwait(false);
-                    break;
-                case CopyInstruction copy:
-                    var copyRoot = await PrepareAsync().ConfigureAwait(false);
-                    await Place(copy, async () =>
-                    {
-                        var source = copy.From is null ? context : await stages.CopySourceAsync(copy.From, stage, platform, cancellationToken).ConfigureAwait(false);
-                        await CopyStep.ExecuteAsync(copy, source, state, copyRoot, cancellationToken).ConfigureAwait(false);
-                    }).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(copy), created).ConfigureAwait(false);
-                    break;
-                case AddInstruction add:
-                    var addRoot = await PrepareAsync().ConfigureAwait(false);
-                    await Place(add, () => AddStep.ExecuteAsync(add, context, state, addRoot, work, log, runMounts.SshAuthSocket, cancellationToken)).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(add), created).ConfigureAwait(false);
-                    break;
-                case WorkdirInstruction workdir:
-                    var directory = ConfigEdits.ResolveWorkingDir(state.Config.Config.WorkingDir, workdir.Path);
-                    state.UpdateConfig(c => c with { WorkingDir = directory });
-                    var workdirRoot = await PrepareAsync().ConfigureAwait(false);
-                    await Place(workdir, () =>
-                    {
-                        new RootfsWriter(workdirRoot, new CopyOwner(0, 0), mode: null).EnsureDirectory(directory);
-                        return Task.CompletedTask;
-                    }).ConfigureAwait(false);
-                    await CommitAsync(History.CreatedBy(workdir), created).ConfigureAwait(false);
-                    break;
-                case var config when ConfigStep.Handles(config):
-                    ConfigStep.Apply(config, state, buildArgs);
-                    state.AddEmptyLayerHistory(History.CreatedBy(config), created);
-                    break;
-                default:
-                    throw new BuildException(ready.Location, ready.Keyword, "this instruction is not supported yet");
-            }
+            result = await handler.ExecuteAsync(ready, step, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStepFailure(e))
+        {
+            throw new BuildException(ready.Location, ready.Keyword, e.Message, e);
         }
 
-        if (layers.SingleSnapshot)
+        if (result.ChangesFiles)
         {
-            await WriteLayerAsync("SNAPSHOT (--single-snapshot: every change of the stage)", layers.Now, recordEmpty: false).ConfigureAwait(false);
+            await layers.CommitAsync(result.CreatedBy, created, cancellationToken).ConfigureAwait(false);
         }
-
-        async Task<string> PrepareAsync() => stepRoot ??= await snapshotter.PrepareStepAsync(cancellationToken).ConfigureAwait(false);
-
-        async Task CommitAsync(string createdBy, DateTimeOffset created)
+        else
         {
-            if (layers.SingleSnapshot)
-            {
-                state.AddEmptyLayerHistory(createdBy, created);
-                return;
-            }
-
-            await WriteLayerAsync(createdBy, created, recordEmpty: true).ConfigureAwait(false);
-        }
-
-        async Task WriteLayerAsync(string createdBy, DateTimeOffset created, bool recordEmpty)
-        {
-            var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
-            stepRoot = null;
-            if (diff.IsEmpty)
-            {
-                if (recordEmpty)
-                {
-                    state.AddEmptyLayerHistory(createdBy, created);
-                }
-
-                return;
-            }
-
-            var layer = await streaming.WriteAsync(stage, follow => LayerWriter.WriteToDirectoryAsync(
-                rootfs, diff, work.Blobs.Root, layers.LayerMediaType(state.DockerMediaTypes), layers.WriteOptions, cancellationToken, follow)).ConfigureAwait(false);
-            log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
-            state.AddLayer(layer, createdBy, created);
+            step.State.AddEmptyLayerHistory(result.CreatedBy, created);
         }
     }
 
@@ -163,7 +95,7 @@ internal sealed class StageBuilder(
         {
             if (PulledImage(stage, from) is { } reference)
             {
-                await stages.ResolveBaseAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+                await build.Stages.ResolveBaseAsync(reference, platform, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (IsBaseError(e))
@@ -172,11 +104,11 @@ internal sealed class StageBuilder(
         }
     }
 
-    private FromInstruction ExpandFrom(Stage stage) => stage.From.Expand(new VariableExpander(document.EscapeChar, buildArgs.MetaVariables));
+    private FromInstruction ExpandFrom(Stage stage) => stage.From.Expand(new VariableExpander(build.Document.EscapeChar, build.Arguments.MetaVariables));
 
     /// <summary>The image a FROM pulls; null for scratch or an earlier stage.</summary>
     private ImageReference? PulledImage(Stage stage, FromInstruction from) =>
-        from.Image.Equals("scratch", StringComparison.OrdinalIgnoreCase) || stages.ParentOf(stage, from.Image) is not null
+        from.Image.Equals("scratch", StringComparison.OrdinalIgnoreCase) || build.Stages.ParentOf(stage, from.Image) is not null
             ? null
             : ImageReference.Parse(from.Image);
 
@@ -185,7 +117,7 @@ internal sealed class StageBuilder(
     {
         try
         {
-            return from.Platform is { } requested ? Platform.Parse(requested) : targetPlatform;
+            return from.Platform is { } requested ? Platform.Parse(requested) : build.Platform;
         }
         catch (FormatException e)
         {
@@ -202,12 +134,12 @@ internal sealed class StageBuilder(
                 return BaseImage.Scratch(platform);
             }
 
-            if (stages.ParentOf(stage, from.Image) is { } parent)
+            if (build.Stages.ParentOf(stage, from.Image) is { } parent)
             {
-                return await BaseImage.FromStageAsync(stages.ImageOf(parent), from.Image, rootfs, log, cancellationToken).ConfigureAwait(false);
+                return await BaseImage.FromStageAsync(build.Stages.ImageOf(parent), from.Image, rootfs, build.Log, cancellationToken).ConfigureAwait(false);
             }
 
-            return await stages.PullBaseAsync(ImageReference.Parse(from.Image), platform, rootfs, cancellationToken).ConfigureAwait(false);
+            return await build.Stages.PullBaseAsync(ImageReference.Parse(from.Image), platform, rootfs, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBaseError(e))
         {
@@ -232,16 +164,6 @@ internal sealed class StageBuilder(
         }
     }
 
-    /// <summary>Puts file-system and lookup errors of a step at its Dockerfile line.</summary>
-    private static async Task Place(Instruction instruction, Func<Task> step)
-    {
-        try
-        {
-            await step().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BuildContextException or SandboxException or FormatException or RegistryException)
-        {
-            throw new BuildException(instruction.Location, instruction.Keyword, e.Message, e);
-        }
-    }
+    private static bool IsStepFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or BuildContextException or SandboxException or FormatException or RegistryException or HttpRequestException;
 }

@@ -22,9 +22,10 @@ internal sealed class RunCacheStore(string root)
     /// <c>$XDG_CACHE_HOME/drydock/run-cache</c>, else <c>~/.cache/drydock/run-cache</c>: a per-user
     /// cache that survives the build. (kaniko's <c>--cache-dir</c> means base images, not this.)
     /// </summary>
-    public static string DefaultRoot()
+    public static string DefaultRoot(Func<string, string?> getEnvironmentVariable)
     {
-        var cacheHome = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        var cacheHome = getEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } home ? home : Path.GetTempPath(), ".cache");
         return Path.Combine(cacheHome, "drydock", "run-cache");

@@ -205,7 +205,7 @@ internal sealed class RunMountSetup : IDisposable
     {
         var id = mount.Source.Length > 0 ? mount.Source : mount.Id.Length > 0 ? mount.Id : BaseName(mount.Target);
         var secret = _sources.Secrets.LastOrDefault(s => s.Id == id);
-        var value = secret is null ? null : await secret.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var value = secret is null ? null : await secret.ReadAsync(_sources.Environment, cancellationToken).ConfigureAwait(false);
         if (value is null)
         {
             if (mount.Required)

@@ -9,10 +9,12 @@ namespace Drydock.Building.Mounts;
 /// <param name="Secrets">The secrets given to the build.</param>
 /// <param name="SshAgents">The ssh agents given to the build.</param>
 /// <param name="ScratchRoot">Where a RUN's temporary files go (the build's work directory).</param>
+/// <param name="Environment">The build's environment, which secrets given as variables are read from.</param>
 internal sealed record RunMountSources(
     IBuildContext Context,
     Func<string, CancellationToken, Task<string>> RootfsOf,
     RunCacheStore Cache,
     IReadOnlyList<SecretSource> Secrets,
     IReadOnlyList<SshAgentSource> SshAgents,
-    string ScratchRoot);
+    string ScratchRoot,
+    Func<string, string?> Environment);

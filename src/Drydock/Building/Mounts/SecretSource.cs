@@ -36,10 +36,10 @@ public sealed record SecretSource
     /// named ID when it is set, else the file named ID (buildx's rule).
     /// </summary>
     /// <exception cref="ArgumentException">A malformed value; the message says what to write.</exception>
-    public static SecretSource Parse(string text, Func<string, string?>? getEnvironmentVariable = null)
+    public static SecretSource Parse(string text, Func<string, string?> getEnvironmentVariable)
     {
         ArgumentNullException.ThrowIfNull(text);
-        getEnvironmentVariable ??= Environment.GetEnvironmentVariable;
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
         string? id = null, type = null, source = null, env = null;
         foreach (var field in text.Split(','))
         {
@@ -94,11 +94,12 @@ public sealed record SecretSource
 
     /// <summary>The secret's bytes, or null when its environment variable is not set.</summary>
     /// <exception cref="IOException">The file cannot be read, or the secret is too large.</exception>
-    public async Task<byte[]?> ReadAsync(CancellationToken cancellationToken)
+    public async Task<byte[]?> ReadAsync(Func<string, string?> getEnvironmentVariable, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
         if (EnvironmentVariable is not null)
         {
-            return Environment.GetEnvironmentVariable(EnvironmentVariable) is { } value ? Bounded(Encoding.UTF8.GetBytes(value)) : null;
+            return getEnvironmentVariable(EnvironmentVariable) is { } value ? Bounded(Encoding.UTF8.GetBytes(value)) : null;
         }
 
         var info = new FileInfo(FilePath!);

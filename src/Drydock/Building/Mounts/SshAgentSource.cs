@@ -14,10 +14,10 @@ public sealed record SshAgentSource(string Id, string SocketPath)
     public const string DefaultId = "default";
 
     /// <exception cref="ArgumentException">A malformed value, or no agent to take the socket from.</exception>
-    public static SshAgentSource Parse(string text, Func<string, string?>? getEnvironmentVariable = null)
+    public static SshAgentSource Parse(string text, Func<string, string?> getEnvironmentVariable)
     {
         ArgumentNullException.ThrowIfNull(text);
-        getEnvironmentVariable ??= Environment.GetEnvironmentVariable;
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
         var equals = text.IndexOf('=', StringComparison.Ordinal);
         var id = equals < 0 ? text : text[..equals];
         if (id.Length == 0 || id.Contains(',', StringComparison.Ordinal))

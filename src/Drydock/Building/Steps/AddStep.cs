@@ -13,7 +13,10 @@ namespace Drydock.Building.Steps;
 /// with <c>--unpack=true</c>), and git repositories checked out (<see cref="GitCheckout"/>) and
 /// copied in like a directory of the context, owned by 0:0 unless <c>--chown</c>.
 /// </summary>
-/// <remarks><c>--link</c> is accepted and changes nothing, for the reason <see cref="CopyStep"/> gives.</remarks>
+/// <remarks>
+/// Dispatched through <see cref="CopyStep"/>, and writing through the same <see cref="CopyTarget"/>.
+/// <c>--link</c> is accepted and changes nothing, for the reason <see cref="CopyStep"/> gives.
+/// </remarks>
 internal static class AddStep
 {
     private const UnixFileMode DownloadMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -26,7 +29,7 @@ internal static class AddStep
     /// <param name="log">Told about downloads and about archive entries that needed care.</param>
     /// <param name="sshAuthSocket">The ssh agent git sources are fetched with (<c>--ssh default=…</c>); null for the process's own.</param>
     /// <param name="cancellationToken">Stops downloads and copies.</param>
-    public static async Task ExecuteAsync(
+    public static async Task AddAsync(
         AddInstruction add, IFileSource context, StageState state, string rootfs, WorkDirectory work, IBuildLog log, string? sshAuthSocket, CancellationToken cancellationToken)
     {
         var kinds = add.Sources.Select(AddSources.Classify).ToArray();
@@ -34,15 +37,13 @@ internal static class AddStep
         var gitCheckouts = add.Sources
             .Select((text, i) => kinds[i] == AddSourceKind.Git ? CheckoutOptions(add, ParseGit(add, text), gitChecksum, sshAuthSocket) : default)
             .ToArray();
-        var chmod = CopyStep.ParseChmod(add, add.Chmod);
-        var writer = new RootfsWriter(rootfs, CopyOwner.Resolve(rootfs, add.Chown), chmod);
-        var excludes = CopyFiles.Excludes(add.Excludes);
-        var files = new CopyFiles(add, context, writer, excludes);
-        var destination = CopyDestination.Resolve(add.Destination, state.Config.Config.WorkingDir);
+        var copyTarget = CopyTarget.Create(add, rootfs, add.Destination, add.Chown, add.Chmod, add.Excludes, state.Config.Config.WorkingDir, keepSourceOwners: false);
+        var files = copyTarget.FilesFrom(context);
+        var destination = copyTarget.Destination;
         var local = add.Sources
             .Select((text, i) => kinds[i] == AddSourceKind.Local ? CopyFiles.Resolve(context, text, parents: false) : [])
             .ToArray();
-        var target = new AddTarget(add, writer, files, destination, log);
+        var target = new AddTarget(add, copyTarget, files, log);
 
         // Sources go in the order written: a later one overwrites an earlier one of the same name.
         for (var i = 0; i < add.Sources.Count; i++)
@@ -54,7 +55,7 @@ internal static class AddStep
                     continue;
                 case AddSourceKind.Git:
                     var (source, options) = gitCheckouts[i];
-                    await AddGitAsync(target, source, excludes, Path.Combine(work.Path, "git"), options, cancellationToken).ConfigureAwait(false);
+                    await AddGitAsync(target, source, Path.Combine(work.Path, "git"), options, cancellationToken).ConfigureAwait(false);
                     continue;
             }
 
@@ -123,14 +124,14 @@ internal static class AddStep
     }
 
     private static async Task AddGitAsync(
-        AddTarget target, GitSource source, DockerIgnore? excludes, string checkouts, GitCheckoutOptions options, CancellationToken cancellationToken)
+        AddTarget target, GitSource source, string checkouts, GitCheckoutOptions options, CancellationToken cancellationToken)
     {
         target.Log.Info($"Fetching {source}");
         var checkout = Path.Combine(checkouts, "checkout-" + Guid.NewGuid().ToString("N"));
         try
         {
             var tree = FileSource.ForRootfs(await GitCheckout.CheckoutAsync(source, checkout, options, cancellationToken).ConfigureAwait(false));
-            var files = new CopyFiles(target.Add, tree, target.Writer, excludes);
+            var files = target.Copy.FilesFrom(tree);
             foreach (var root in CopyFiles.Resolve(tree, "/", parents: false))
             {
                 files.Copy(root, target.Destination, cancellationToken);
@@ -219,13 +220,15 @@ internal static class AddStep
         new(add.Location, add.Keyword, message, inner);
 
     /// <summary>Where one ADD puts things, and how it unpacks archives there.</summary>
-    private sealed class AddTarget(AddInstruction add, RootfsWriter writer, CopyFiles files, CopyDestination destination, IBuildLog log)
+    private sealed class AddTarget(AddInstruction add, CopyTarget copy, CopyFiles files, IBuildLog log)
     {
         public AddInstruction Add { get; } = add;
 
-        public RootfsWriter Writer { get; } = writer;
+        public CopyTarget Copy { get; } = copy;
 
-        public CopyDestination Destination { get; } = destination;
+        public RootfsWriter Writer => Copy.Writer;
+
+        public CopyDestination Destination => Copy.Destination;
 
         public CopyFiles Files { get; } = files;
 

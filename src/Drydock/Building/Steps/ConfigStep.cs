@@ -4,13 +4,21 @@ using Drydock.Oci;
 namespace Drydock.Building.Steps;
 
 /// <summary>The instructions that change only the image config (and ARG, which changes only the build's variables).</summary>
-internal static class ConfigStep
+internal sealed class ConfigStep : IStep
 {
+    public static ConfigStep Instance { get; } = new();
+
     public static bool Handles(Instruction instruction) => instruction is EnvInstruction or ArgInstruction or LabelInstruction
         or UserInstruction or ExposeInstruction or CmdInstruction or EntrypointInstruction or VolumeInstruction
         or StopSignalInstruction or ShellInstruction or MaintainerInstruction or HealthcheckInstruction or OnbuildInstruction;
 
-    public static void Apply(Instruction instruction, StageState state, BuildArguments buildArgs)
+    public Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
+    {
+        Apply(instruction, step.State, step.Build.Arguments);
+        return Task.FromResult(StepResult.ConfigOnly(History.CreatedBy(instruction)));
+    }
+
+    private static void Apply(Instruction instruction, StageState state, BuildArguments buildArgs)
     {
         switch (instruction)
         {
@@ -31,7 +39,7 @@ internal static class ConfigStep
                 state.UpdateConfig(c => c with { User = user.User });
                 break;
             case ExposeInstruction expose:
-                Place(expose, () => state.UpdateConfig(c => c with { ExposedPorts = ConfigEdits.AddExposedPorts(c.ExposedPorts, expose.Ports) }));
+                state.UpdateConfig(c => c with { ExposedPorts = ConfigEdits.AddExposedPorts(c.ExposedPorts, expose.Ports) });
                 break;
             case CmdInstruction cmd:
                 state.UpdateConfig(c => c with { Cmd = CommandArgs(cmd.Command, state), ArgsEscaped = false });
@@ -90,16 +98,4 @@ internal static class ConfigStep
             StartInterval = health.StartIntervalNanoseconds,
             Retries = health.Retries,
         };
-
-    private static void Place(Instruction instruction, Action apply)
-    {
-        try
-        {
-            apply();
-        }
-        catch (FormatException e)
-        {
-            throw new BuildException(instruction.Location, instruction.Keyword, e.Message, e);
-        }
-    }
 }

@@ -1,25 +1,51 @@
 using Drydock.Building.Copy;
-using Drydock.Context.Remote;
 using Drydock.Context;
+using Drydock.Context.Remote;
 using Drydock.Dockerfile;
 
 namespace Drydock.Building.Steps;
 
-/// <summary>COPY from the build context (or <c>--from</c> a stage or image) into the stage's root filesystem, with BuildKit's rules.</summary>
+/// <summary>
+/// COPY and ADD, one handler: both write through a <see cref="CopyTarget"/> (owner, mode,
+/// exclusions, destination). COPY copies from the build context, or <c>--from</c> a stage or an
+/// image, with BuildKit's rules; ADD also unpacks archives and fetches URLs and git repositories
+/// (<see cref="AddStep"/>).
+/// </summary>
 /// <remarks>
 /// <c>--link</c> is accepted and changes nothing: BuildKit then copies onto an empty layer so it
 /// can later rebase that layer onto a changed base without redoing the step. We never rebase
 /// layers, and the step's layer is the diff of the files it wrote either way, so the image is the
 /// same with or without it.
 /// </remarks>
-internal static class CopyStep
+internal sealed class CopyStep : IStep
 {
+    public static CopyStep Instance { get; } = new();
+
+    public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
+    {
+        var rootfs = await step.RootfsAsync(cancellationToken).ConfigureAwait(false);
+        switch (instruction)
+        {
+            case CopyInstruction copy:
+                await CopyAsync(copy, await step.FilesAsync(copy.From, cancellationToken).ConfigureAwait(false), step.State, rootfs, cancellationToken).ConfigureAwait(false);
+                break;
+            case AddInstruction add:
+                var build = step.Build;
+                await AddStep.AddAsync(add, build.Context, step.State, rootfs, build.Work, build.Log, build.RunMounts.SshAuthSocket, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new ArgumentException($"{instruction.Keyword} is neither COPY nor ADD", nameof(instruction));
+        }
+
+        return StepResult.FileChange(History.CreatedBy(instruction));
+    }
+
     /// <param name="copy">The instruction, expanded.</param>
     /// <param name="source">The build context, or the filesystem <c>--from</c> names.</param>
     /// <param name="state">The stage so far (for WORKDIR).</param>
     /// <param name="rootfs">The stage's root filesystem.</param>
     /// <param name="cancellationToken">Stops the copy between files.</param>
-    public static async Task ExecuteAsync(CopyInstruction copy, IFileSource source, StageState state, string rootfs, CancellationToken cancellationToken)
+    public static async Task CopyAsync(CopyInstruction copy, IFileSource source, StageState state, string rootfs, CancellationToken cancellationToken)
     {
         foreach (var text in copy.Sources)
         {
@@ -29,33 +55,15 @@ internal static class CopyStep
             }
         }
 
-        var chmod = ParseChmod(copy, copy.Chmod);
-        var writer = new RootfsWriter(rootfs, CopyOwner.Resolve(rootfs, copy.Chown), chmod)
-        {
-            KeepSourceOwners = copy.From is not null && string.IsNullOrEmpty(copy.Chown),
-        };
-        var files = new CopyFiles(copy, source, writer, CopyFiles.Excludes(copy.Excludes));
-        var destination = CopyDestination.Resolve(copy.Destination, state.Config.Config.WorkingDir);
+        var target = CopyTarget.Create(
+            copy, rootfs, copy.Destination, copy.Chown, copy.Chmod, copy.Excludes, state.Config.Config.WorkingDir, keepSourceOwners: copy.From is not null && string.IsNullOrEmpty(copy.Chown));
+        var files = target.FilesFrom(source);
         var sources = copy.Sources.SelectMany(text => CopyFiles.Resolve(source, text, copy.Parents)).ToList();
         foreach (var local in sources)
         {
-            files.Copy(local, destination, cancellationToken);
+            files.Copy(local, target.Destination, cancellationToken);
         }
 
-        await files.WriteInlineAsync(copy.InlineSources, destination, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Parses <c>--chmod</c> (null when absent or empty, as BuildKit ignores an empty value).</summary>
-    /// <exception cref="BuildException">The value is neither an octal nor a symbolic mode.</exception>
-    public static ChmodSpec? ParseChmod(Instruction instruction, string? chmod)
-    {
-        if (string.IsNullOrEmpty(chmod))
-        {
-            return null;
-        }
-
-        return ChmodSpec.TryParse(chmod, out var spec, out var error)
-            ? spec
-            : throw new BuildException(instruction.Location, instruction.Keyword, $"invalid --chmod={chmod}: {error}; {ChmodSpec.Expected}");
+        await files.WriteInlineAsync(copy.InlineSources, target.Destination, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -12,9 +12,63 @@ namespace Drydock.Building.Steps;
 /// RUN: the command runs in the sandbox as the stage's USER, in its WORKDIR, with its Env and ARGs,
 /// its <c>--mount</c>s and its <c>--network</c>; heredocs run the way BuildKit runs them.
 /// </summary>
-internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuildLog log, char escapeChar, RunMountSources mountSources, Platform platform)
+internal sealed class RunStep : IStep
 {
-    public async Task ExecuteAsync(RunInstruction run, StageState state, string rootfs, CancellationToken cancellationToken)
+    public static RunStep Instance { get; } = new();
+
+    public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
+    {
+        var run = (RunInstruction)instruction;
+        RefuseUnsupportedOptions(run);
+        var state = step.State;
+        var argv = Argv(run, state);
+        if (argv.Count == 0)
+        {
+            throw new BuildException(run.Location, "RUN", "no command given");
+        }
+
+        var build = step.Build;
+        var rootfs = await step.RootfsAsync(cancellationToken).ConfigureAwait(false);
+        var config = state.Config.Config;
+        var user = UserResolver.Resolve(rootfs, config.User ?? "");
+        var workingDirectory = string.IsNullOrEmpty(config.WorkingDir) ? "/" : config.WorkingDir;
+
+        // Docker's runtime creates a missing working directory before the command starts.
+        new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(workingDirectory);
+
+        var mounts = ParseMounts(run, state, build.Document.EscapeChar);
+        var script = Script(run) is { } heredoc ? (heredoc.Name, Body(heredoc)) : ((string, string)?)null;
+        using var setup = await RunMountSetup.PrepareAsync(mounts, script, workingDirectory, MountSources(step), run.Location, build.Log, cancellationToken).ConfigureAwait(false);
+
+        var environment = ConfigEdits.SetEnv(state.RunEnvironment(build.Arguments.ProxyValues), setup.Environment);
+        var request = new SandboxRequest(rootfs, argv, environment, workingDirectory, user)
+        {
+            Mounts = setup.Mounts,
+            Network = run.Network == "none" ? SandboxNetwork.None : SandboxNetwork.Host,
+        };
+        int exitCode;
+        try
+        {
+            exitCode = await build.Sandbox.RunAsync(request, build.Log.Output, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ExecFormatException e)
+        {
+            throw new BuildException(run.Location, "RUN", ExecFormatAdvice.Explain(e, step.Platform), e);
+        }
+
+        if (exitCode != 0)
+        {
+            throw new BuildException(run.Location, "RUN", $"process \"{string.Join(' ', argv)}\" did not complete successfully: exit code: {exitCode}");
+        }
+
+        return StepResult.FileChange(History.RunCreatedBy(argv));
+    }
+
+    /// <summary>
+    /// The RUN options Drydock refuses. <c>--security=insecure</c> would run the step privileged,
+    /// which no build step is ever given; this is the one place that decides it.
+    /// </summary>
+    private static void RefuseUnsupportedOptions(RunInstruction run)
     {
         if (run.Security == "insecure")
         {
@@ -25,45 +79,20 @@ internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuild
         {
             throw new BuildException(run.Location, "RUN", "--device is not supported yet");
         }
+    }
 
-        var argv = Argv(run, state);
-        if (argv.Count == 0)
-        {
-            throw new BuildException(run.Location, "RUN", "no command given");
-        }
-
-        var config = state.Config.Config;
-        var user = Place(run, () => UserResolver.Resolve(rootfs, config.User ?? ""));
-        var workingDirectory = string.IsNullOrEmpty(config.WorkingDir) ? "/" : config.WorkingDir;
-
-        // Docker's runtime creates a missing working directory before the command starts.
-        new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(workingDirectory);
-
-        var mounts = ParseMounts(run, state);
-        var script = Script(run) is { } heredoc ? (heredoc.Name, Body(heredoc)) : ((string, string)?)null;
-        using var setup = await PlaceAsync(
-            run, () => RunMountSetup.PrepareAsync(mounts, script, workingDirectory, mountSources, run.Location, log, cancellationToken)).ConfigureAwait(false);
-
-        var environment = ConfigEdits.SetEnv(state.RunEnvironment(buildArgs.ProxyValues), setup.Environment);
-        var request = new SandboxRequest(rootfs, argv, environment, workingDirectory, user)
-        {
-            Mounts = setup.Mounts,
-            Network = run.Network == "none" ? SandboxNetwork.None : SandboxNetwork.Host,
-        };
-        int exitCode;
-        try
-        {
-            exitCode = await PlaceAsync(run, () => sandbox.RunAsync(request, log.Output, cancellationToken)).ConfigureAwait(false);
-        }
-        catch (ExecFormatException e)
-        {
-            throw new BuildException(run.Location, "RUN", ExecFormatAdvice.Explain(e, platform), e);
-        }
-
-        if (exitCode != 0)
-        {
-            throw new BuildException(run.Location, "RUN", $"process \"{string.Join(' ', argv)}\" did not complete successfully: exit code: {exitCode}");
-        }
+    /// <summary>What the RUN's mounts read from: the context, earlier stages and images, the build's caches, secrets and agents.</summary>
+    private static RunMountSources MountSources(StepContext step)
+    {
+        var build = step.Build;
+        return new RunMountSources(
+            build.Context,
+            (from, ct) => build.Stages.RootfsAsync(from, step.Stage, step.Platform, ct),
+            build.RunMounts.Cache,
+            build.RunMounts.Secrets,
+            build.RunMounts.SshAgents,
+            build.Work.Path,
+            build.Environment);
     }
 
     /// <summary>
@@ -107,7 +136,7 @@ internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuild
     private static string Body(Heredoc heredoc) => heredoc.Chomp ? HeredocParser.Chomp(heredoc.Content) : heredoc.Content;
 
     /// <summary>The second phase of BuildKit's mount parsing: values expanded with the stage's variables, then validated.</summary>
-    private List<RunMount> ParseMounts(RunInstruction run, StageState state)
+    private static List<RunMount> ParseMounts(RunInstruction run, StageState state, char escapeChar)
     {
         var expander = new VariableExpander(escapeChar, state.Variables());
         try
@@ -119,31 +148,4 @@ internal sealed class RunStep(ISandbox sandbox, BuildArguments buildArgs, IBuild
             throw e.At(run.Location);
         }
     }
-
-    private static T Place<T>(RunInstruction run, Func<T> step)
-    {
-        try
-        {
-            return step();
-        }
-        catch (Exception e) when (IsStepFailure(e))
-        {
-            throw new BuildException(run.Location, "RUN", e.Message, e);
-        }
-    }
-
-    private static async Task<T> PlaceAsync<T>(RunInstruction run, Func<Task<T>> step)
-    {
-        try
-        {
-            return await step().ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsStepFailure(e))
-        {
-            throw new BuildException(run.Location, "RUN", e.Message, e);
-        }
-    }
-
-    private static bool IsStepFailure(Exception e) =>
-        e is SandboxException or IOException or UnauthorizedAccessException or BuildContextException or RegistryException or FormatException or HttpRequestException;
 }

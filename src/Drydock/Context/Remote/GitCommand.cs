@@ -51,7 +51,8 @@ internal sealed class GitCommand(string remote, string? sshAuthSocket)
             start.ArgumentList.Add(argument);
         }
 
-        if (Environment.GetEnvironmentVariable("GIT_SSH_COMMAND") is null && Environment.GetEnvironmentVariable("GIT_SSH") is null)
+        // git inherits this process's environment: the user's own ssh command, if any, wins.
+        if (!start.Environment.ContainsKey("GIT_SSH_COMMAND") && !start.Environment.ContainsKey("GIT_SSH"))
         {
             start.Environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";
         }

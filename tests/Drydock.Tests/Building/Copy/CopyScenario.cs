@@ -35,10 +35,10 @@ internal sealed class CopyScenario : IDisposable
 
     /// <summary>Runs a COPY line (placed on line 2, after FROM scratch) against the context, or against <paramref name="from"/>.</summary>
     public Task CopyAsync(string line, IReadOnlyDictionary<string, string>? variables = null, IFileSource? from = null) =>
-        CopyStep.ExecuteAsync(Parse<CopyInstruction>(line, variables), from ?? ContextSource, State, Rootfs, CancellationToken.None);
+        CopyStep.CopyAsync(Parse<CopyInstruction>(line, variables), from ?? ContextSource, State, Rootfs, CancellationToken.None);
 
     public Task AddAsync(string line, IReadOnlyDictionary<string, string>? variables = null) =>
-        AddStep.ExecuteAsync(Parse<AddInstruction>(line, variables), ContextSource, State, Rootfs, _work, new Log(Warnings), sshAuthSocket: null, CancellationToken.None);
+        AddStep.AddAsync(Parse<AddInstruction>(line, variables), ContextSource, State, Rootfs, _work, new Log(Warnings), sshAuthSocket: null, CancellationToken.None);
 
     /// <summary>The host path of an image path.</summary>
     public string Image(string imagePath) => Path.Combine(Rootfs, imagePath.TrimStart('/'));

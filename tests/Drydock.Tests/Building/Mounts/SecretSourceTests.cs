@@ -50,17 +50,17 @@ public sealed class SecretSourceTests
         try
         {
             await File.WriteAllTextAsync(file, "value");
-            Assert.Equal("value"u8.ToArray(), await SecretSource.FromFile("f", file).ReadAsync(CancellationToken.None));
+            Assert.Equal("value"u8.ToArray(), await SecretSource.FromFile("f", file).ReadAsync(Environment.GetEnvironmentVariable, CancellationToken.None));
 
             await File.WriteAllBytesAsync(file, new byte[SecretSource.MaxBytes + 1]);
-            await Assert.ThrowsAsync<IOException>(() => SecretSource.FromFile("f", file).ReadAsync(CancellationToken.None));
+            await Assert.ThrowsAsync<IOException>(() => SecretSource.FromFile("f", file).ReadAsync(Environment.GetEnvironmentVariable, CancellationToken.None));
         }
         finally
         {
             File.Delete(file);
         }
 
-        await Assert.ThrowsAsync<IOException>(() => SecretSource.FromFile("f", file).ReadAsync(CancellationToken.None));
-        Assert.Null(await SecretSource.FromEnvironment("e", "DRYDOCK_TEST_SURELY_UNSET_" + Guid.NewGuid().ToString("N")).ReadAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => SecretSource.FromFile("f", file).ReadAsync(Environment.GetEnvironmentVariable, CancellationToken.None));
+        Assert.Null(await SecretSource.FromEnvironment("e", "DRYDOCK_TEST_SURELY_UNSET_" + Guid.NewGuid().ToString("N")).ReadAsync(Environment.GetEnvironmentVariable, CancellationToken.None));
     }
 }

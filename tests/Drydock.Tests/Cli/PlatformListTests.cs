@@ -1,18 +1,18 @@
-using Drydock.Building;
+using Drydock.Cli;
 using Drydock.Reference;
 
-namespace Drydock.Tests.Building;
+namespace Drydock.Tests.Cli;
 
-public sealed class TargetPlatformsTests
+public sealed class PlatformListTests
 {
     [Fact]
     public void No_value_means_the_host_platform() =>
-        Assert.Equal([Platform.Host], TargetPlatforms.Parse([]));
+        Assert.Equal([Platform.Host], PlatformList.Parse([]));
 
     [Fact]
     public void A_comma_separated_list_and_repeated_flags_add_up_in_order()
     {
-        var platforms = TargetPlatforms.Parse(["linux/amd64, linux/arm64", "linux/arm/v7"]);
+        var platforms = PlatformList.Parse(["linux/amd64, linux/arm64", "linux/arm/v7"]);
         Assert.Equal(["linux/amd64", "linux/arm64", "linux/arm/v7"], platforms.Select(p => p.ToString()));
     }
 
@@ -21,11 +21,11 @@ public sealed class TargetPlatformsTests
     [InlineData("linux/arm64/v8,linux/arm64")]
     [InlineData("LINUX/ARM64,linux/arm64")]
     public void Aliases_of_one_platform_collapse_into_one(string value) =>
-        Assert.Equal([Platform.Create("linux", "arm64")], TargetPlatforms.Parse([value]));
+        Assert.Equal([Platform.Create("linux", "arm64")], PlatformList.Parse([value]));
 
     [Fact]
     public void Duplicates_across_flags_collapse_too() =>
-        Assert.Equal(["linux/amd64", "linux/arm64"], TargetPlatforms.Parse(["linux/amd64,linux/arm64", "linux/x86_64"]).Select(p => p.ToString()));
+        Assert.Equal(["linux/amd64", "linux/arm64"], PlatformList.Parse(["linux/amd64,linux/arm64", "linux/x86_64"]).Select(p => p.ToString()));
 
     [Theory]
     [InlineData("linux/amd64,linux", "invalid --custom-platform 'linux':")]
@@ -34,7 +34,7 @@ public sealed class TargetPlatformsTests
     [InlineData("", "an empty platform in the list")]
     public void Each_platform_is_validated_with_a_message_naming_it(string value, string expected)
     {
-        var e = Assert.Throws<BuildException>(() => TargetPlatforms.Parse(["linux/s390x", value]));
+        var e = Assert.Throws<FormatException>(() => PlatformList.Parse(["linux/s390x", value]));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 }

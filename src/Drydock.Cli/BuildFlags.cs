@@ -1,0 +1,212 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Drydock.Building;
+using Drydock.Building.Mounts;
+using Drydock.Context;
+using Drydock.Layers;
+using Drydock.Oci;
+using Drydock.Reference;
+using Drydock.Snapshot;
+
+namespace Drydock.Cli;
+
+/// <summary>
+/// The flags of `drydock build` / `drydock executor`, under kaniko's names with docker's short
+/// forms. Every value is checked when the command line is parsed (a bad reference, platform,
+/// label, secret or compression level fails before anything is opened), and
+/// <see cref="ToOptions"/> turns a successful parse into typed <see cref="BuildOptions"/>.
+/// </summary>
+/// <param name="environment">Looks up an environment variable (the agent of <c>--ssh default</c>, secrets named by id, the registry variables).</param>
+public sealed class BuildFlags(Func<string, string?> environment)
+{
+    private readonly Option<string?> _context = new("--context", "-c") { Description = "The build context: a directory (dir://PATH is accepted too)." };
+    private readonly Argument<string?> _contextArgument = new("CONTEXT") { Description = "The build context, as with docker build.", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string?> _dockerfile = new("--dockerfile", "-f") { Description = "Path to the Dockerfile (default: CONTEXT/Dockerfile)." };
+    private readonly Option<string[]> _destination = new("--destination", "-d", "-t") { Description = "Image reference to push to; repeat for several tags." };
+    private readonly Option<string[]> _buildArg = new("--build-arg") { Description = "A build argument NAME=VALUE (or NAME to take it from the environment); repeatable." };
+    private readonly Option<string[]> _platform = new("--custom-platform", "--platform") { Description = "Build for this platform (OS/ARCH[/VARIANT]): base images are pulled for it and the image says so. A comma-separated list, or the flag repeated, builds each and pushes an image index." };
+    private readonly Option<string?> _target = new("--target") { Description = "Build this stage (by name) instead of the last one." };
+    private readonly Option<bool?> _skipUnusedStages = new("--skip-unused-stages") { Description = "Build only the stages the target needs (default: on for `build`, off for `executor`, as in kaniko)." };
+    private readonly Option<string[]> _label = new("--label") { Description = "Set a label KEY=VALUE on the image; repeatable." };
+    private readonly Option<SnapshotterKind> _snapshotter = new("--snapshotter") { Description = "How changes are found: auto (overlay where mounting works), overlay, walk.", DefaultValueFactory = _ => SnapshotterKind.Auto };
+    private readonly Option<SnapshotMode> _snapshotMode = new("--snapshot-mode") { Description = "What counts as a change: full (content), redo (metadata), time (mtime).", DefaultValueFactory = _ => SnapshotMode.Full };
+    private readonly Option<bool> _singleSnapshot = new("--single-snapshot") { Description = "Make one layer per stage instead of one per instruction." };
+    private readonly Option<string[]> _ignorePath = new("--ignore-path") { Description = "An image path never snapshotted; repeatable." };
+    private readonly Option<bool> _reproducible = new("--reproducible") { Description = "Clear timestamps (SOURCE_DATE_EPOCH when set) so the same inputs give the same digest." };
+    private readonly Option<LayerCompression> _compression = new("--compression") { Description = "Layer compression: gzip, zstd or none.", DefaultValueFactory = _ => LayerCompression.Gzip };
+    private readonly Option<int?> _compressionLevel = new("--compression-level") { Description = "Compression level (gzip 0-9, zstd -7 to 19)." };
+    private readonly Option<bool> _noPush = new("--no-push") { Description = "Build without pushing to any registry." };
+    private readonly Option<string?> _tarPath = new("--tar-path") { Description = "Also save the image as a docker-archive tarball at this path." };
+    private readonly Option<string?> _ociLayoutPath = new("--oci-layout-path") { Description = "Also save the image into an OCI image layout at this directory." };
+    private readonly Option<string?> _digestFile = new("--digest-file") { Description = "Write the image's manifest digest to this file." };
+    private readonly Option<string[]> _secret = new("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VARIABLE; repeatable." };
+    private readonly Option<string[]> _ssh = new("--ssh") { Description = "An ssh agent for RUN --mount=type=ssh and git sources: default (the agent of $SSH_AUTH_SOCK), ID or ID=SOCKET; repeatable." };
+    private readonly Option<string?> _runCacheDir = new("--run-cache-dir") { Description = "Where RUN --mount=type=cache directories persist between builds (default: $XDG_CACHE_HOME/drydock/run-cache)." };
+    private readonly RegistryFlags _registry = new(environment);
+
+    /// <summary>--verbosity, which the command reads before the options to set up its log.</summary>
+    public Option<Verbosity> Verbosity { get; } = new("--verbosity", "-v") { Description = "Log level: panic, fatal, error, warn, info, debug, trace.", DefaultValueFactory = _ => Cli.Verbosity.Info };
+
+    /// <summary>Adds the flags to the command, with the checks that make a malformed value a parse error.</summary>
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(_contextArgument);
+        foreach (var option in (Option[])[
+            _context, _dockerfile, _destination, _buildArg, _platform, _target, _skipUnusedStages, _label, _snapshotter, _snapshotMode, _singleSnapshot, _ignorePath,
+            _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, Verbosity, _secret, _ssh, _runCacheDir])
+        {
+            command.Options.Add(option);
+        }
+
+        _registry.AddTo(command);
+        _destination.Validators.Add(result => CheckEach(result, value => ParseDestination(value)));
+        _label.Validators.Add(result => CheckEach(result, value => ParseLabel(value)));
+        _secret.Validators.Add(result => CheckEach(result, value => SecretSource.Parse(value, environment)));
+        _ssh.Validators.Add(result => CheckEach(result, value => SshAgentSource.Parse(value, environment)));
+        _platform.Validators.Add(result => Check(result, () => PlatformList.Parse(result.GetValueOrDefault<string[]>() ?? [])));
+        command.Validators.Add(CheckCommand);
+    }
+
+    /// <summary>The options a successful parse describes.</summary>
+    public BuildOptions ToOptions(ParseResult result) => new()
+    {
+        Context = ContextSource.Parse(result.GetValue(_context) ?? result.GetValue(_contextArgument) ?? Directory.GetCurrentDirectory()),
+        Dockerfile = result.GetValue(_dockerfile),
+        Destinations = (result.GetValue(_destination) ?? []).Select(ParseDestination).ToArray(),
+        BuildArgs = (result.GetValue(_buildArg) ?? []).Select(ParseBuildArg).ToArray(),
+        Platforms = PlatformList.Parse(result.GetValue(_platform) ?? []),
+        Target = result.GetValue(_target),
+        SkipUnusedStages = result.GetValue(_skipUnusedStages) ?? result.CommandResult.IdentifierToken?.Value != "executor",
+        Labels = (result.GetValue(_label) ?? []).Select(ParseLabel).ToArray(),
+        Snapshotter = result.GetValue(_snapshotter),
+        SnapshotMode = result.GetValue(_snapshotMode),
+        SingleSnapshot = result.GetValue(_singleSnapshot),
+        IgnorePaths = result.GetValue(_ignorePath) ?? [],
+        Reproducible = result.GetValue(_reproducible),
+        Compression = result.GetValue(_compression),
+        CompressionLevel = result.GetValue(_compressionLevel),
+        NoPush = result.GetValue(_noPush),
+        TarPath = result.GetValue(_tarPath),
+        OciLayoutPath = result.GetValue(_ociLayoutPath),
+        DigestFile = result.GetValue(_digestFile),
+        Registry = _registry.ToOptions(result),
+        Secrets = (result.GetValue(_secret) ?? []).Select(text => SecretSource.Parse(text, environment)).ToArray(),
+        SshAgents = (result.GetValue(_ssh) ?? []).Select(text => SshAgentSource.Parse(text, environment)).ToArray(),
+        RunCacheDirectory = result.GetValue(_runCacheDir),
+    };
+
+    /// <summary>The checks that take more than one flag, or the context argument.</summary>
+    private void CheckCommand(CommandResult result)
+    {
+        // Tokens, not values: reading the value of an option that failed to parse throws.
+        var contextToken = result.GetResult(_contextArgument)?.Tokens.FirstOrDefault()?.Value;
+        if (contextToken is not null && contextToken.StartsWith('-'))
+        {
+            // An unknown flag lands here as if it were the context directory.
+            result.AddError($"unknown flag '{contextToken}' (or a flag missing its value)");
+            return;
+        }
+
+        if (contextToken is not null && HasValue(result, _context))
+        {
+            result.AddError("Give the context once: either --context or the CONTEXT argument.");
+        }
+
+        if (!HasValue(result, _destination) && result.GetResult(_noPush) is null)
+        {
+            result.AddError("Nowhere to push: pass --destination (-d) or use --no-push.");
+        }
+
+        if (HasValue(result, _tarPath) && TryValue(result, _platform) is { } values && TryPlatforms(values) is { Count: > 1 } platforms)
+        {
+            result.AddError(
+                $"--tar-path cannot hold {platforms.Count} platforms ({string.Join(", ", platforms)}): a docker-archive tarball holds one image; build one platform for it, or use --oci-layout-path");
+        }
+
+        if (HasValue(result, _compressionLevel) && TryValue(result, _compressionLevel) is { } level && TryValue(result, _compression) is var compression)
+        {
+            try
+            {
+                LayerCompressionStreams.LevelFor(compression, level);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                result.AddError($"--compression-level {level}: {e.Message.Split(" (Parameter")[0]}");
+            }
+        }
+    }
+
+    private static ImageReference ParseDestination(string destination)
+    {
+        try
+        {
+            return ImageReference.Parse(destination);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"invalid --destination '{destination}': {e.Message}", e);
+        }
+    }
+
+    private static KeyValuePair<string, string?> ParseBuildArg(string text)
+    {
+        var equals = text.IndexOf('=');
+        return equals < 0 ? new(text, null) : new(text[..equals], text[(equals + 1)..]);
+    }
+
+    private static KeyValuePair<string, string> ParseLabel(string text)
+    {
+        var equals = text.IndexOf('=');
+        return equals <= 0
+            ? throw new ArgumentException($"--label '{text}' is not KEY=VALUE (for example org.opencontainers.image.source=https://example.com/repo).")
+            : new(text[..equals], text[(equals + 1)..]);
+    }
+
+    private static IReadOnlyList<Platform>? TryPlatforms(string[] values)
+    {
+        try
+        {
+            return PlatformList.Parse(values);
+        }
+        catch (FormatException)
+        {
+            return null; // the option's own check reports it
+        }
+    }
+
+    private static bool HasValue(CommandResult result, Option option) =>
+        result.GetResult(option) is { Tokens.Count: > 0 };
+
+    /// <summary>The option's value, or its default when it failed to parse (its own error is reported then).</summary>
+    private static T? TryValue<T>(CommandResult result, Option<T> option)
+    {
+        try
+        {
+            return result.GetValue(option);
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
+    private static void CheckEach(OptionResult result, Action<string> parse)
+    {
+        foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+        {
+            Check(result, () => parse(value));
+        }
+    }
+
+    private static void Check(OptionResult result, Action parse)
+    {
+        try
+        {
+            parse();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            result.AddError(e.Message);
+        }
+    }
+}

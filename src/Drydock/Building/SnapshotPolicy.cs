@@ -1,0 +1,40 @@
+using Drydock.Snapshot;
+
+namespace Drydock.Building;
+
+/// <summary>
+/// How every stage of a build finds its changes, decided once per build: the snapshotter (overlay
+/// or walk), what counts as a change, and whether a stage makes one layer or one per step.
+/// </summary>
+internal sealed record SnapshotPolicy(bool Overlay, SnapshotOptions Options, bool SingleSnapshot)
+{
+    /// <summary>Chooses overlay where asked for or, for auto, where mounting it works here.</summary>
+    public static async Task<SnapshotPolicy> DecideAsync(
+        SnapshotterKind kind, SnapshotOptions options, bool singleSnapshot, WorkDirectory work, IBuildLog log, CancellationToken cancellationToken)
+    {
+        var overlay = kind switch
+        {
+            SnapshotterKind.Overlay => true,
+            SnapshotterKind.Walk => false,
+            _ => await DetectOverlayAsync(work, log, cancellationToken).ConfigureAwait(false),
+        };
+        log.Debug($"snapshots: {(overlay ? "overlay" : "walk")}, mode {options.Mode}");
+        return new SnapshotPolicy(overlay, options, singleSnapshot);
+    }
+
+    public ISnapshotter CreateSnapshotter(WorkDirectory work, string stageLabel) =>
+        Overlay
+            ? new OverlaySnapshotter(Path.Combine(work.Path, "overlay-" + stageLabel), Options)
+            : new WalkingSnapshotter(Options);
+
+    private static async Task<bool> DetectOverlayAsync(WorkDirectory work, IBuildLog log, CancellationToken cancellationToken)
+    {
+        var availability = await OverlaySupport.CheckAsync(work.Path, cancellationToken).ConfigureAwait(false);
+        if (!availability.IsAvailable)
+        {
+            log.Debug($"overlay snapshots unavailable ({availability.Reason}); walking the filesystem instead");
+        }
+
+        return availability.IsAvailable;
+    }
+}
