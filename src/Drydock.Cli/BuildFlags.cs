@@ -19,6 +19,8 @@ namespace Drydock.Cli;
 /// <param name="environment">Looks up an environment variable (the agent of <c>--ssh default</c>, secrets named by id, the registry variables).</param>
 public sealed class BuildFlags(Func<string, string?> environment)
 {
+    private const LayerCompression DefaultCompression = LayerCompression.Gzip;
+
     private readonly Option<string?> _context = new("--context", "-c") { Description = "The build context: a directory (dir://PATH is accepted too)." };
     private readonly Argument<string?> _contextArgument = new("CONTEXT") { Description = "The build context, as with docker build.", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<string?> _dockerfile = new("--dockerfile", "-f") { Description = "Path to the Dockerfile (default: CONTEXT/Dockerfile)." };
@@ -33,7 +35,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
     private readonly Option<bool> _singleSnapshot = new("--single-snapshot") { Description = "Make one layer per stage instead of one per instruction." };
     private readonly Option<string[]> _ignorePath = new("--ignore-path") { Description = "An image path never snapshotted; repeatable." };
     private readonly Option<bool> _reproducible = new("--reproducible") { Description = "Clear timestamps (SOURCE_DATE_EPOCH when set) so the same inputs give the same digest." };
-    private readonly Option<LayerCompression> _compression = new("--compression") { Description = "Layer compression: gzip, zstd or none.", DefaultValueFactory = _ => LayerCompression.Gzip };
+    private readonly Option<LayerCompression> _compression = new("--compression") { Description = "Layer compression: gzip, zstd or none.", DefaultValueFactory = _ => DefaultCompression };
     private readonly Option<int?> _compressionLevel = new("--compression-level") { Description = "Compression level (gzip 0-9, zstd -7 to 19)." };
     private readonly Option<bool> _noPush = new("--no-push") { Description = "Build without pushing to any registry." };
     private readonly Option<string?> _tarPath = new("--tar-path") { Description = "Also save the image as a docker-archive tarball at this path." };
@@ -123,8 +125,10 @@ public sealed class BuildFlags(Func<string, string?> environment)
                 $"--tar-path cannot hold {platforms.Count} platforms ({string.Join(", ", platforms)}): a docker-archive tarball holds one image; build one platform for it, or use --oci-layout-path");
         }
 
-        if (HasValue(result, _compressionLevel) && TryValue(result, _compressionLevel) is { } level && TryValue(result, _compression) is var compression)
+        if (HasValue(result, _compressionLevel) && TryValue(result, _compressionLevel) is { } level)
         {
+            // Validators see the values given, not the defaults of options left out.
+            var compression = HasValue(result, _compression) ? TryValue(result, _compression) : DefaultCompression;
             try
             {
                 LayerCompressionStreams.LevelFor(compression, level);
