@@ -13,37 +13,32 @@ namespace Drydock.Building;
 /// the log and clock, how layers are found, written and streamed to the outputs, and the stages
 /// built so far. Steps read it through their <see cref="Steps.StepContext"/>.
 /// </summary>
-internal sealed record BuildState
-{
-    public required DockerfileDocument Document { get; init; }
-
-    public required IBuildContext Context { get; init; }
-
-    public required ISandbox Sandbox { get; init; }
-
-    /// <summary>This platform's work directory: stage root filesystems, scratch files and the blob store.</summary>
-    public required WorkDirectory Work { get; init; }
-
-    public required IBuildLog Log { get; init; }
-
-    public required BuildClock Clock { get; init; }
-
-    /// <summary>The build's environment (--build-arg NAME values, secrets from variables).</summary>
-    public required Func<string, string?> Environment { get; init; }
-
-    /// <summary>The platform the image is for; FROM --platform may name another for its stage.</summary>
-    public required Platform Platform { get; init; }
-
-    public required BuildArguments Arguments { get; init; }
-
-    public required BuiltStages Stages { get; init; }
-
-    public required SnapshotPolicy Snapshots { get; init; }
-
-    public required LayerWriteOptions LayerWrite { get; init; }
-
-    /// <summary>Sends the layers of the pushed image's stages to the outputs while they are written.</summary>
-    public required LayerStreaming Streaming { get; init; }
-
-    public required RunMountOptions RunMounts { get; init; }
-}
+/// <param name="Document">The parsed Dockerfile.</param>
+/// <param name="Context">The build context.</param>
+/// <param name="Sandbox">Runs RUN steps.</param>
+/// <param name="Work">This platform's work directory: stage root filesystems, scratch files and the blob store.</param>
+/// <param name="Log">Where progress goes (marked with the platform when there are several).</param>
+/// <param name="Clock">The time stamped on history and configs.</param>
+/// <param name="Environment">The build's environment (secrets given as variables).</param>
+/// <param name="Platform">The platform the image is for; FROM --platform may name another for its stage.</param>
+/// <param name="Arguments">The build arguments and the ARGs before the first FROM.</param>
+/// <param name="Stages">The stages built so far, and the images --from names.</param>
+/// <param name="Snapshots">How each stage finds its changes.</param>
+/// <param name="LayerWrite">How layers are written (compression, reproducibility).</param>
+/// <param name="Streaming">Sends the layers of the pushed image's stages to the outputs while they are written.</param>
+/// <param name="RunMounts">What RUN --mount takes: caches, secrets, ssh agents.</param>
+internal sealed record BuildState(
+    DockerfileDocument Document,
+    IBuildContext Context,
+    ISandbox Sandbox,
+    WorkDirectory Work,
+    IBuildLog Log,
+    BuildClock Clock,
+    Func<string, string?> Environment,
+    Platform Platform,
+    BuildArguments Arguments,
+    BuiltStages Stages,
+    SnapshotPolicy Snapshots,
+    LayerWriteOptions LayerWrite,
+    LayerStreaming Streaming,
+    RunMountOptions RunMounts);

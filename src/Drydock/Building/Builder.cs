@@ -145,23 +145,21 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
         DeclareMetaArgs(document, buildArgs);
         var plan = BuildPlan.Create(document, buildArgs.MetaVariables, options.Target, options.SkipUnusedStages);
         var stages = new BuiltStages(document, resolver, platformWork, platformLog);
-        var state = new BuildState
-        {
-            Document = document,
-            Context = context,
-            Sandbox = sandbox,
-            Work = platformWork,
-            Log = platformLog,
-            Clock = shared.Clock,
-            Environment = environment,
-            Platform = platform,
-            Arguments = buildArgs,
-            Stages = stages,
-            Snapshots = shared.Snapshots,
-            LayerWrite = shared.LayerWrite,
-            Streaming = new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target)),
-            RunMounts = shared.RunMounts,
-        };
+        var state = new BuildState(
+            document,
+            context,
+            sandbox,
+            platformWork,
+            platformLog,
+            shared.Clock,
+            environment,
+            platform,
+            buildArgs,
+            stages,
+            shared.Snapshots,
+            shared.LayerWrite,
+            new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target)),
+            shared.RunMounts);
         return new PlatformBuild(platform, buildArgs, plan, stages, new StageBuilder(state));
     }
 

@@ -1,15 +1,11 @@
-using Drydock.Building.Copy;
-using Drydock.Building.Mounts;
 using Drydock.Building.Steps;
 using Drydock.Context.Remote;
 using Drydock.Context;
 using Drydock.Dockerfile;
-using Drydock.Layers;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Sandbox;
-using Drydock.Snapshot;
 
 namespace Drydock.Building;
 

@@ -9,24 +9,12 @@ namespace Drydock.Building.Copy;
 /// destination resolved against WORKDIR. Whatever the source (context, stage, image, download,
 /// git checkout), files reach the stage's filesystem through it.
 /// </summary>
-internal sealed class CopyTarget
+/// <param name="Instruction">The COPY or ADD, for messages.</param>
+/// <param name="Writer">Writes into the stage's filesystem with the instruction's owner and mode.</param>
+/// <param name="Excludes">What <c>--exclude</c> leaves out; null when nothing is.</param>
+/// <param name="Destination">Where the files go, resolved against WORKDIR.</param>
+internal sealed record CopyTarget(Instruction Instruction, RootfsWriter Writer, DockerIgnore? Excludes, CopyDestination Destination)
 {
-    private CopyTarget(Instruction instruction, RootfsWriter writer, DockerIgnore? excludes, CopyDestination destination)
-    {
-        Instruction = instruction;
-        Writer = writer;
-        Excludes = excludes;
-        Destination = destination;
-    }
-
-    public Instruction Instruction { get; }
-
-    public RootfsWriter Writer { get; }
-
-    public DockerIgnore? Excludes { get; }
-
-    public CopyDestination Destination { get; }
-
     /// <param name="instruction">The COPY or ADD, for messages.</param>
     /// <param name="rootfs">The stage's root filesystem.</param>
     /// <param name="destination">The destination as written.</param>

@@ -6,8 +6,6 @@ namespace Drydock.Building.Steps;
 /// <summary>The instructions that change only the image config (and ARG, which changes only the build's variables).</summary>
 internal sealed class ConfigStep : IStep
 {
-    public static ConfigStep Instance { get; } = new();
-
     public static bool Handles(Instruction instruction) => instruction is EnvInstruction or ArgInstruction or LabelInstruction
         or UserInstruction or ExposeInstruction or CmdInstruction or EntrypointInstruction or VolumeInstruction
         or StopSignalInstruction or ShellInstruction or MaintainerInstruction or HealthcheckInstruction or OnbuildInstruction;

@@ -19,8 +19,6 @@ namespace Drydock.Building.Steps;
 /// </remarks>
 internal sealed class CopyStep : IStep
 {
-    public static CopyStep Instance { get; } = new();
-
     public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
     {
         var rootfs = await step.RootfsAsync(cancellationToken).ConfigureAwait(false);

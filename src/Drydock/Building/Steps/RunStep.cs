@@ -1,9 +1,6 @@
 using Drydock.Building.Copy;
 using Drydock.Building.Mounts;
-using Drydock.Context;
 using Drydock.Dockerfile;
-using Drydock.Reference;
-using Drydock.Registry;
 using Drydock.Sandbox;
 
 namespace Drydock.Building.Steps;
@@ -14,8 +11,6 @@ namespace Drydock.Building.Steps;
 /// </summary>
 internal sealed class RunStep : IStep
 {
-    public static RunStep Instance { get; } = new();
-
     public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
     {
         var run = (RunInstruction)instruction;

@@ -5,13 +5,19 @@ namespace Drydock.Building.Steps;
 /// <summary>Which handler carries out an instruction: the one dispatch table of the builder.</summary>
 internal static class StepHandlers
 {
+    // Handlers keep nothing between steps: what a step needs comes in its StepContext.
+    private static readonly RunStep RunHandler = new();
+    private static readonly CopyStep CopyHandler = new();
+    private static readonly WorkdirStep WorkdirHandler = new();
+    private static readonly ConfigStep ConfigHandler = new();
+
     /// <summary>The handler of the instruction's family, or null for an instruction not supported yet.</summary>
     public static IStep? For(Instruction instruction) => instruction switch
     {
-        RunInstruction => RunStep.Instance,
-        CopyInstruction or AddInstruction => CopyStep.Instance,
-        WorkdirInstruction => WorkdirStep.Instance,
-        _ when ConfigStep.Handles(instruction) => ConfigStep.Instance,
+        RunInstruction => RunHandler,
+        CopyInstruction or AddInstruction => CopyHandler,
+        WorkdirInstruction => WorkdirHandler,
+        _ when ConfigStep.Handles(instruction) => ConfigHandler,
         _ => null,
     };
 }

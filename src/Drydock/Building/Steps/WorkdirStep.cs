@@ -6,8 +6,6 @@ namespace Drydock.Building.Steps;
 /// <summary>WORKDIR: sets the working directory and creates it (owned by root) when it is missing, as docker does.</summary>
 internal sealed class WorkdirStep : IStep
 {
-    public static WorkdirStep Instance { get; } = new();
-
     public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
     {
         var workdir = (WorkdirInstruction)instruction;
