@@ -39,6 +39,12 @@ public static class BuildCommand
             log.Error("build cancelled");
             return 130;
         }
+        catch (BuildException e) when (e.Missing is { } missing)
+        {
+            log.Error($"{e.Message}\n{BuildFlags.HowToGive(missing)}");
+            log.Debug(e.ToString());
+            return 1;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             log.Error(e.Message);

@@ -63,8 +63,8 @@ public sealed class BuildFlags(Func<string, string?> environment)
         _registry.AddTo(command);
         _destination.Validators.Add(result => CheckEach(result, value => ParseDestination(value)));
         _label.Validators.Add(result => CheckEach(result, value => ParseLabel(value)));
-        _secret.Validators.Add(result => CheckEach(result, value => SecretSource.Parse(value, environment)));
-        _ssh.Validators.Add(result => CheckEach(result, value => SshAgentSource.Parse(value, environment)));
+        _secret.Validators.Add(result => CheckEach(result, value => SecretFlag.Parse(value, environment)));
+        _ssh.Validators.Add(result => CheckEach(result, value => SshFlag.Parse(value, environment)));
         _platform.Validators.Add(result => Check(result, () => PlatformList.Parse(result.GetValueOrDefault<string[]>() ?? [])));
         command.Validators.Add(CheckCommand);
     }
@@ -92,8 +92,8 @@ public sealed class BuildFlags(Func<string, string?> environment)
         OciLayoutPath = result.GetValue(_ociLayoutPath),
         DigestFile = result.GetValue(_digestFile),
         Registry = _registry.ToOptions(result),
-        Secrets = (result.GetValue(_secret) ?? []).Select(text => SecretSource.Parse(text, environment)).ToArray(),
-        SshAgents = (result.GetValue(_ssh) ?? []).Select(text => SshAgentSource.Parse(text, environment)).ToArray(),
+        Secrets = (result.GetValue(_secret) ?? []).Select(text => SecretFlag.Parse(text, environment)).ToArray(),
+        SshAgents = (result.GetValue(_ssh) ?? []).Select(text => SshFlag.Parse(text, environment)).ToArray(),
         RunCacheDirectory = result.GetValue(_runCacheDir),
     };
 
@@ -138,6 +138,19 @@ public sealed class BuildFlags(Func<string, string?> environment)
                 result.AddError($"--compression-level {level}: {e.Message.Split(" (Parameter")[0]}");
             }
         }
+    }
+
+    /// <summary>Which flag gives the build an input a step missed, in the form that gives it.</summary>
+    public static string HowToGive(MissingBuildInput missing)
+    {
+        ArgumentNullException.ThrowIfNull(missing);
+        var id = missing.Id;
+        return missing.Kind switch
+        {
+            BuildInputKind.Secret => $"pass it to the build: --secret id={id},src=FILE or --secret id={id},env=VARIABLE",
+            BuildInputKind.SshAgent => $"pass one: --ssh {id} (the agent of $SSH_AUTH_SOCK) or --ssh {id}=SOCKET",
+            _ => throw new ArgumentOutOfRangeException(nameof(missing), missing.Kind, "an input no flag gives"),
+        };
     }
 
     private static ImageReference ParseDestination(string destination)

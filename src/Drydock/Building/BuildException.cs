@@ -14,4 +14,7 @@ public sealed class BuildException : Exception
         : base($"{location.FileName}:{location.StartLine}:{location.StartColumn}: {instruction}: {message}", inner)
     {
     }
+
+    /// <summary>When the step failed for want of an input the build was not given: which one.</summary>
+    public MissingBuildInput? Missing { get; init; }
 }

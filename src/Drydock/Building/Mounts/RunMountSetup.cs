@@ -210,7 +210,7 @@ internal sealed class RunMountSetup : IDisposable
         {
             if (mount.Required)
             {
-                throw Error($"secret {id}: not found", $"pass it to the build: --secret id={id},src=FILE or --secret id={id},env=VARIABLE");
+                throw Missing($"secret {id}: not found", new MissingBuildInput(BuildInputKind.Secret, id));
             }
 
             return; // an optional secret that was not given is simply not there
@@ -247,7 +247,7 @@ internal sealed class RunMountSetup : IDisposable
         if (_sources.SshAgents.LastOrDefault(agent => agent.Id == id) is not { } agent)
         {
             return mount.Required
-                ? throw Error($"no ssh agent {id} was given to the build", $"pass one: --ssh {id} (the agent of $SSH_AUTH_SOCK) or --ssh {id}=SOCKET")
+                ? throw Missing($"no ssh agent {id} was given to the build", new MissingBuildInput(BuildInputKind.SshAgent, id))
                 : Task.CompletedTask;
         }
 
@@ -330,4 +330,8 @@ internal sealed class RunMountSetup : IDisposable
 
     private BuildException Error(string message, string? hint = null) =>
         new(_location, "RUN", hint is null ? message : $"{message}\n{hint}");
+
+    // How to give the input is the business of whoever started the build (the command line names its flag).
+    private BuildException Missing(string message, MissingBuildInput input) =>
+        new(_location, "RUN", message) { Missing = input };
 }

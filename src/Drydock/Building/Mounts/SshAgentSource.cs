@@ -13,31 +13,6 @@ public sealed record SshAgentSource(string Id, string SocketPath)
     /// <summary>The id RUN mounts and git fetches use when none is named.</summary>
     public const string DefaultId = "default";
 
-    /// <exception cref="ArgumentException">A malformed value, or no agent to take the socket from.</exception>
-    public static SshAgentSource Parse(string text, Func<string, string?> getEnvironmentVariable)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
-        var equals = text.IndexOf('=', StringComparison.Ordinal);
-        var id = equals < 0 ? text : text[..equals];
-        if (id.Length == 0 || id.Contains(',', StringComparison.Ordinal))
-        {
-            throw Invalid(text, "the agent needs an id");
-        }
-
-        if (equals >= 0)
-        {
-            var paths = text[(equals + 1)..];
-            return paths.Length == 0 || paths.Contains(',', StringComparison.Ordinal)
-                ? throw Invalid(text, "give one agent socket")
-                : new SshAgentSource(id, paths);
-        }
-
-        return getEnvironmentVariable("SSH_AUTH_SOCK") is { Length: > 0 } socket
-            ? new SshAgentSource(id, socket)
-            : throw Invalid(text, "SSH_AUTH_SOCK is not set; start an agent (eval $(ssh-agent); ssh-add) or name its socket");
-    }
-
     /// <summary>The agent's socket, checked to be one.</summary>
     /// <exception cref="IOException">It does not exist or is not a socket.</exception>
     public string Socket()
@@ -52,7 +27,4 @@ public sealed record SshAgentSource(string Id, string SocketPath)
             ? socket
             : throw new IOException($"ssh agent {Id}: {SocketPath} is not a socket; Drydock forwards ssh agents, not key files: load the key with ssh-add and pass the agent's socket");
     }
-
-    private static ArgumentException Invalid(string text, string reason) =>
-        new($"--ssh '{text}': {reason}; write default, ID or ID=SOCKET");
 }

@@ -77,7 +77,7 @@ internal static class GitCheckout
         {
             throw new GitSourceException(
                 $"cannot reach the git repository {source.Shown}: {listing.Reason()}; " +
-                "check the address and that this host can reach it (git's credential helpers and the ssh agent of --ssh default are used)");
+                "check the address and that this host can reach it (git's credential helpers and the build's default ssh agent are used)");
         }
 
         var refs = new Dictionary<string, string>(StringComparer.Ordinal);
