@@ -139,6 +139,10 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
         return host;
     }
 
+    /// <summary>Gives an existing directory the source directory's owner, attributes, mode and times (the root of a tree copied whole).</summary>
+    public void AdoptDirectory(string source, string imagePath) =>
+        Finish(source, RootedPath.Resolve(rootfs, imagePath), NativeFiles.Lstat(source), isDirectory: true);
+
     /// <summary>
     /// Gives a directory the source directory's times once its content is written (writing into
     /// it changes them). BuildKit does this also to a directory that existed before the copy.

@@ -5,70 +5,64 @@ namespace Drydock.Building.Copy;
 
 /// <summary>
 /// Copies one entry of a file source (a directory with everything the source lets through below
-/// it, a file or a symlink) to a new host path, keeping modes, owners and modification times.
-/// Used where a mount cannot show the source itself: a build context with .dockerignore rules,
-/// or the seed of a new cache directory.
+/// it, a file or a symlink) to a new host path, through the same <see cref="RootfsWriter"/> as
+/// COPY: modes, owners, times and extended attributes are kept, and files hardlinked to each other
+/// stay so. Used where a RUN mount cannot show the source itself: a build context with
+/// .dockerignore rules, or the seed of a new cache directory.
 /// </summary>
 internal static class TreeCopy
 {
+    /// <param name="source">What the entry belongs to.</param>
+    /// <param name="entry">The entry to copy.</param>
+    /// <param name="destination">The host path of the copy: for a directory, an existing one is given the entry's metadata.</param>
+    /// <param name="cancellationToken">Stops the copy between entries.</param>
     public static void Copy(IFileSource source, ContextEntry entry, string destination, CancellationToken cancellationToken)
     {
         if (entry.Type != ContextEntryType.Directory)
         {
-            CopyEntry(entry, destination);
+            var parent = Path.GetDirectoryName(destination)!;
+            CopyEntry(WriterAt(parent), entry, "/" + Path.GetFileName(destination));
             return;
         }
 
-        var directories = new List<(string Source, string Destination)> { (entry.FullPath, destination) };
         Directory.CreateDirectory(destination);
+        var writer = WriterAt(destination);
+        writer.AdoptDirectory(entry.FullPath, "/");
+        var directories = new List<(string Host, string Source)> { (destination, entry.FullPath) };
         foreach (var child in source.EnumerateDirectory(entry, cancellationToken))
         {
-            var target = Path.Combine(destination, child.Path);
             if (child.Type == ContextEntryType.Directory)
             {
-                Directory.CreateDirectory(target);
-                directories.Add((child.FullPath, target));
+                directories.Add((writer.CopyDirectory(child.FullPath, "/" + child.Path), child.FullPath));
             }
             else
             {
-                CopyEntry(child, target);
+                CopyEntry(writer, child, "/" + child.Path);
             }
         }
 
         // Deepest first: writing into a directory changes its time, so it is stamped last.
-        for (var i = directories.Count - 1; i >= 0; i--)
+        foreach (var (host, original) in Enumerable.Reverse(directories))
         {
-            Stamp(NativeFiles.Lstat(directories[i].Source), directories[i].Destination);
+            RootfsWriter.StampDirectory(host, original);
         }
     }
 
-    private static void CopyEntry(ContextEntry entry, string destination)
+    // Rooted at the copy, so no path of the source leads out of it; the source's owners are kept.
+    private static RootfsWriter WriterAt(string root) => new(root, new CopyOwner(0, 0), mode: null) { KeepSourceOwners = true };
+
+    private static void CopyEntry(RootfsWriter writer, ContextEntry entry, string path)
     {
-        var status = NativeFiles.Lstat(entry.FullPath);
-        switch (status.Kind)
+        switch (NativeFiles.Lstat(entry.FullPath).Kind)
         {
             case FileKind.SymbolicLink:
-                File.CreateSymbolicLink(destination, entry.LinkTarget ?? new FileInfo(entry.FullPath).LinkTarget!);
-                NativeFiles.Lchown(destination, status.Uid, status.Gid);
+                writer.CopySymlink(entry.FullPath, entry.LinkTarget ?? new FileInfo(entry.FullPath).LinkTarget!, path);
                 return;
-            case FileKind.RegularFile:
-                NativeFiles.CopyFile(entry.FullPath, destination);
-                break;
-            case FileKind.Fifo:
-                NativeFiles.MakeFifo(destination, status.Permissions);
-                break;
+            case FileKind.RegularFile or FileKind.Fifo:
+                writer.CopyFile(entry.FullPath, path);
+                return;
             default:
-                return; // device nodes and sockets are no build input
+                return; // device nodes and sockets are no input of a RUN mount
         }
-
-        Stamp(status, destination);
-    }
-
-    private static void Stamp(FileStatus status, string destination)
-    {
-        // chown before chmod: changing the owner clears setuid and setgid bits.
-        NativeFiles.Lchown(destination, status.Uid, status.Gid);
-        NativeFiles.Chmod(destination, status.Permissions);
-        NativeFiles.SetTimes(destination, status.AccessTime, status.ModificationTime);
     }
 }
