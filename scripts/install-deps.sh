@@ -15,6 +15,7 @@ packages=(
   apache2-utils     # htpasswd, for the registry's basic-auth set-up
   openssl           # a throwaway CA for the TLS set-up
   gcc libc6-dev     # builds the small static RUN launcher (src/Drydock/Sandbox/launcher)
+  libseccomp-dev    # the launcher's seccomp filter (Docker's default profile), linked statically
   buildah           # the peer builder of the layer differential tests (tests/Drydock.IntegrationTests/Layers)
   git openssh-client # ADD of git repositories runs git; the ssh mount tests start ssh-agent
   tar gzip jq python3
