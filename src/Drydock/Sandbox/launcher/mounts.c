@@ -377,6 +377,17 @@ static void make_read_only(int dirfd, const char *name, const char *what)
     close(fd);
 }
 
+/* Masks NAMES (COUNT of them) under the mount at TARGET, which the command will see as LABEL. */
+static void mask_paths(int rootfd, const char *root, const char *target, const char *const *names, size_t count,
+                       const char *label)
+{
+    int dir = open_target(rootfd, root, target, true);
+    for (size_t i = 0; i < count; i++) {
+        mask_path(dir, names[i], label);
+    }
+    close(dir);
+}
+
 /* The new PID namespace's /proc; confined, with the files that reach the host's kernel masked or read-only. */
 static void setup_proc(int rootfd, const char *root, const char *target, bool confined)
 {
@@ -388,10 +399,8 @@ static void setup_proc(int rootfd, const char *root, const char *target, bool co
     if (!confined) {
         return;
     }
+    mask_paths(rootfd, root, target, proc_masked, sizeof proc_masked / sizeof proc_masked[0], "/proc");
     int proc = open_target(rootfd, root, target, true);
-    for (size_t i = 0; i < sizeof proc_masked / sizeof proc_masked[0]; i++) {
-        mask_path(proc, proc_masked[i], "/proc");
-    }
     for (size_t i = 0; i < sizeof proc_read_only / sizeof proc_read_only[0]; i++) {
         make_read_only(proc, proc_read_only[i], "/proc");
     }
@@ -416,14 +425,9 @@ static void setup_sys(int rootfd, const char *root, const char *target, bool own
         restrict_mount(fd, restricted, true, what);
     }
     close(fd);
-    if (!confined) {
-        return;
+    if (confined) {
+        mask_paths(rootfd, root, target, sys_masked, sizeof sys_masked / sizeof sys_masked[0], "/sys");
     }
-    int sys = open_target(rootfd, root, target, true);
-    for (size_t i = 0; i < sizeof sys_masked / sizeof sys_masked[0]; i++) {
-        mask_path(sys, sys_masked[i], "/sys");
-    }
-    close(sys);
 }
 
 static void setup_mounts(int rootfd, const struct sandbox_fs *fs)
