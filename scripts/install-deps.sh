@@ -15,9 +15,11 @@ packages=(
   apache2-utils     # htpasswd, for the registry's basic-auth set-up
   openssl           # a throwaway CA for the TLS set-up
   gcc libc6-dev     # builds the small static RUN launcher (src/Drydock/Sandbox/launcher)
+  libseccomp-dev    # the launcher's seccomp filter (Docker's default profile), linked statically
   buildah           # the peer builder of the layer differential tests (tests/Drydock.IntegrationTests/Layers)
   git openssh-client # ADD of git repositories runs git; the ssh mount tests start ssh-agent
   tar gzip jq python3
+  debootstrap       # the Debian rootfs of the Debian-based build tests (scripts/debian-rootfs.sh)
   qemu-user-static binfmt-support # RUN for a foreign platform (linux/arm64 on amd64): the kernel hands its binaries to QEMU
 )
 

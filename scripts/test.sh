@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || { echo "could not install the test dependencies" >&2; exit 1; }
+bash scripts/debian-rootfs.sh || { echo "could not make the Debian rootfs of the Debian-based build tests" >&2; exit 1; }
 
 log=$(mktemp)
 dotnet test Drydock.sln -c Release --nologo "$@" 2>&1 | tee "$log"

@@ -8,11 +8,12 @@ using System.Text.RegularExpressions;
 namespace Drydock.Sandbox;
 
 /// <summary>
-/// Runs a command chrooted into a rootfs, in new mount, PID, IPC and UTS namespaces, with /proc,
-/// a minimal /dev, a read-only /sys, /etc/hosts and /etc/resolv.conf provided, plus the request's
-/// own mounts, sharing the host's network or with only a loopback interface of its own. The
-/// namespaces are entered by the native launcher drydock-run (shipped next to this assembly),
-/// never by this multi-threaded process: see Sandbox/launcher/drydock-run.c.
+/// Runs a command with a rootfs as its root (pivot_root, the host's tree detached), in new mount,
+/// PID, IPC and UTS namespaces, with /proc, a minimal /dev, a read-only /sys, /etc/hosts and
+/// /etc/resolv.conf provided, plus the request's own mounts, sharing the host's network or with
+/// only a loopback interface of its own, and confined as a Docker container is (capabilities,
+/// seccomp, masked /proc). The namespaces are entered by the native launcher drydock-run (shipped
+/// next to this assembly), never by this multi-threaded process: see Sandbox/launcher/drydock-run.c.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed partial class ChrootSandbox : ISandbox
@@ -91,6 +92,11 @@ public sealed partial class ChrootSandbox : ISandbox
                 if (request.Network == SandboxNetwork.None)
                 {
                     arguments.Add("--net-none");
+                }
+
+                if (request.Security == SandboxSecurity.Insecure)
+                {
+                    arguments.Add("--insecure");
                 }
 
                 arguments.AddRange(LauncherMounts.Arguments(request.Mounts, mountPoints, scratch));

@@ -20,4 +20,10 @@ public sealed record SandboxRequest(
     public IReadOnlyList<SandboxMount> Mounts { get; init; } = [];
 
     public SandboxNetwork Network { get; init; } = SandboxNetwork.Host;
+
+    /// <summary>
+    /// What the command may do: a Docker container's default confinement, or, for BuildKit's
+    /// <c>RUN --security=insecure</c> that the build explicitly allowed, none of it.
+    /// </summary>
+    public SandboxSecurity Security { get; init; } = SandboxSecurity.Sandbox;
 }

@@ -351,6 +351,26 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.True(File.GetUnixFileMode(launcher).HasFlag(UnixFileMode.UserExecute));
     }
 
+    [Fact]
+    public async Task A_command_gets_Docker_default_confinement()
+    {
+        var (exitCode, lines) = await RunAsync(["sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; touch /proc/sys/kernel/core_pattern"]);
+        Assert.Equal(1, exitCode);
+        Assert.Equal(["CapEff:\t00000000a80425fb", "Seccomp:\t2", "touch: /proc/sys/kernel/core_pattern: Read-only file system"], lines);
+    }
+
+    [Fact]
+    public async Task An_insecure_command_keeps_the_builder_capabilities_and_has_no_seccomp_filter()
+    {
+        var (exitCode, lines) = await RunAsync(Request(["sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; touch /proc/sys/kernel/core_pattern"]) with
+        {
+            Security = SandboxSecurity.Insecure,
+        });
+        Assert.Equal(0, exitCode);
+        var builderCapabilities = File.ReadLines("/proc/self/status").Single(line => line.StartsWith("CapEff:", StringComparison.Ordinal));
+        Assert.Equal([builderCapabilities, "Seccomp:\t0"], lines);
+    }
+
     private SandboxRequest Request(string[] argv, string[]? environment = null, string cwd = "/", RunUser? user = null)
         => new(_rootfs.Path, argv, environment ?? DefaultEnvironment, cwd, user ?? RunUser.Root);
 

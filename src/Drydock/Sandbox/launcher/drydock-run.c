@@ -7,31 +7,36 @@
  *   launcher (host pid ns)           unshare(mount, pid, ipc, uts[, net]); make every mount
  *     |                              private; forward SIGTERM/SIGINT/SIGHUP/SIGQUIT; exit with the
  *     |                              status
- *     +-- init (pid 1 of the new ns) mount /proc, /sys, /dev and the binds, overlays and tmpfs;
- *           |                        chroot; chdir; reap orphans; exit with the command's status,
+ *     +-- init (pid 1 of the new ns) mount the rootfs, /proc, /sys, /dev and the binds, overlays
+ *           |                        and tmpfs; mask /proc and /sys as Docker does; pivot_root;
+ *           |                        chdir; take Docker's default confinement (mounts.c,
+ *           |                        confine.c); reap orphans; exit with the command's status,
  *           |                        which makes the kernel kill whatever the command left behind
  *           +-- command (pid 2)      setgroups, setgid, setuid; stdin=/dev/null; exec
  *
  * Usage:
  *   drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,N,...] [--hostname NAME]
- *               [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none]
+ *               [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--insecure]
  *               [--proc TARGET] [--sys TARGET] [--dev TARGET]
  *               [--ro-bind SOURCE TARGET]... [--bind SOURCE TARGET]...
  *               [--overlay LOWER UPPER WORK TARGET]... [--tmpfs TARGET SIZE]...
  *               -- COMMAND [ARG]...
  *
- * Mount targets are absolute host paths inside --root, already resolved by the caller without
- * following links out of the root; they are applied in the order given. They are opened here with
- * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) and mounted through /proc/self/fd, so a link
- * planted in the image can never redirect a mount to a host path. The caller creates the mount
- * points in the root (and removes them afterwards); a mount point it could not see because an
- * earlier mount now covers its place (the sandbox's /dev, a tmpfs, a cache directory) is created
- * here, inside that mount, the same careful way.
+ * Mount targets are absolute host paths inside --root, applied in the order given (see mounts.c
+ * for how they are kept inside it). The caller creates the mount points in the root and removes
+ * them afterwards.
  *
  * --bind mounts SOURCE read-write: writes reach it. --overlay mounts LOWER with writes going to
  * UPPER (WORK is overlayfs' scratch directory on the same file system), so the caller can throw
  * them away. --tmpfs mounts an empty tmpfs of at most SIZE bytes (0: the kernel's default).
  * Binds and overlays never honour setuid bits or device nodes.
+ *
+ * Every command gets what a Docker container gets and no more: its 14 default capabilities, its
+ * default seccomp profile, /proc and /sys masked and read-only where Docker makes them so, and
+ * device nodes that cannot be opened unless they are the few /dev provides. --insecure (BuildKit's
+ * `RUN --security=insecure`, which the caller grants only when the build allows it) lifts all of
+ * that: every capability of the caller, no seccomp filter, /proc and /sys as the kernel shows them.
+ * The namespaces and the pivot into the rootfs stay.
  *
  * --net-none gives the command a network namespace of its own with only the loopback interface
  * (up), and a /sys that shows that namespace's devices.
@@ -58,7 +63,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,9 +80,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define EXIT_SETUP 125
-#define EXIT_CANNOT_EXEC 126
-#define EXIT_NOT_FOUND 127
+#include "confine.h"
+#include "mounts.h"
+#include "report.h"
 
 #define MAX_MOUNTS 128
 #define MAX_GROUPS 256
@@ -88,47 +92,9 @@
 /* The PATH a command is looked up in when its environment has none (Docker's default). */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* Our own copies of the openat2 and mount_setattr ABI: the kernel headers that define them clash
- * with <sys/mount.h> on some glibc versions, and the numbers are the same on every architecture. */
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
-struct dd_open_how {
-    uint64_t flags;
-    uint64_t mode;
-    uint64_t resolve;
-};
-#define DD_RESOLVE_NO_MAGICLINKS 0x02
-#define DD_RESOLVE_NO_SYMLINKS 0x04
-#define DD_RESOLVE_BENEATH 0x08
-struct dd_mount_attr {
-    uint64_t attr_set;
-    uint64_t attr_clr;
-    uint64_t propagation;
-    uint64_t userns_fd;
-};
-#define DD_MOUNT_ATTR_RDONLY 0x1
-#define DD_MOUNT_ATTR_NOSUID 0x2
-#define DD_MOUNT_ATTR_NODEV 0x4
-#define DD_MOUNT_ATTR_NOEXEC 0x8
-#define DD_AT_RECURSIVE 0x8000
-
-enum mount_kind { MOUNT_PROC, MOUNT_SYS, MOUNT_DEV, MOUNT_RO_BIND, MOUNT_BIND, MOUNT_OVERLAY, MOUNT_TMPFS };
-
-struct mount_op {
-    enum mount_kind kind;
-    const char *source; /* binds: the source; overlay: the lower directory */
-    const char *upper;  /* overlay only */
-    const char *work;   /* overlay only */
-    uint64_t size;      /* tmpfs only; 0 for the kernel's default */
-    const char *target;
-};
 
 struct options {
     const char *root;
@@ -141,6 +107,7 @@ struct options {
     bool env_stdin;
     bool merge_stderr;
     bool net_none;
+    bool insecure;
     char **env;
     size_t env_count;
     size_t env_capacity;
@@ -149,49 +116,11 @@ struct options {
     char **argv;
 };
 
-/* Writes one whole message with a single write(2), so lines from the three processes never mix. */
-static void vreport(const char *fmt, va_list ap)
-{
-    char buf[4096];
-    int n = snprintf(buf, sizeof buf, "drydock-run: ");
-    int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
-    if (m < 0) {
-        m = 0;
-    }
-    size_t len = (size_t)n + (size_t)m;
-    if (len > sizeof buf - 2) {
-        len = sizeof buf - 2;
-    }
-    buf[len++] = '\n';
-    ssize_t ignored = write(STDERR_FILENO, buf, len);
-    (void)ignored;
-}
-
-__attribute__((format(printf, 2, 3))) static noreturn void die(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vreport(fmt, ap);
-    va_end(ap);
-    _exit(code);
-}
-
-/* strerror() capitalised for a sentence start; our messages read better in lower case. */
-static const char *error_text(int err)
-{
-    static char buf[256];
-    snprintf(buf, sizeof buf, "%s", strerror(err));
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z')) {
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    }
-    return buf;
-}
-
 static void usage(void)
 {
     die(EXIT_SETUP,
         "usage: drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,...] "
-        "[--hostname NAME] [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--proc T] [--sys T] "
+        "[--hostname NAME] [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--insecure] [--proc T] [--sys T] "
         "[--dev T] [--ro-bind SRC T]... [--bind SRC T]... [--overlay LOWER UPPER WORK T]... [--tmpfs T SIZE]... "
         "-- COMMAND [ARG]...");
 }
@@ -281,6 +210,8 @@ static void parse_args(struct options *o, int argc, char **argv)
             o->merge_stderr = true;
         } else if (strcmp(a, "--net-none") == 0) {
             o->net_none = true;
+        } else if (strcmp(a, "--insecure") == 0) {
+            o->insecure = true;
         } else if (strcmp(a, "--proc") == 0 && has1) {
             add_mount(o, (struct mount_op){ .kind = MOUNT_PROC, .target = argv[++i] });
         } else if (strcmp(a, "--sys") == 0 && has1) {
@@ -392,331 +323,6 @@ static int open_signalfd(const sigset_t *set)
         die(EXIT_SETUP, "signalfd: %s", error_text(errno));
     }
     return fd;
-}
-
-/* ---- mounts ---------------------------------------------------------------------------------- */
-
-/* TARGET (an absolute path under ROOT) relative to ROOT, or death if it is not strictly inside. */
-static const char *relative_target(const char *root, const char *target)
-{
-    size_t root_len = strlen(root);
-    while (root_len > 1 && root[root_len - 1] == '/') {
-        root_len--;
-    }
-    if (strncmp(target, root, root_len) != 0 || target[root_len] != '/' || target[root_len + 1] == '\0') {
-        die(EXIT_SETUP, "mount target %s is not inside the root %s", target, root);
-    }
-    return target + root_len + 1;
-}
-
-/* openat(DIRFD, RELATIVE) for an O_PATH descriptor that never follows a link nor leaves DIRFD. */
-static int open_beneath(int dirfd, const char *relative, bool must_be_dir)
-{
-    uint64_t flags = O_PATH | O_CLOEXEC | (must_be_dir ? O_DIRECTORY : 0);
-    struct dd_open_how how = {
-        .flags = flags,
-        .resolve = DD_RESOLVE_BENEATH | DD_RESOLVE_NO_SYMLINKS | DD_RESOLVE_NO_MAGICLINKS,
-    };
-    int fd = (int)syscall(SYS_openat2, dirfd, relative, &how, sizeof how);
-    if (fd < 0 && errno == ENOSYS) {
-        /* Kernels before 5.6: the caller's in-root resolution is then the only guard on parents. */
-        fd = openat(dirfd, relative, (int)flags | O_NOFOLLOW);
-    }
-    return fd;
-}
-
-static noreturn void target_failed(const char *target, int err)
-{
-    die(EXIT_SETUP, "mount target %s: %s", target, err == ELOOP ? "a path component is a symbolic link" : error_text(err));
-}
-
-/* Opens TARGET (an absolute path under ROOT) relative to ROOTFD without following any link. */
-static int open_target(int rootfd, const char *root, const char *target, bool must_be_dir)
-{
-    int fd = open_beneath(rootfd, relative_target(root, target), must_be_dir);
-    if (fd < 0) {
-        target_failed(target, errno);
-    }
-    return fd;
-}
-
-/* Creates NAME in DIRFD as a directory or an empty file; one that appeared meanwhile is fine. */
-static void create_mount_point(int dirfd, const char *name, bool dir, const char *target)
-{
-    if (dir) {
-        if (mkdirat(dirfd, name, 0755) != 0 && errno != EEXIST) {
-            target_failed(target, errno);
-        }
-        return;
-    }
-    int fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 && errno != EEXIST) {
-        target_failed(target, errno);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-}
-
-/* Opens TARGET like open_target, first creating whatever of it is missing: parents as
- * directories, the last component as a directory or an empty file (DIR). Only places an earlier
- * mount covers can lack a mount point: the caller made every other one. */
-static int open_mount_point(int rootfd, const char *root, const char *target, bool dir)
-{
-    const char *relative = relative_target(root, target);
-    int fd = open_beneath(rootfd, relative, false);
-    if (fd >= 0) {
-        return fd;
-    }
-    if (errno != ENOENT) {
-        target_failed(target, errno);
-    }
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s", relative) >= (int)sizeof path) {
-        target_failed(target, ENAMETOOLONG);
-    }
-    int parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-    if (parent < 0) {
-        target_failed(target, errno);
-    }
-    for (char *save = NULL, *name = strtok_r(path, "/", &save); name; ) {
-        char *next_name = strtok_r(NULL, "/", &save);
-        bool last = next_name == NULL;
-        int next = open_beneath(parent, name, false);
-        if (next < 0 && errno == ENOENT) {
-            create_mount_point(parent, name, dir || !last, target);
-            next = open_beneath(parent, name, false);
-        }
-        if (next < 0) {
-            target_failed(target, errno);
-        }
-        close(parent);
-        parent = next;
-        name = next_name;
-    }
-    return parent;
-}
-
-static void fd_path(char *buf, size_t size, int fd)
-{
-    snprintf(buf, size, "/proc/self/fd/%d", fd);
-}
-
-static void mount_on_fd(const char *source, int fd, const char *fstype, unsigned long flags, const char *data,
-                        const char *what)
-{
-    char path[64];
-    fd_path(path, sizeof path, fd);
-    if (mount(source, path, fstype, flags, data) != 0) {
-        die(EXIT_SETUP, "mount %s: %s", what, error_text(errno));
-    }
-}
-
-/* Sets mount attributes on the mount FD is the root of (and its submounts when RECURSIVE). */
-static void restrict_mount(int fd, uint64_t attrs, bool recursive, const char *what)
-{
-    struct dd_mount_attr attr = { .attr_set = attrs };
-    unsigned int at = AT_EMPTY_PATH | (recursive ? DD_AT_RECURSIVE : 0);
-    if (syscall(SYS_mount_setattr, fd, "", at, &attr, sizeof attr) == 0) {
-        return;
-    }
-    if (errno != ENOSYS) {
-        die(EXIT_SETUP, "restricting %s: %s", what, error_text(errno));
-    }
-    /* Kernels before 5.12: a bind remount changes only the top mount. */
-    unsigned long flags = MS_REMOUNT | MS_BIND;
-    flags |= (attrs & DD_MOUNT_ATTR_RDONLY) ? MS_RDONLY : 0;
-    flags |= (attrs & DD_MOUNT_ATTR_NOSUID) ? MS_NOSUID : 0;
-    flags |= (attrs & DD_MOUNT_ATTR_NODEV) ? MS_NODEV : 0;
-    flags |= (attrs & DD_MOUNT_ATTR_NOEXEC) ? MS_NOEXEC : 0;
-    mount_on_fd(NULL, fd, NULL, flags, NULL, what);
-}
-
-static int open_source(const char *path, bool must_be_dir, const char *role)
-{
-    int fd = open(path, O_PATH | O_CLOEXEC | (must_be_dir ? O_DIRECTORY : 0));
-    if (fd < 0) {
-        die(EXIT_SETUP, "%s %s: %s", role, path, error_text(errno));
-    }
-    return fd;
-}
-
-/* Binds SOURCE (a file or a directory, with what is mounted below it) onto TARGET. */
-static void bind_mount(int rootfd, const char *root, const struct mount_op *m, bool read_only)
-{
-    char what[2 * PATH_MAX + 16];
-    snprintf(what, sizeof what, "%s on %s", m->source, m->target);
-    int source = open_source(m->source, false, "bind source");
-    struct stat st;
-    if (fstat(source, &st) != 0) {
-        die(EXIT_SETUP, "bind source %s: %s", m->source, error_text(errno));
-    }
-    char source_path[64];
-    fd_path(source_path, sizeof source_path, source);
-    int fd = open_mount_point(rootfd, root, m->target, S_ISDIR(st.st_mode));
-    mount_on_fd(source_path, fd, NULL, MS_BIND | MS_REC, NULL, what);
-    close(fd);
-    close(source);
-    /* Reopened: the first descriptor still names what lies beneath the new mount. */
-    fd = open_target(rootfd, root, m->target, false);
-    restrict_mount(fd, DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | (read_only ? DD_MOUNT_ATTR_RDONLY : 0), true, what);
-    close(fd);
-}
-
-/* An overlay of LOWER with UPPER taking the writes. The directories are named through
- * /proc/self/fd, so no path needs escaping in the mount options. */
-static void overlay_mount(int rootfd, const char *root, const struct mount_op *m)
-{
-    int lower = open_source(m->source, true, "overlay lower directory");
-    int upper = open_source(m->upper, true, "overlay upper directory");
-    int work = open_source(m->work, true, "overlay work directory");
-    char data[256], what[2 * PATH_MAX + 32];
-    snprintf(data, sizeof data, "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d", lower,
-             upper, work);
-    snprintf(what, sizeof what, "overlay of %s on %s", m->source, m->target);
-    int fd = open_mount_point(rootfd, root, m->target, true);
-    mount_on_fd("overlay", fd, "overlay", MS_NOSUID | MS_NODEV, data, what);
-    close(fd);
-    close(work);
-    close(upper);
-    close(lower);
-}
-
-static void tmpfs_mount(int rootfd, const char *root, const struct mount_op *m)
-{
-    char data[64], what[PATH_MAX + 16];
-    if (m->size > 0) {
-        snprintf(data, sizeof data, "mode=1777,size=%llu", (unsigned long long)m->size);
-    } else {
-        snprintf(data, sizeof data, "mode=1777");
-    }
-    snprintf(what, sizeof what, "tmpfs on %s", m->target);
-    int fd = open_mount_point(rootfd, root, m->target, true);
-    mount_on_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV, data, what);
-    close(fd);
-}
-
-static void bind_device(int devfd, const char *name)
-{
-    char host[64], what[96];
-    snprintf(host, sizeof host, "/dev/%s", name);
-    snprintf(what, sizeof what, "%s onto the sandbox's /dev", host);
-    int fd = openat(devfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
-    if (fd < 0) {
-        die(EXIT_SETUP, "creating /dev/%s: %s", name, error_text(errno));
-    }
-    mount_on_fd(host, fd, NULL, MS_BIND, NULL, what);
-    close(fd);
-}
-
-static void make_link(int dirfd, const char *target, const char *name)
-{
-    if (symlinkat(target, dirfd, name) != 0) {
-        die(EXIT_SETUP, "creating /dev/%s: %s", name, error_text(errno));
-    }
-}
-
-static int make_dir(int dirfd, const char *name, mode_t mode)
-{
-    if (mkdirat(dirfd, name, mode) != 0) {
-        die(EXIT_SETUP, "creating /dev/%s: %s", name, error_text(errno));
-    }
-    int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        die(EXIT_SETUP, "opening /dev/%s: %s", name, error_text(errno));
-    }
-    return fd;
-}
-
-/* A private /dev holding only what builds need: no host disk, console or kernel device. */
-static void setup_dev(int rootfd, const char *root, const char *target)
-{
-    int under = open_target(rootfd, root, target, true);
-    mount_on_fd("tmpfs", under, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", "tmpfs on /dev");
-    close(under);
-    /* Reopened: the first descriptor still names the directory beneath the new tmpfs. */
-    int dev = open_target(rootfd, root, target, true);
-
-    static const char *const devices[] = { "null", "zero", "full", "random", "urandom", "tty" };
-    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++) {
-        bind_device(dev, devices[i]);
-    }
-
-    int pts = make_dir(dev, "pts", 0755);
-    mount_on_fd("devpts", pts, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5",
-                "devpts on /dev/pts");
-    close(pts);
-    make_link(dev, "pts/ptmx", "ptmx");
-
-    int shm = make_dir(dev, "shm", 01777);
-    mount_on_fd("shm", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-                "tmpfs on /dev/shm");
-    close(shm);
-
-    make_link(dev, "/proc/self/fd", "fd");
-    make_link(dev, "/proc/self/fd/0", "stdin");
-    make_link(dev, "/proc/self/fd/1", "stdout");
-    make_link(dev, "/proc/self/fd/2", "stderr");
-    close(dev);
-}
-
-/* The host's /sys read-only, or with a network namespace of our own a new sysfs: a sysfs shows
- * the network devices of the namespace that mounts it, and the host's are none of the command's
- * business then. */
-static void setup_sys(int rootfd, const char *root, const char *target, bool own_network)
-{
-    const uint64_t restricted = DD_MOUNT_ATTR_RDONLY | DD_MOUNT_ATTR_NOSUID | DD_MOUNT_ATTR_NODEV | DD_MOUNT_ATTR_NOEXEC;
-    char what[PATH_MAX + 16];
-    snprintf(what, sizeof what, "/sys on %s", target);
-    int fd = open_target(rootfd, root, target, true);
-    if (own_network) {
-        mount_on_fd("sysfs", fd, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, what);
-        close(fd);
-        return;
-    }
-    mount_on_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, what);
-    close(fd);
-    fd = open_target(rootfd, root, target, true);
-    restrict_mount(fd, restricted, true, what);
-    close(fd);
-}
-
-static void setup_mounts(const struct options *o)
-{
-    int rootfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rootfd < 0) {
-        die(EXIT_SETUP, "root %s: %s", o->root, error_text(errno));
-    }
-    for (size_t i = 0; i < o->mount_count; i++) {
-        const struct mount_op *m = &o->mounts[i];
-        switch (m->kind) {
-        case MOUNT_PROC: {
-            char what[PATH_MAX + 16];
-            int fd = open_target(rootfd, o->root, m->target, true);
-            snprintf(what, sizeof what, "proc on %s", m->target);
-            mount_on_fd("proc", fd, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, what);
-            close(fd);
-            break;
-        }
-        case MOUNT_SYS:
-            setup_sys(rootfd, o->root, m->target, o->net_none);
-            break;
-        case MOUNT_DEV:
-            setup_dev(rootfd, o->root, m->target);
-            break;
-        case MOUNT_RO_BIND:
-        case MOUNT_BIND:
-            bind_mount(rootfd, o->root, m, m->kind == MOUNT_RO_BIND);
-            break;
-        case MOUNT_OVERLAY:
-            overlay_mount(rootfd, o->root, m);
-            break;
-        case MOUNT_TMPFS:
-            tmpfs_mount(rootfd, o->root, m);
-            break;
-        }
-    }
-    close(rootfd);
 }
 
 /* A new network namespace starts with its loopback interface down; builds expect localhost. */
@@ -855,21 +461,28 @@ static noreturn void run_init(const struct options *o, const sigset_t *handled, 
         _exit(EXIT_SETUP);
     }
 
-    setup_mounts(o);
+    struct sandbox_fs fs = {
+        .root = o->root,
+        .mounts = o->mounts,
+        .mount_count = o->mount_count,
+        .own_network = o->net_none,
+        .confined = !o->insecure,
+    };
+    enter_root(&fs);
     if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) != 0) {
         die(EXIT_SETUP, "sethostname: %s", error_text(errno));
-    }
-    if (chroot(o->root) != 0) {
-        die(EXIT_SETUP, "chroot %s: %s", o->root, error_text(errno));
-    }
-    if (chdir("/") != 0) {
-        die(EXIT_SETUP, "chdir /: %s", error_text(errno));
     }
     if (chdir(o->cwd) != 0) {
         die(EXIT_SETUP, "working directory \"%s\": %s", o->cwd, error_text(errno));
     }
 
     int sfd = open_signalfd(handled);
+    if (!o->insecure) {
+        /* init confines itself too: nothing left in the namespace holds more than the command. */
+        confine_to_container_defaults();
+    }
+    /* The command cannot read this process's memory or descriptors through /proc/1. */
+    prctl(PR_SET_DUMPABLE, 0);
     pid_t command = fork();
     if (command < 0) {
         die(EXIT_SETUP, "fork: %s", error_text(errno));
