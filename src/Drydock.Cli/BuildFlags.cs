@@ -43,6 +43,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
     private readonly Option<string?> _digestFile = new("--digest-file") { Description = "Write the image's manifest digest to this file." };
     private readonly Option<string[]> _secret = new("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VARIABLE; repeatable." };
     private readonly Option<string[]> _ssh = new("--ssh") { Description = "An ssh agent for RUN --mount=type=ssh and git sources: default (the agent of $SSH_AUTH_SOCK), ID or ID=SOCKET; repeatable." };
+    private readonly Option<string[]> _allow = new("--allow") { Description = "Allow an entitlement, as docker buildx does: security.insecure (or insecure) lets RUN --security=insecure run unconfined; repeatable." };
     private readonly Option<string?> _runCacheDir = new("--run-cache-dir") { Description = "Where RUN --mount=type=cache directories persist between builds (default: $XDG_CACHE_HOME/drydock/run-cache)." };
     private readonly RegistryFlags _registry = new(environment);
 
@@ -55,7 +56,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         command.Arguments.Add(_contextArgument);
         foreach (var option in (Option[])[
             _context, _dockerfile, _destination, _buildArg, _platform, _target, _skipUnusedStages, _label, _snapshotter, _snapshotMode, _singleSnapshot, _ignorePath,
-            _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, Verbosity, _secret, _ssh, _runCacheDir])
+            _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, Verbosity, _secret, _ssh, _runCacheDir, _allow])
         {
             command.Options.Add(option);
         }
@@ -65,6 +66,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         _label.Validators.Add(result => CheckEach(result, value => ParseLabel(value)));
         _secret.Validators.Add(result => CheckEach(result, value => SecretFlag.Parse(value, environment)));
         _ssh.Validators.Add(result => CheckEach(result, value => SshFlag.Parse(value, environment)));
+        _allow.Validators.Add(result => CheckEach(result, value => ParseEntitlement(value)));
         _platform.Validators.Add(result => Check(result, () => PlatformList.Parse(result.GetValueOrDefault<string[]>() ?? [])));
         command.Validators.Add(CheckCommand);
     }
@@ -95,6 +97,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         Secrets = (result.GetValue(_secret) ?? []).Select(text => SecretFlag.Parse(text, environment)).ToArray(),
         SshAgents = (result.GetValue(_ssh) ?? []).Select(text => SshFlag.Parse(text, environment)).ToArray(),
         RunCacheDirectory = result.GetValue(_runCacheDir),
+        AllowInsecure = (result.GetValue(_allow) ?? []).Select(ParseEntitlement).Contains(Entitlement.SecurityInsecure),
     };
 
     /// <summary>The checks that take more than one flag, or the context argument.</summary>
@@ -149,6 +152,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         {
             BuildInputKind.Secret => $"pass it to the build: --secret id={id},src=FILE or --secret id={id},env=VARIABLE",
             BuildInputKind.SshAgent => $"pass one: --ssh {id} (the agent of $SSH_AUTH_SOCK) or --ssh {id}=SOCKET",
+            BuildInputKind.Entitlement => $"if the Dockerfile is trusted, allow it: --allow {id}",
             _ => throw new ArgumentOutOfRangeException(nameof(missing), missing.Kind, "an input no flag gives"),
         };
     }
@@ -164,6 +168,18 @@ public sealed class BuildFlags(Func<string, string?> environment)
             throw new FormatException($"invalid --destination '{destination}': {e.Message}", e);
         }
     }
+
+    /// <summary>BuildKit's entitlements that Drydock knows; network.host is not one, since RUN shares the host's network by default.</summary>
+    private enum Entitlement
+    {
+        SecurityInsecure,
+    }
+
+    private static Entitlement ParseEntitlement(string text) => text switch
+    {
+        "security.insecure" or "insecure" => Entitlement.SecurityInsecure,
+        _ => throw new ArgumentException($"--allow '{text}' is not an entitlement Drydock knows: use security.insecure (for RUN --security=insecure)."),
+    };
 
     private static KeyValuePair<string, string?> ParseBuildArg(string text)
     {

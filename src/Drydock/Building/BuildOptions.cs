@@ -83,4 +83,10 @@ public sealed record BuildOptions
 
     /// <summary>Where RUN --mount=type=cache directories persist; null means <see cref="RunCacheStore.DefaultRoot"/>.</summary>
     public string? RunCacheDirectory { get; init; }
+
+    /// <summary>
+    /// Whether <c>RUN --security=insecure</c> may run unconfined (BuildKit's <c>security.insecure</c>
+    /// entitlement); without it such a step ends the build.
+    /// </summary>
+    public bool AllowInsecure { get; init; }
 }

@@ -27,6 +27,7 @@ namespace Drydock.Building;
 /// <param name="LayerWrite">How layers are written (compression, reproducibility).</param>
 /// <param name="Streaming">Sends the layers of the pushed image's stages to the outputs while they are written.</param>
 /// <param name="RunMounts">What RUN --mount takes: caches, secrets, ssh agents.</param>
+/// <param name="AllowInsecure">Whether RUN --security=insecure may run unconfined.</param>
 internal sealed record BuildState(
     DockerfileDocument Document,
     IBuildContext Context,
@@ -41,4 +42,5 @@ internal sealed record BuildState(
     SnapshotPolicy Snapshots,
     LayerWriteOptions LayerWrite,
     LayerStreaming Streaming,
-    RunMountOptions RunMounts);
+    RunMountOptions RunMounts,
+    bool AllowInsecure);

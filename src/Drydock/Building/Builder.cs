@@ -159,7 +159,8 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
             shared.Snapshots,
             shared.LayerWrite,
             new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target)),
-            shared.RunMounts);
+            shared.RunMounts,
+            options.AllowInsecure);
         return new PlatformBuild(platform, buildArgs, plan, stages, new StageBuilder(state));
     }
 

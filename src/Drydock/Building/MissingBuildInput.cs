@@ -16,4 +16,7 @@ public enum BuildInputKind
 
     /// <summary>An ssh agent RUN --mount=type=ssh forwards.</summary>
     SshAgent,
+
+    /// <summary>A permission the build must be started with (BuildKit's entitlements: <c>security.insecure</c>).</summary>
+    Entitlement,
 }

@@ -9,7 +9,7 @@ public sealed class RunMountErrorTests
     [InlineData("RUN --mount=type=secret,id=absent,required true", "Dockerfile:2:1: RUN: secret absent: not found")]
     [InlineData("RUN --mount=type=ssh,required true", "Dockerfile:2:1: RUN: no ssh agent default was given to the build")]
     [InlineData("RUN --mount=type=ssh,id=deploy,required=true true", "Dockerfile:2:1: RUN: no ssh agent deploy was given to the build")]
-    [InlineData("RUN --security=insecure true", "Dockerfile:2:1: RUN: --security=insecure is not supported")]
+    [InlineData("RUN --security=insecure true", "Dockerfile:2:1: RUN: --security=insecure is not allowed")]
     [InlineData("RUN --mount=type=tmpfs,target=/t,uid=1 true", "Dockerfile:2:1: uid not allowed for \"tmpfs\" type mounts")]
     [InlineData("RUN --mount=type=cache,target=/ true", "Dockerfile:2:1: RUN: invalid mount target \"/\"")]
     [InlineData("ARG STAGE=x\nRUN --mount=from=$STAGE,target=/x true", "Dockerfile:3:1: 'from' doesn't support variable expansion")]

@@ -14,7 +14,7 @@ internal sealed class RunStep : IStep
     public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
     {
         var run = (RunInstruction)instruction;
-        RefuseUnsupportedOptions(run);
+        var security = Security(run, step.Build);
         var state = step.State;
         var argv = Argv(run, state);
         if (argv.Count == 0)
@@ -40,6 +40,7 @@ internal sealed class RunStep : IStep
         {
             Mounts = setup.Mounts,
             Network = run.Network == "none" ? SandboxNetwork.None : SandboxNetwork.Host,
+            Security = security,
         };
         int exitCode;
         try
@@ -60,20 +61,34 @@ internal sealed class RunStep : IStep
     }
 
     /// <summary>
-    /// The RUN options Drydock refuses. <c>--security=insecure</c> would run the step privileged,
-    /// which no build step is ever given; this is the one place that decides it.
+    /// The confinement the step runs under, and the RUN options Drydock refuses: this is the one
+    /// place that decides them. <c>--security=insecure</c> runs unconfined only in a build that
+    /// allowed it, as BuildKit's <c>security.insecure</c> entitlement, and says so in the log.
     /// </summary>
-    private static void RefuseUnsupportedOptions(RunInstruction run)
+    private static SandboxSecurity Security(RunInstruction run, BuildState build)
     {
-        if (run.Security == "insecure")
-        {
-            throw new BuildException(run.Location, "RUN", "--security=insecure is not supported: Drydock never runs a build step privileged");
-        }
-
         if (run.Devices.Count > 0)
         {
             throw new BuildException(run.Location, "RUN", "--device is not supported yet");
         }
+
+        if (run.Security != "insecure")
+        {
+            return SandboxSecurity.Sandbox;
+        }
+
+        if (!build.AllowInsecure)
+        {
+            throw new BuildException(
+                run.Location, "RUN",
+                "--security=insecure is not allowed: the step would run with every capability and no seccomp filter, so the build must be started with the security.insecure entitlement")
+            {
+                Missing = new MissingBuildInput(BuildInputKind.Entitlement, "security.insecure"),
+            };
+        }
+
+        build.Log.Warn($"{run.Location}: RUN --security=insecure: this step runs unconfined (every capability, no seccomp filter, /proc and /sys unmasked)");
+        return SandboxSecurity.Insecure;
     }
 
     /// <summary>What the RUN's mounts read from: the context, earlier stages and images, the build's caches, secrets and agents.</summary>
