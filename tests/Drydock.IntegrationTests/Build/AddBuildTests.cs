@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Drydock.IntegrationTests.Fixtures;
 using Drydock.Native;
@@ -85,10 +83,8 @@ public sealed class AddBuildTests : IDisposable
     [Fact]
     public async Task An_unreachable_url_fails_the_build_with_a_hint()
     {
-        // A bound socket that does not listen: connecting to its port is refused, and no one else can take it.
-        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)closed.LocalEndPoint!).Port;
+        using var closed = new RefusingPort();
+        var port = closed.Port;
 
         var error = await _build.BuildFailsAsync($"FROM scratch\nADD http://127.0.0.1:{port}/file /dl/\n", "2:1: ADD: ");
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Build;
@@ -156,10 +154,8 @@ public sealed class AddGitBuildTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_repository_fails_with_a_hint()
     {
-        // A bound socket that does not listen: connecting to its port is refused, and no one else can take it.
-        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var url = $"git://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}/repo.git";
+        using var closed = new RefusingPort();
+        var url = $"git://{closed.Host}/repo.git";
 
         var error = await _build.BuildFailsAsync($"FROM scratch\nADD {url} /src\n", "2:1: ADD: ");
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Build;
@@ -31,10 +29,8 @@ public sealed class FailureTests(HttpRegistry server)
     [Fact]
     public async Task A_push_failing_at_a_later_destination_leaves_no_tag_at_the_earlier_one()
     {
-        // Bound but not listening: connections are refused, and no other test can take the port meanwhile.
-        using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        reserved.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var goneHost = $"127.0.0.1:{((IPEndPoint)reserved.LocalEndPoint!).Port}";
+        using var reserved = new RefusingPort();
+        var goneHost = reserved.Host;
         var seeded = await BaseImages.SeedBusyboxAsync(server);
         using var context = new ContextDirectory().Dockerfile($"FROM {seeded.Reference}\nRUN echo pushed > /pushed.txt\n");
         var good = server.Reference(RegistryServer.NewRepository("half") + ":latest").ToString();

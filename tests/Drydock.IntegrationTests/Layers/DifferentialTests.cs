@@ -26,8 +26,8 @@ public sealed class DifferentialTests(DifferentialBuilds builds)
     {
         var (drydock, buildah) = await builds.RootfsAsync(dockerfile);
 
-        var differences = RootfsListing.Differences(RootfsListing.Of(drydock), RootfsListing.Of(buildah))
-            .Where(d => !(d.StartsWith(RootfsListing.OnlyBuildah, StringComparison.Ordinal) && BuildahMountPoints.Contains(d.Split(' ')[2])))
+        var differences = RootfsListing.Differences(RootfsListing.Of(drydock), RootfsListing.Of(buildah), "drydock", "buildah")
+            .Where(d => !(d.StartsWith(RootfsListing.OnlyIn("buildah"), StringComparison.Ordinal) && BuildahMountPoints.Contains(d.Split(' ')[2])))
             .ToList();
 
         Assert.True(differences.Count == 0, string.Join('\n', differences));

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -69,9 +68,8 @@ public sealed class MirrorTests(HttpRegistry upstream)
     {
         var seeded = await BaseImages.SeedBusyboxAsync(upstream);
         await using var empty = await RegistryServer.StartAsync(RegistryMode.Http);
-        using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        reserved.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var gone = $"127.0.0.1:{((IPEndPoint)reserved.LocalEndPoint!).Port}";
+        using var reserved = new RefusingPort();
+        var gone = reserved.Host;
         var options = new RegistryTransportOptions { InsecureRegistries = [upstream.Host, empty.Host, gone], PullRetries = 0 }
             .WithMirror(upstream.Host, RegistryMirror.Parse(gone))
             .WithMirror(upstream.Host, RegistryMirror.Parse(empty.Host));

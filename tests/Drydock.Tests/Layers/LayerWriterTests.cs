@@ -9,7 +9,7 @@ namespace Drydock.Tests.Layers;
 
 public sealed class LayerWriterTests : IDisposable
 {
-    private readonly string _base = Directory.CreateTempSubdirectory("drydock-writer-").FullName;
+    private readonly TempDirectory _base = new("drydock-writer-");
     private readonly List<string> _warnings = [];
 
     public LayerWriterTests()
@@ -20,7 +20,7 @@ public sealed class LayerWriterTests : IDisposable
 
     private string Source { get; }
 
-    public void Dispose() => Directory.Delete(_base, recursive: true);
+    public void Dispose() => _base.Dispose();
 
     [Fact]
     public async Task Round_trip_through_our_extractor_gives_the_same_tree()
@@ -36,7 +36,7 @@ public sealed class LayerWriterTests : IDisposable
             await LayerExtractor.ExtractAsync(blob, LayerCompression.Gzip, target, new LayerExtractOptions { Warn = _warnings.Add }, CancellationToken.None);
         }
 
-        Assert.Equal(SampleTree.Describe(Source), SampleTree.Describe(target));
+        Assert.Equal(RootfsListing.Lines(Source, withTimes: true), RootfsListing.Lines(target, withTimes: true));
         Assert.Equal(SampleTree.Capability, NativeFiles.GetXattr(target + "/opt/ping", "security.capability"));
         Assert.Empty(_warnings);
     }
@@ -74,7 +74,7 @@ public sealed class LayerWriterTests : IDisposable
         await Tool.RunAsync("tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-xpzf", layer, "-C", target);
 
         Assert.Equal(SampleTree.Capability, NativeFiles.GetXattr(target + "/opt/ping", "security.capability"));
-        Assert.Equal(SampleTree.Describe(Source), SampleTree.Describe(target));
+        Assert.Equal(RootfsListing.Lines(Source, withTimes: true), RootfsListing.Lines(target, withTimes: true));
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class LayerWriterTests : IDisposable
             Assert.Equal(result.DiffId, extracted.DiffId);
         }
 
-        Assert.Equal(SampleTree.Describe(Source), SampleTree.Describe(target));
+        Assert.Equal(RootfsListing.Lines(Source, withTimes: true), RootfsListing.Lines(target, withTimes: true));
     }
 
     [Theory]
@@ -334,8 +334,7 @@ public sealed class LayerWriterTests : IDisposable
         Assert.Equal(1024, result.Size);
     }
 
-    private static FilesystemDiff EverythingIn(string root) =>
-        new(Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Select(p => p[root.Length..]), []);
+    private static FilesystemDiff EverythingIn(string root) => new(RootfsListing.Paths(root), []);
 
     private async Task<LayerWriteResult> WriteAsync(FilesystemDiff diff, string path, LayerWriteOptions options)
     {

@@ -5,9 +5,9 @@ namespace Drydock.Tests.Layers;
 // Native/ has no test folder of this slice's own; these cover the libc calls the layers rely on.
 public sealed class NativeFilesTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-native-").FullName;
+    private readonly TempDirectory _dir = new("drydock-native-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Lstat_reports_kind_size_links_and_does_not_follow()

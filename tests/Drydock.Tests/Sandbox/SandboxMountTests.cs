@@ -9,7 +9,7 @@ namespace Drydock.Tests.Sandbox;
 public sealed class SandboxMountTests : IDisposable
 {
     private readonly BusyboxRootfs _rootfs = new();
-    private readonly string _host = Directory.CreateTempSubdirectory("drydock-mount-source-").FullName;
+    private readonly TempDirectory _host = new("drydock-mount-source-");
     private readonly ChrootSandbox _sandbox = new();
 
     public SandboxMountTests()
@@ -26,7 +26,7 @@ public sealed class SandboxMountTests : IDisposable
     public void Dispose()
     {
         _rootfs.Dispose();
-        Directory.Delete(_host, recursive: true);
+        _host.Dispose();
     }
 
     [Fact]

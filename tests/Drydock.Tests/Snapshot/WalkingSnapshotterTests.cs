@@ -6,7 +6,7 @@ namespace Drydock.Tests.Snapshot;
 
 public sealed class WalkingSnapshotterTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("drydock-snapshot-").FullName;
+    private readonly TempDirectory _root = new("drydock-snapshot-");
     private readonly WalkingSnapshotter _snapshotter = new(["/proc", "/work/cache"]);
 
     public WalkingSnapshotterTests()
@@ -22,7 +22,7 @@ public sealed class WalkingSnapshotterTests : IDisposable
         Directory.CreateDirectory(At("/work/other"));
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public async Task Nothing_changed_gives_an_empty_diff()

@@ -10,9 +10,9 @@ namespace Drydock.Tests.Registry.Auth;
 /// </summary>
 public sealed class CredentialHelperTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-helpers-").FullName;
+    private readonly TempDirectory _dir = new("drydock-helpers-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string Bin => Path.Combine(_dir, "bin");
 
