@@ -21,7 +21,7 @@ public sealed class AddBuildTests : IDisposable
         _www.Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Add_unpacks_local_archives_and_downloads_urls()
     {
         await PackAsync("app.tar.gz", "-czf");
@@ -66,7 +66,7 @@ public sealed class AddBuildTests : IDisposable
         Assert.Equal("600", _build.Mode("/dl/remote.tar.gz"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_checksum_mismatch_fails_the_build_and_nothing_is_saved()
     {
         await File.WriteAllTextAsync(_www.Combine("remote.txt"), "changed\n");
@@ -80,7 +80,7 @@ public sealed class AddBuildTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_build.Context, "..", "layout", "index.json")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unreachable_url_fails_the_build_with_a_hint()
     {
         using var closed = new RefusingPort();

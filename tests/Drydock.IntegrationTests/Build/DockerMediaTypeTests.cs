@@ -8,7 +8,7 @@ public sealed class DockerMediaTypeTests(HttpRegistry server) : IDisposable
 {
     private readonly TempDirectory _work = new("drydock-e2e-v2s2-");
 
-    [Fact]
+    [RootFact]
     public async Task A_Docker_v2s2_base_gives_a_Docker_v2s2_image_that_skopeo_and_umoci_read()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server, RegistryServer.NewRepository("busybox-v2s2"), "latest", SeedFormat.DockerV2S2);

@@ -9,7 +9,7 @@ namespace Drydock.IntegrationTests.Build;
 [Collection(RegistryCollections.Http)]
 public sealed class FailureTests(HttpRegistry server)
 {
-    [Fact]
+    [RootFact]
     public async Task A_failing_RUN_names_its_Dockerfile_line_and_exit_code_and_pushes_nothing()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -26,7 +26,7 @@ public sealed class FailureTests(HttpRegistry server)
     /// The push reaches the first destination and then fails at the second: no tag may name the
     /// image anywhere, because tags are written only once every destination has every blob.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_push_failing_at_a_later_destination_leaves_no_tag_at_the_earlier_one()
     {
         using var reserved = new RefusingPort();
@@ -46,7 +46,7 @@ public sealed class FailureTests(HttpRegistry server)
     /// Without --insecure a plain-HTTP registry fails the TLS handshake; the message's advice (a
     /// per-registry flag, as kaniko has) must be something the command accepts.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_plain_HTTP_registry_without_insecure_fails_and_the_suggested_flag_works()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -64,7 +64,7 @@ public sealed class FailureTests(HttpRegistry server)
         Assert.Equal(DrydockRunner.Digest(result), await new ImageInspector(server).DigestAsync(reference));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_missing_base_image_names_the_image_and_the_registry_error()
     {
         var missing = server.Reference(RegistryServer.NewRepository("no-such-base") + ":latest").ToString();
@@ -79,7 +79,7 @@ public sealed class FailureTests(HttpRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_missing_tag_of_an_existing_base_repository_names_the_image()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -91,7 +91,7 @@ public sealed class FailureTests(HttpRegistry server)
         Assert.Contains("MANIFEST_UNKNOWN", error, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unknown_instruction_names_its_line_and_column()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -106,7 +106,7 @@ public sealed class FailureTests(HttpRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task COPY_of_a_missing_file_names_the_line_and_the_file()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -118,7 +118,7 @@ public sealed class FailureTests(HttpRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_build_as_an_ordinary_user_says_it_needs_root_before_doing_anything()
     {
         using var context = new ContextDirectory().Dockerfile("FROM scratch\nCOPY a.txt /a.txt\n").File("a.txt", "a\n");

@@ -29,7 +29,7 @@ public sealed class SnapshotFlagTests : IDisposable
         _out.Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Overlay_and_walk_snapshots_give_the_same_reproducible_image()
     {
         var overlay = await BuildAsync("--reproducible", "--snapshotter", "overlay");
@@ -42,7 +42,7 @@ public sealed class SnapshotFlagTests : IDisposable
         Assert.Equal(4, overlay.Manifest.GetProperty("layers").GetArrayLength());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Zstd_layers_use_the_oci_zstd_type_and_decompress_with_the_zstd_tool()
     {
         var build = await BuildAsync("--compression", "zstd", "--compression-level", "5");
@@ -54,7 +54,7 @@ public sealed class SnapshotFlagTests : IDisposable
         Assert.Contains("bin/busybox", listing.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Single_snapshot_makes_one_layer_with_every_change()
     {
         var build = await BuildAsync("--single-snapshot");
@@ -68,7 +68,7 @@ public sealed class SnapshotFlagTests : IDisposable
         Assert.DoesNotContain("bin/vi\n", listing, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_bad_compression_level_is_refused_before_building()
     {
         var result = await DrydockRunner.BuildAsync(["--no-push", "--compression-level", "12", _context.Path]);

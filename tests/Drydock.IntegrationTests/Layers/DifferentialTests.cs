@@ -19,7 +19,7 @@ public sealed class DifferentialTests(DifferentialBuilds builds)
         "/dev", "/proc", "/sys", "/run", "/etc", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf",
     };
 
-    [Theory]
+    [RootTheory]
     [InlineData(DifferentialDockerfiles.Changes)]
     [InlineData(DifferentialDockerfiles.Big)]
     public async Task Drydock_and_buildah_build_the_same_file_system(string dockerfile)
@@ -33,7 +33,7 @@ public sealed class DifferentialTests(DifferentialBuilds builds)
         Assert.True(differences.Count == 0, string.Join('\n', differences));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_comparison_sees_the_cases_it_is_meant_to_check()
     {
         var (drydock, _) = await builds.RootfsAsync(DifferentialDockerfiles.Changes);

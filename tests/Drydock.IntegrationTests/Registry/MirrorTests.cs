@@ -16,7 +16,7 @@ namespace Drydock.IntegrationTests.Registry;
 [Collection(RegistryCollections.Http)]
 public sealed class MirrorTests(HttpRegistry upstream)
 {
-    [Fact]
+    [RootFact]
     public async Task Docker_Hub_images_come_from_a_pull_through_mirror_and_Docker_Hub_is_never_asked()
     {
         // Docker Hub keeps official images under library/: seed one there so the mirror's upstream has it.
@@ -41,7 +41,7 @@ public sealed class MirrorTests(HttpRegistry upstream)
         Assert.True(Directory.EnumerateFiles(mirror.StorageDirectory, "data", SearchOption.AllDirectories).Any(), "the pull-through cache kept nothing");
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_registry_map_with_a_path_prefix_serves_the_image_from_the_mirror()
     {
         var name = RegistryServer.NewRepository("mapped");
@@ -63,7 +63,7 @@ public sealed class MirrorTests(HttpRegistry upstream)
         Assert.DoesNotContain(upstream.Host, seen);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_mirror_without_the_image_and_an_unreachable_one_fall_back_to_the_registry()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(upstream);
@@ -85,7 +85,7 @@ public sealed class MirrorTests(HttpRegistry upstream)
         Assert.Single(seen, authority => authority == gone);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Without_fallback_a_mirror_lacking_the_image_is_a_not_found_error_naming_the_mirror()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(upstream);

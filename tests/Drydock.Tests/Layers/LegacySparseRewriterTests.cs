@@ -14,7 +14,7 @@ public sealed class LegacySparseRewriterTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task An_old_gnu_map_with_extension_blocks_places_its_segments()
     {
         // 30 segments: 4 in the header, 21 in a first extension block, 5 in a second.

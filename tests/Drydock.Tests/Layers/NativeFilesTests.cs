@@ -59,7 +59,7 @@ public sealed class NativeFilesTests : IDisposable
         Assert.Equal((UnixFileMode)0xFED, NativeFiles.Lstat(file).Permissions);
     }
 
-    [Fact]
+    [RootFact]
     public void Lchown_changes_the_link_not_its_target()
     {
         var file = Path.Combine(_dir, "f");

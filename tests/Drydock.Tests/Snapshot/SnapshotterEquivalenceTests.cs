@@ -222,7 +222,7 @@ public sealed class SnapshotterEquivalenceTests : IDisposable
         Assert.Equal(NativeFiles.Lstat(root + "/bin/busybox").Inode, NativeFiles.Lstat(root + "/bin/sh").Inode);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_same_diff_of_the_same_tree_gives_the_same_bytes()
     {
         var root = Path.Combine(_base, "tree");
