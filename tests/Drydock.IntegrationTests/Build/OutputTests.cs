@@ -27,6 +27,7 @@ public sealed class OutputTests(HttpRegistry server, OutputTests.Fixture fixture
         var pushed = await fixture.PushedAsync(server);
         var inspector = new ImageInspector(server);
 
+        Assert.Equal(3, pushed.Destinations.Count);
         foreach (var destination in pushed.Destinations)
         {
             Assert.True(pushed.Digest == await inspector.DigestAsync(destination), $"{destination} must be {pushed.Digest}\n{pushed.Result}");

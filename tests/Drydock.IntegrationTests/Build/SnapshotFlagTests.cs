@@ -47,6 +47,7 @@ public sealed class SnapshotFlagTests : IDisposable
     {
         var build = await BuildAsync("--compression", "zstd", "--compression-level", "5");
         var layers = build.Manifest.GetProperty("layers").EnumerateArray().ToArray();
+        Assert.NotEmpty(layers);
         Assert.All(layers, l => Assert.Equal("application/vnd.oci.image.layer.v1.tar+zstd", l.GetProperty("mediaType").GetString()));
 
         var blob = build.Blob(layers[0].GetProperty("digest").GetString()!);

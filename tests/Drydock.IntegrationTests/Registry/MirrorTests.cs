@@ -37,6 +37,7 @@ public sealed class MirrorTests(HttpRegistry upstream)
 
         Assert.Equal(seeded.ManifestDigest, image.ManifestDigest.ToString());
         Assert.Equal($"docker.io/library/{name}", image.Reference.Name);
+        Assert.NotEmpty(seen);
         Assert.All(seen, authority => Assert.Equal(mirror.Host, authority));
         Assert.True(Directory.EnumerateFiles(mirror.StorageDirectory, "data", SearchOption.AllDirectories).Any(), "the pull-through cache kept nothing");
     }

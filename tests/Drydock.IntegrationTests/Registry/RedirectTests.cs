@@ -144,6 +144,7 @@ public sealed class RedirectTests(HttpRegistry plain)
 
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Contains($"answered by {storage.BaseUri.Authority}", error.Message);
+        Assert.Contains(storage.Requests, r => r.Method == "GET");
         Assert.All(storage.Requests, r => Assert.Null(r.Authorization));
         Assert.DoesNotContain(storage.Requests, r => r.Path.StartsWith("/token", StringComparison.Ordinal));
     }
