@@ -17,6 +17,12 @@ public static class RootfsListing
             .Select(p => p[root.Length..])
             .Order(StringComparer.Ordinal)];
 
+    /// <summary>Everything below a directory as sorted relative paths, a directory's (not a link's) ending with '/'.</summary>
+    public static IReadOnlyList<string> Tree(string directory) =>
+        [.. Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(directory, p) + (Directory.Exists(p) && new FileInfo(p).LinkTarget is null ? "/" : ""))
+            .Order(StringComparer.Ordinal)];
+
     /// <summary>Each image path with its description; <paramref name="skipXattrs"/> names xattrs left out.</summary>
     public static SortedDictionary<string, string> Of(string root, bool withTimes = false, params string[] skipXattrs)
     {

@@ -30,10 +30,7 @@ public sealed class NativeFilesTests : IDisposable
     [Fact]
     public void Times_keep_nanoseconds_and_do_not_follow_links()
     {
-        var file = Path.Combine(_dir, "f");
-        File.WriteAllText(file, "x");
-        var link = Path.Combine(_dir, "l");
-        File.CreateSymbolicLink(link, "f");
+        var (file, link) = FileAndLink();
 
         NativeFiles.SetTimes(file, new FileTime(1_000_000_000, 1), new FileTime(1_100_000_000, 999_999_999));
         NativeFiles.SetTimes(link, new FileTime(5, 0), new FileTime(6, 7));
@@ -46,11 +43,8 @@ public sealed class NativeFilesTests : IDisposable
     [Fact]
     public void Chmod_sets_special_bits_and_leaves_symlink_targets_alone()
     {
-        var file = Path.Combine(_dir, "f");
-        File.WriteAllText(file, "x");
+        var (file, link) = FileAndLink();
         NativeFiles.Chmod(file, (UnixFileMode)0x1A4);
-        var link = Path.Combine(_dir, "l");
-        File.CreateSymbolicLink(link, "f");
 
         NativeFiles.Chmod(link, (UnixFileMode)0xFFF);
         Assert.Equal((UnixFileMode)0x1A4, NativeFiles.Lstat(file).Permissions);
@@ -62,10 +56,7 @@ public sealed class NativeFilesTests : IDisposable
     [RootFact]
     public void Lchown_changes_the_link_not_its_target()
     {
-        var file = Path.Combine(_dir, "f");
-        File.WriteAllText(file, "x");
-        var link = Path.Combine(_dir, "l");
-        File.CreateSymbolicLink(link, "f");
+        var (file, link) = FileAndLink();
 
         NativeFiles.Lchown(link, 501, 502);
 
@@ -182,5 +173,15 @@ public sealed class NativeFilesTests : IDisposable
         Assert.True(NativeFiles.TryNextDataSegment(file, path, 4096, (1L << 20) + 100, out var offset, out var length));
         Assert.Equal((1L << 20, 100L), (offset, length));
         Assert.False(NativeFiles.TryNextDataSegment(file, path, (1L << 20) + 8192, 1L << 30, out _, out _));
+    }
+
+    /// <summary>A file "f" holding "x" and a symlink "l" to it.</summary>
+    private (string File, string Link) FileAndLink()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        var link = Path.Combine(_dir, "l");
+        File.CreateSymbolicLink(link, "f");
+        return (file, link);
     }
 }

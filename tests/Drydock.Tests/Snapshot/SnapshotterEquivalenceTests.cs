@@ -180,10 +180,8 @@ public sealed class SnapshotterEquivalenceTests : IDisposable
     [OverlayFact]
     public async Task Replacing_or_deleting_one_name_of_a_lower_hardlink_leaves_the_others_alone()
     {
-        var root = Path.Combine(_base, "tree");
-        SampleTree.Build(root);
-        await using var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
-        await overlay.InitializeAsync(root, CancellationToken.None);
+        var root = SampleRoot();
+        await using var overlay = await OverlayOnAsync(root);
         var busybox = NativeFiles.Lstat(root + "/bin/busybox");
 
         var step = await overlay.PrepareStepAsync(CancellationToken.None);
@@ -205,10 +203,8 @@ public sealed class SnapshotterEquivalenceTests : IDisposable
     [OverlayFact]
     public async Task A_step_on_overlay_sees_every_name_of_a_lower_hardlink_change_together()
     {
-        var root = Path.Combine(_base, "tree");
-        SampleTree.Build(root);
-        await using var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
-        await overlay.InitializeAsync(root, CancellationToken.None);
+        var root = SampleRoot();
+        await using var overlay = await OverlayOnAsync(root);
 
         var merged = await overlay.PrepareStepAsync(CancellationToken.None);
         NativeFiles.Chmod(merged + "/bin/busybox", (UnixFileMode)0x1C0);
@@ -225,8 +221,7 @@ public sealed class SnapshotterEquivalenceTests : IDisposable
     [RootFact]
     public async Task The_same_diff_of_the_same_tree_gives_the_same_bytes()
     {
-        var root = Path.Combine(_base, "tree");
-        SampleTree.Build(root);
+        var root = SampleRoot();
         var diff = new FilesystemDiff(RootfsListing.Paths(root), ["/gone", "/etc/old"]);
 
         var first = new MemoryStream();
@@ -236,6 +231,31 @@ public sealed class SnapshotterEquivalenceTests : IDisposable
 
         Assert.Equal(a, b);
         Assert.Equal(first.ToArray(), second.ToArray());
+    }
+
+    /// <summary>The sample tree, built under this test's directory.</summary>
+    private string SampleRoot()
+    {
+        var root = Path.Combine(_base, "tree");
+        SampleTree.Build(root);
+        return root;
+    }
+
+    /// <summary>An overlay snapshotter with its state beside the tree, initialized on it.</summary>
+    private async Task<OverlaySnapshotter> OverlayOnAsync(string root)
+    {
+        var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
+        try
+        {
+            await overlay.InitializeAsync(root, CancellationToken.None);
+            return overlay;
+        }
+        catch
+        {
+            // A half-made overlay still unmounts what it mounted.
+            await overlay.DisposeAsync();
+            throw;
+        }
     }
 
     // Each step's diff, then its layer as one line per entry. Changed directories are left to the
