@@ -155,32 +155,25 @@ public sealed class CopyStepTests : IDisposable
     [RootFact]
     public async Task Context_files_belong_to_root_and_a_stage_keeps_its_owners_unless_chown()
     {
-        var stage = Directory.CreateTempSubdirectory("drydock-stage-").FullName;
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(stage, "data/sub"));
-            File.WriteAllText(Path.Combine(stage, "data/sub/f"), "f");
-            NativeFiles.Lchown(Path.Combine(stage, "data/sub"), 1234, 4321);
-            NativeFiles.Lchown(Path.Combine(stage, "data/sub/f"), 1234, 4321);
-            Context.File("ctx.txt");
-            NativeFiles.Lchown(Context.In("ctx.txt"), 1234, 4321);
-            var from = FileSource.ForRootfs(stage);
+        using var stage = new TempDirectory("drydock-stage-");
+        Directory.CreateDirectory(Path.Combine(stage, "data/sub"));
+        File.WriteAllText(Path.Combine(stage, "data/sub/f"), "f");
+        NativeFiles.Lchown(Path.Combine(stage, "data/sub"), 1234, 4321);
+        NativeFiles.Lchown(Path.Combine(stage, "data/sub/f"), 1234, 4321);
+        Context.File("ctx.txt");
+        NativeFiles.Lchown(Context.In("ctx.txt"), 1234, 4321);
+        var from = FileSource.ForRootfs(stage);
 
-            await _scenario.CopyAsync("COPY --from=builder /data /kept/", from: from);
-            await _scenario.CopyAsync("COPY --from=builder --chown=7:8 /data /chowned/", from: from);
-            await _scenario.CopyAsync("COPY ctx.txt /ctx.txt");
+        await _scenario.CopyAsync("COPY --from=builder /data /kept/", from: from);
+        await _scenario.CopyAsync("COPY --from=builder --chown=7:8 /data /chowned/", from: from);
+        await _scenario.CopyAsync("COPY ctx.txt /ctx.txt");
 
-            Assert.Equal("1234:4321", _scenario.Owner("/kept/sub"));
-            Assert.Equal("1234:4321", _scenario.Owner("/kept/sub/f"));
-            Assert.Equal("0:0", _scenario.Owner("/kept"));
-            Assert.Equal("7:8", _scenario.Owner("/chowned/sub/f"));
-            Assert.Equal("7:8", _scenario.Owner("/chowned"));
-            Assert.Equal("0:0", _scenario.Owner("/ctx.txt"));
-        }
-        finally
-        {
-            Directory.Delete(stage, recursive: true);
-        }
+        Assert.Equal("1234:4321", _scenario.Owner("/kept/sub"));
+        Assert.Equal("1234:4321", _scenario.Owner("/kept/sub/f"));
+        Assert.Equal("0:0", _scenario.Owner("/kept"));
+        Assert.Equal("7:8", _scenario.Owner("/chowned/sub/f"));
+        Assert.Equal("7:8", _scenario.Owner("/chowned"));
+        Assert.Equal("0:0", _scenario.Owner("/ctx.txt"));
     }
 
     [RootFact]
