@@ -97,7 +97,8 @@ public sealed class StreamedUploadTests(HttpRegistry server) : IDisposable
             {
                 uploads.Start(blob);
                 await writing.File.WriteAsync(bytes.AsMemory(0, 3 * ChunkSize));
-                await WaitForAsync(() => proxy.Requests.Any(r => r.Method == "PATCH"), "a chunk to be sent before the layer is finished");
+                // A chunk is sent before the layer is finished.
+                await proxy.RequestAsync(r => r.Method == "PATCH").WaitAsync(TimeSpan.FromSeconds(20));
                 await writing.File.WriteAsync(bytes.AsMemory(3 * ChunkSize));
                 blob.Complete(layer.Descriptor);
             }
