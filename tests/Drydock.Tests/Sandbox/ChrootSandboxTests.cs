@@ -378,6 +378,5 @@ public sealed class ChrootSandboxTests : IDisposable
         }
     }
 
-    private string[] Listing()
-        => [.. Directory.EnumerateFileSystemEntries(_rootfs.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+    private IReadOnlyList<string> Listing() => RootfsListing.Tree(_rootfs.Path);
 }

@@ -172,6 +172,5 @@ public sealed class SandboxMountTests : IDisposable
         return (exitCode, lines);
     }
 
-    private string[] Listing() =>
-        [.. Directory.EnumerateFileSystemEntries(_rootfs.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+    private IReadOnlyList<string> Listing() => RootfsListing.Tree(_rootfs.Path);
 }
