@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Native;
 
 namespace Drydock.IntegrationTests.Build;

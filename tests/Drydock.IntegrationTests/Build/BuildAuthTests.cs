@@ -1,5 +1,4 @@
 using System.Text;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Build;
 

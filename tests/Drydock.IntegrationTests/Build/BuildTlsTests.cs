@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Build;
 
 /// <summary>Building against a registry whose certificate comes from the fixture's private CA.</summary>

@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Native;
 
 namespace Drydock.IntegrationTests.Build;

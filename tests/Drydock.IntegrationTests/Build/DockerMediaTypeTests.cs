@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Build;
 
 /// <summary>An image built on a Docker v2 schema 2 base keeps Docker media types throughout, as kaniko does.</summary>

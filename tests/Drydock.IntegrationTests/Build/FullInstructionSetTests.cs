@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 
 namespace Drydock.IntegrationTests.Build;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Build;
 

@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Build;
 
 /// <summary>--custom-platform picks the base image's entry from an index and fills the TARGET* ARGs.</summary>

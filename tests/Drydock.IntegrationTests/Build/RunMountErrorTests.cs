@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Build;
 
 /// <summary>RUN flags and mounts that cannot work end the build with one message at the Dockerfile line.</summary>

@@ -1,5 +1,4 @@
 using Drydock.Build.Mounts;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Build;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Build;
 

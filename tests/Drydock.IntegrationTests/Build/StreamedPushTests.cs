@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Registry;
 

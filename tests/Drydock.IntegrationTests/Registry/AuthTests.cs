@@ -1,5 +1,4 @@
 using System.Net;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;

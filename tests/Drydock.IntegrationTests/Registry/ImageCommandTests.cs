@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Registry;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;

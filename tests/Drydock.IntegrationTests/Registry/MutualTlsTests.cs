@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;

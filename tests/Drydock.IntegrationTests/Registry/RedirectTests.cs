@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Drydock.IntegrationTests.Build;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography;
 using System.Text;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;

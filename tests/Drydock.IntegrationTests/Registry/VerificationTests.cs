@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
