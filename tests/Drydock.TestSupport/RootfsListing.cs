@@ -23,8 +23,8 @@ public static class RootfsListing
             .Select(p => Path.GetRelativePath(directory, p) + (Directory.Exists(p) && new FileInfo(p).LinkTarget is null ? "/" : ""))
             .Order(StringComparer.Ordinal)];
 
-    /// <summary>Each image path with its description; <paramref name="skipXattrs"/> names xattrs left out.</summary>
-    public static SortedDictionary<string, string> Of(string root, bool withTimes = false, params string[] skipXattrs)
+    /// <summary>Each image path with its description.</summary>
+    public static SortedDictionary<string, string> Of(string root, bool withTimes = false)
     {
         var paths = Paths(root);
         var statuses = paths.ToDictionary(p => p, p => NativeFiles.Lstat(root + p), StringComparer.Ordinal);
@@ -34,7 +34,7 @@ public static class RootfsListing
         var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
         Parallel.ForEach(paths, path =>
         {
-            var line = Describe(root + path, statuses[path], names, withTimes, skipXattrs);
+            var line = Describe(root + path, statuses[path], names, withTimes);
             lock (entries)
             {
                 entries[path] = line;
@@ -44,8 +44,8 @@ public static class RootfsListing
     }
 
     /// <summary>One line per path, <c>PATH DESCRIPTION</c>, in ordinal order: what an assertion compares whole.</summary>
-    public static List<string> Lines(string root, bool withTimes = false, params string[] skipXattrs) =>
-        [.. Of(root, withTimes, skipXattrs).Select(e => $"{e.Key} {e.Value}")];
+    public static List<string> Lines(string root, bool withTimes = false) =>
+        [.. Of(root, withTimes).Select(e => $"{e.Key} {e.Value}")];
 
     /// <summary>How a line of <see cref="Differences"/> starts for a path only the side named <paramref name="side"/> has.</summary>
     public static string OnlyIn(string side) => $"only {side}: ";
@@ -71,13 +71,13 @@ public static class RootfsListing
         return differences;
     }
 
-    private static string Describe(string host, FileStatus status, Dictionary<ulong, string> names, bool withTimes, string[] skipXattrs)
+    private static string Describe(string host, FileStatus status, Dictionary<ulong, string> names, bool withTimes)
     {
         var regular = status.Kind == FileKind.RegularFile;
         var content = regular ? Hash(host) : "-";
         var target = status.Kind == FileKind.SymbolicLink ? new FileInfo(host).LinkTarget : "-";
         var mode = status.Kind == FileKind.SymbolicLink ? "-" : Convert.ToString((int)status.Permissions, 8);
-        var xattrs = string.Join(',', NativeFiles.ListXattrs(host).Where(x => !skipXattrs.Contains(x)).Order(StringComparer.Ordinal)
+        var xattrs = string.Join(',', NativeFiles.ListXattrs(host).Order(StringComparer.Ordinal)
             .Select(x => x + "=" + Convert.ToHexString(NativeFiles.GetXattr(host, x) ?? [])));
         var links = names.GetValueOrDefault(status.Inode, "-");
         var line = $"{status.Kind} mode={mode} owner={status.Uid}:{status.Gid} size={(regular ? status.Size : 0)} content={content} " +
