@@ -168,12 +168,11 @@ public sealed class CopyStepTests : IDisposable
         await _scenario.CopyAsync("COPY --from=builder --chown=7:8 /data /chowned/", from: from);
         await _scenario.CopyAsync("COPY ctx.txt /ctx.txt");
 
-        Assert.Equal("1234:4321", _scenario.Owner("/kept/sub"));
-        Assert.Equal("1234:4321", _scenario.Owner("/kept/sub/f"));
-        Assert.Equal("0:0", _scenario.Owner("/kept"));
-        Assert.Equal("7:8", _scenario.Owner("/chowned/sub/f"));
-        Assert.Equal("7:8", _scenario.Owner("/chowned"));
-        Assert.Equal("0:0", _scenario.Owner("/ctx.txt"));
+        // Each path with its owner, compared whole so a failure shows them all.
+        string[] paths = ["/kept/sub", "/kept/sub/f", "/kept", "/chowned/sub/f", "/chowned", "/ctx.txt"];
+        Assert.Equal(
+            ["/kept/sub 1234:4321", "/kept/sub/f 1234:4321", "/kept 0:0", "/chowned/sub/f 7:8", "/chowned 7:8", "/ctx.txt 0:0"],
+            paths.Select(p => $"{p} {_scenario.Owner(p)}"));
     }
 
     [RootFact]
