@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test (unit and integration) and ends with one line: "N passed, N failed".
 # Integration tests need root (they unpack images and chroot into them) and the packages below.
+# Without root, the tests marked [RootFact]/[RootTheory] are skipped with their reason, the rest run:
+#   dotnet test Drydock.sln -c Release   (a fast loop for a contributor without root)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || { echo "could not install the test dependencies" >&2; exit 1; }

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Native;
 
 namespace Drydock.IntegrationTests.Building;
@@ -23,7 +20,7 @@ public sealed class AddBuildTests : IDisposable
         _www.Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Add_unpacks_local_archives_and_downloads_urls()
     {
         await PackAsync("app.tar.gz", "-czf");
@@ -68,7 +65,7 @@ public sealed class AddBuildTests : IDisposable
         Assert.Equal("600", _build.Mode("/dl/remote.tar.gz"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_checksum_mismatch_fails_the_build_and_nothing_is_saved()
     {
         await File.WriteAllTextAsync(_www.Combine("remote.txt"), "changed\n");
@@ -82,13 +79,11 @@ public sealed class AddBuildTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_build.Context, "..", "layout", "index.json")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unreachable_url_fails_the_build_with_a_hint()
     {
-        // A bound socket that does not listen: connecting to its port is refused, and no one else can take it.
-        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)closed.LocalEndPoint!).Port;
+        using var closed = new RefusingPort();
+        var port = closed.Port;
 
         var error = await _build.BuildFailsAsync($"FROM scratch\nADD http://127.0.0.1:{port}/file /dl/\n", "2:1: ADD: ");
 

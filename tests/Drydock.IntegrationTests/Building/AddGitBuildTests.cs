@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>
@@ -36,7 +32,7 @@ public sealed class AddGitBuildTests : IAsyncLifetime
         _served.Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Branches_tags_commits_and_subdirectories_are_checked_out_without_their_git_directory()
     {
         var first = await _repository!.RevParseAsync("v1");
@@ -73,7 +69,7 @@ public sealed class AddGitBuildTests : IAsyncLifetime
         Assert.False(File.Exists(_build.Image("/kept/.git/FETCH_HEAD")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_query_form_names_refs_tags_branches_subdirectories_checksums_and_keep_git_dir()
     {
         // A branch named like the tag v1, one commit later: ?tag= and ?branch= tell them apart, where #v1 takes the branch.
@@ -109,7 +105,7 @@ public sealed class AddGitBuildTests : IAsyncLifetime
         Assert.Equal(Repo, origin.StandardOutput.Trim());
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_commit_other_than_the_query_checksum_fails_with_one_error_at_its_line()
     {
         var result = await _build.BuildAsync($"FROM scratch\nADD {Repo}?checksum=0123abc&branch=main /src\n");
@@ -119,7 +115,7 @@ public sealed class AddGitBuildTests : IAsyncLifetime
         Assert.Contains("update the checksum", error, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("?tag=v1&branch=v1", "branch conflicts with tag; give one of them")]
     [InlineData("?ref=v1#main", "ref conflicts: \"main\" vs \"v1\"")]
     [InlineData("?depth=1", "unexpected query key \"depth\"; the keys are ref, tag, branch, subdir, checksum (or commit), keep-git-dir and submodules")]
@@ -135,7 +131,7 @@ public sealed class AddGitBuildTests : IAsyncLifetime
         Assert.DoesNotContain("s3cret", result.StandardError + result.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unknown_ref_fails_at_its_line_naming_the_refs_there_are()
     {
         var error = await _build.BuildFailsAsync($"FROM scratch\nADD {Repo}#nope /src\n", "2:1: ADD: ");
@@ -144,7 +140,7 @@ public sealed class AddGitBuildTests : IAsyncLifetime
         Assert.Contains("feature, main, v1", error);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_commit_other_than_the_checksum_fails_the_build()
     {
         var error = await _build.BuildFailsAsync($"FROM scratch\nADD --checksum=0123abc {Repo}#main /src\n", "2:1: ADD: ");
@@ -153,13 +149,11 @@ public sealed class AddGitBuildTests : IAsyncLifetime
         Assert.Contains("expected a commit starting with 0123abc, got " + await _repository!.RevParseAsync("main"), error);
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unreachable_repository_fails_with_a_hint()
     {
-        // A bound socket that does not listen: connecting to its port is refused, and no one else can take it.
-        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var url = $"git://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}/repo.git";
+        using var closed = new RefusingPort();
+        var url = $"git://{closed.Host}/repo.git";
 
         var error = await _build.BuildFailsAsync($"FROM scratch\nADD {url} /src\n", "2:1: ADD: ");
 

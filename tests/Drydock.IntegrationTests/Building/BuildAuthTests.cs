@@ -1,5 +1,4 @@
 using System.Text;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -9,7 +8,7 @@ public sealed class BuildAuthTests(AuthRegistry server) : IDisposable
 {
     private readonly TempDirectory _dockerConfig = new("drydock-e2e-dockerconfig-");
 
-    [Fact]
+    [RootFact]
     public async Task Credentials_from_DOCKER_CONFIG_pull_the_base_and_push_the_image()
     {
         server.WriteDockerConfig(_dockerConfig.Path);
@@ -20,7 +19,7 @@ public sealed class BuildAuthTests(AuthRegistry server) : IDisposable
         Assert.DoesNotContain(server.Password!, result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_wrong_password_fails_with_401_never_shows_a_password_and_pushes_nothing()
     {
         const string wrong = "wrong-password-31337";
@@ -40,7 +39,7 @@ public sealed class BuildAuthTests(AuthRegistry server) : IDisposable
     /// The base comes from another registry that needs no login, so the build itself succeeds and
     /// the refusal comes at push time, where blob uploads and error paths differ from the pull.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_wrong_password_refused_only_at_push_time_fails_cleanly_and_pushes_nothing()
     {
         const string wrong = "push-time-wrong-4242";

@@ -1,12 +1,10 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>Building against a registry whose certificate comes from the fixture's private CA.</summary>
 [Collection(RegistryCollections.Tls)]
 public sealed class BuildTlsTests(TlsRegistry server)
 {
-    [Fact]
+    [RootFact]
     public async Task With_the_registry_certificate_flag_the_build_pulls_and_pushes()
     {
         var (result, reference) = await BuildAsync(["--registry-certificate", $"{server.Host}={server.CaCertificatePath}"]);
@@ -14,7 +12,7 @@ public sealed class BuildTlsTests(TlsRegistry server)
         Assert.Equal(DrydockRunner.Digest(result), await new ImageInspector(server).DigestAsync(reference));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Without_the_CA_the_build_fails_naming_the_certificate_problem_and_pushes_nothing()
     {
         var (result, reference) = await BuildAsync([]);
@@ -28,7 +26,7 @@ public sealed class BuildTlsTests(TlsRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task With_skip_tls_verify_the_build_pulls_and_pushes()
     {
         var (result, reference) = await BuildAsync(["--skip-tls-verify"]);
@@ -37,7 +35,7 @@ public sealed class BuildTlsTests(TlsRegistry server)
     }
 
     /// <summary>The message's advice must be something the command accepts (kaniko has the per-registry flag too).</summary>
-    [Fact]
+    [RootFact]
     public async Task The_per_registry_flag_the_TLS_error_suggests_works()
     {
         var (failed, _) = await BuildAsync([]);

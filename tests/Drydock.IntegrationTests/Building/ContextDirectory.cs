@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>

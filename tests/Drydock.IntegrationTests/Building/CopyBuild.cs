@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Native;
 
 namespace Drydock.IntegrationTests.Building;
@@ -102,14 +101,7 @@ internal sealed class CopyBuild : IDisposable
     }
 
     /// <summary>Everything below an image directory, as sorted relative paths (directories end with '/').</summary>
-    public IReadOnlyList<string> Listing(string imagePath)
-    {
-        var root = Image(imagePath);
-        return Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
-            .Select(p => Path.GetRelativePath(root, p) + (Directory.Exists(p) && new FileInfo(p).LinkTarget is null ? "/" : ""))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
-    }
+    public IReadOnlyList<string> Listing(string imagePath) => RootfsListing.Tree(Image(imagePath));
 
     public void Dispose() => _work.Dispose();
 }

@@ -10,7 +10,7 @@ public sealed class CopyBuildTests : IDisposable
 
     public void Dispose() => _build.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Chmod_chown_parents_exclude_link_and_heredocs_end_to_end()
     {
         _build.File("app/bin/run.sh", "#!/bin/sh\n", Mode700);
@@ -64,7 +64,7 @@ public sealed class CopyBuildTests : IDisposable
         Assert.Equal("755", _build.Mode("/usr/local/bin/tool"));
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("COPY --chmod=u+z a.txt /a", "COPY: invalid --chmod=u+z", "symbolic mode")]
     [InlineData("COPY missing.txt /a", "COPY: file not found in build context", "relative to the context root")]
     [InlineData("COPY ../outside.txt /a", "COPY: file not found in build context", "\"..\" cannot leave it")]

@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Native;
 
 namespace Drydock.IntegrationTests.Building;
@@ -22,7 +21,7 @@ public sealed class CopyLinksBuildTests(HttpRegistry server) : IDisposable
 
     public void Dispose() => _build.Dispose();
 
-    [Theory]
+    [RootTheory]
     [InlineData("walk")]
     [InlineData("overlay")]
     public async Task Hardlinks_and_xattrs_survive_copy_from_the_context_and_from_a_stage(string snapshotter)

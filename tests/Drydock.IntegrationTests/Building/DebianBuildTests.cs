@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace Drydock.IntegrationTests.Building;
 /// </summary>
 public sealed class DebianBuildTests(DebianBuildTests.Fixture fixture) : IClassFixture<DebianBuildTests.Fixture>
 {
-    [Fact]
+    [RootFact]
     public async Task Apt_installs_packages_and_their_maintainer_scripts_run()
     {
         var image = await fixture.BuildAsync();
@@ -23,7 +21,7 @@ public sealed class DebianBuildTests(DebianBuildTests.Fixture fixture) : IClassF
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_user_added_with_useradd_owns_its_files_and_runs_later_steps()
     {
         var image = await fixture.BuildAsync();
@@ -35,7 +33,7 @@ public sealed class DebianBuildTests(DebianBuildTests.Fixture fixture) : IClassF
         Assert.Equal("compiled\n", await File.ReadAllTextAsync(image.HostPath("/home/builder/compiled")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task C_code_compiles_setcap_works_and_ping_reaches_loopback()
     {
         var image = await fixture.BuildAsync();

@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>An image built on a Docker v2 schema 2 base keeps Docker media types throughout, as kaniko does.</summary>
@@ -8,7 +6,7 @@ public sealed class DockerMediaTypeTests(HttpRegistry server) : IDisposable
 {
     private readonly TempDirectory _work = new("drydock-e2e-v2s2-");
 
-    [Fact]
+    [RootFact]
     public async Task A_Docker_v2s2_base_gives_a_Docker_v2s2_image_that_skopeo_and_umoci_read()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server, RegistryServer.NewRepository("busybox-v2s2"), "latest", SeedFormat.DockerV2S2);

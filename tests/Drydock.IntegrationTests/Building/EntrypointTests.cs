@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -9,7 +8,7 @@ public sealed class EntrypointTests(HttpRegistry server) : IDisposable
 {
     private readonly TempDirectory _work = new("drydock-e2e-entrypoint-");
 
-    [Fact]
+    [RootFact]
     public async Task An_exec_form_ENTRYPOINT_takes_the_CMD_of_the_same_stage_as_arguments()
     {
         var (config, output) = await BuildAndRunAsync("""
@@ -23,7 +22,7 @@ public sealed class EntrypointTests(HttpRegistry server) : IDisposable
     }
 
     /// <summary>Docker drops a CMD inherited from the base (busybox's ["sh"]) when the stage sets ENTRYPOINT.</summary>
-    [Fact]
+    [RootFact]
     public async Task A_shell_form_ENTRYPOINT_runs_through_sh_and_drops_the_inherited_CMD()
     {
         var (config, output) = await BuildAndRunAsync("""

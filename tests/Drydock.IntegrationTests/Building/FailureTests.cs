@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>
@@ -11,7 +7,7 @@ namespace Drydock.IntegrationTests.Building;
 [Collection(RegistryCollections.Http)]
 public sealed class FailureTests(HttpRegistry server)
 {
-    [Fact]
+    [RootFact]
     public async Task A_failing_RUN_names_its_Dockerfile_line_and_exit_code_and_pushes_nothing()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -28,13 +24,11 @@ public sealed class FailureTests(HttpRegistry server)
     /// The push reaches the first destination and then fails at the second: no tag may name the
     /// image anywhere, because tags are written only once every destination has every blob.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_push_failing_at_a_later_destination_leaves_no_tag_at_the_earlier_one()
     {
-        // Bound but not listening: connections are refused, and no other test can take the port meanwhile.
-        using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        reserved.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var goneHost = $"127.0.0.1:{((IPEndPoint)reserved.LocalEndPoint!).Port}";
+        using var reserved = new RefusingPort();
+        var goneHost = reserved.Host;
         var seeded = await BaseImages.SeedBusyboxAsync(server);
         using var context = new ContextDirectory().Dockerfile($"FROM {seeded.Reference}\nRUN echo pushed > /pushed.txt\n");
         var good = server.Reference(RegistryServer.NewRepository("half") + ":latest").ToString();
@@ -50,7 +44,7 @@ public sealed class FailureTests(HttpRegistry server)
     /// Without --insecure a plain-HTTP registry fails the TLS handshake; the message's advice (a
     /// per-registry flag, as kaniko has) must be something the command accepts.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_plain_HTTP_registry_without_insecure_fails_and_the_suggested_flag_works()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -68,7 +62,7 @@ public sealed class FailureTests(HttpRegistry server)
         Assert.Equal(DrydockRunner.Digest(result), await new ImageInspector(server).DigestAsync(reference));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_missing_base_image_names_the_image_and_the_registry_error()
     {
         var missing = server.Reference(RegistryServer.NewRepository("no-such-base") + ":latest").ToString();
@@ -83,7 +77,7 @@ public sealed class FailureTests(HttpRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_missing_tag_of_an_existing_base_repository_names_the_image()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -95,7 +89,7 @@ public sealed class FailureTests(HttpRegistry server)
         Assert.Contains("MANIFEST_UNKNOWN", error, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unknown_instruction_names_its_line_and_column()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -110,7 +104,7 @@ public sealed class FailureTests(HttpRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task COPY_of_a_missing_file_names_the_line_and_the_file()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -122,7 +116,7 @@ public sealed class FailureTests(HttpRegistry server)
         await new ImageInspector(server).AssertAbsentAsync(reference, $"the build failed\n{result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_build_as_an_ordinary_user_says_it_needs_root_before_doing_anything()
     {
         using var context = new ContextDirectory().Dockerfile("FROM scratch\nCOPY a.txt /a.txt\n").File("a.txt", "a\n");

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 
 namespace Drydock.IntegrationTests.Building;
@@ -58,7 +57,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         ("CMD [\"sh\", \"-c\", \"cat /app/greeting.txt; id -u; echo \\\"mode=$MODE\\\"; pwd\"]", false),
     ];
 
-    [Fact]
+    [RootFact]
     public async Task The_build_exits_0_and_prints_only_the_digest_the_registry_serves()
     {
         var built = await fixture.GetAsync(server);
@@ -67,7 +66,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.DoesNotContain("ERROR", built.Result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_config_carries_env_cmd_workdir_user_labels_ports_and_platform()
     {
         var built = await fixture.GetAsync(server);
@@ -89,7 +88,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.False(string.IsNullOrEmpty((string?)built.Config["created"]), context);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Build_arguments_are_not_persisted_in_the_image_env()
     {
         var built = await fixture.GetAsync(server);
@@ -98,7 +97,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.DoesNotContain(env, e => e.StartsWith("GREETING=", StringComparison.Ordinal) || e.StartsWith("OTHER=", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_history_keeps_the_base_and_records_every_instruction_with_empty_layer_for_config_only_ones()
     {
         var built = await fixture.GetAsync(server);
@@ -118,7 +117,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
     /// The base's history entries are the base's record, not ours: they must come through byte for
     /// byte, including Go's nanosecond timestamps (umoci writes 9 fractional digits).
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task The_base_history_entries_are_carried_over_unchanged()
     {
         var built = await fixture.GetAsync(server);
@@ -128,7 +127,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.Equal(baseHistory.Select(h => h!.ToJsonString()), history.Take(baseHistory.Count).Select(h => h!.ToJsonString()));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_manifest_has_the_base_layer_plus_one_per_filesystem_change()
     {
         var built = await fixture.GetAsync(server);
@@ -146,7 +145,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.All(layers, l => Assert.Equal("application/vnd.oci.image.layer.v1.tar+gzip", (string?)l!["mediaType"]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task RUN_sees_build_arguments_env_and_workdir_and_the_JSON_form_runs_too()
     {
         var built = await fixture.GetAsync(server);
@@ -156,7 +155,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.Equal("json-form\n", await ReadAsync(built, "/app/json.txt"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task WORKDIR_creates_its_directories()
     {
         var built = await fixture.GetAsync(server);
@@ -165,7 +164,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.Equal(new FileStat("directory", 0b111_101_101, 0, 0), await StatAsync(built, "/app/sub"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task COPY_keeps_contents_modes_symlinks_and_nested_directories()
     {
         var built = await fixture.GetAsync(server);
@@ -184,7 +183,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.False(ImageInspector.Exists(built.Image.HostPath("/opt/tree/tree")), "COPY tree /opt/tree must not nest a second tree/");
     }
 
-    [Fact]
+    [RootFact]
     public async Task COPY_chown_gives_the_named_user_and_group_numerically()
     {
         var built = await fixture.GetAsync(server);
@@ -193,7 +192,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.Equal(new FileStat("regular file", 0b110_100_100, 1000, 1000), await StatAsync(built, "/home/app/owned.txt"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task RUN_as_USER_app_writes_files_owned_by_1000()
     {
         var built = await fixture.GetAsync(server);
@@ -203,7 +202,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.Equal(1000, (await StatAsync(built, "/home/app/mine.txt")).Gid);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_file_of_the_base_deleted_by_RUN_is_gone_and_its_neighbours_stay()
     {
         var built = await fixture.GetAsync(server);
@@ -213,7 +212,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(built.Image.HostPath("/etc")), p => Path.GetFileName(p).StartsWith(".wh.", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("/proc")]
     [InlineData("/dev")]
     [InlineData("/sys")]
@@ -232,7 +231,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
     /// The sandbox creates and removes /etc/hosts and /etc/resolv.conf around each RUN; the layer
     /// must still hold only what the command itself changed, not /etc whose ctime moved.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_RUN_layer_holds_only_what_the_command_changed()
     {
         var built = await fixture.GetAsync(server);
@@ -243,7 +242,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         Assert.Equal(["app", "app/json.txt"], layers[layerIndex].Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_CMD_runs_in_the_unpacked_rootfs_as_the_image_user_with_its_env_and_workdir()
     {
         var built = await fixture.GetAsync(server);

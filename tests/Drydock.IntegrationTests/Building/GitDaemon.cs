@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -33,7 +32,7 @@ internal sealed class GitDaemon : IAsyncDisposable
         var execPath = (await ToolRunner.RunCheckedAsync("git", ["--exec-path"])).StandardOutput.Trim();
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var start = new ProcessStartInfo(Path.Combine(execPath, "git-daemon"))
             {
                 ArgumentList = { "--reuseaddr", "--export-all", "--base-path=" + basePath, "--listen=127.0.0.1", "--port=" + port, basePath },
@@ -67,13 +66,6 @@ internal sealed class GitDaemon : IAsyncDisposable
 
         await process.WaitForExitAsync();
         process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     private static async Task<bool> ListensAsync(Process process, int port)

@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>
@@ -15,7 +13,7 @@ public sealed class InsecureRunTests
 
         """;
 
-    [Fact]
+    [RootFact]
     public async Task Without_the_entitlement_the_step_ends_the_build_and_says_how_to_allow_it()
     {
         using var context = RunBuildContexts.WithBusybox(Dockerfile);
@@ -26,7 +24,7 @@ public sealed class InsecureRunTests
         Assert.Contains("allow it: --allow security.insecure", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("security.insecure")]
     [InlineData("insecure")]
     public async Task With_the_entitlement_only_that_step_runs_unconfined_and_the_log_says_so(string entitlement)
@@ -45,7 +43,7 @@ public sealed class InsecureRunTests
         Assert.Equal("CapEff:\t00000000a80425fb\nSeccomp:\t2\n", await File.ReadAllTextAsync(image.HostPath("/out/confined")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unknown_entitlement_is_refused_before_building()
     {
         using var context = RunBuildContexts.WithBusybox(Dockerfile);

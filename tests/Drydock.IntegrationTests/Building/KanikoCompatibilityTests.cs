@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>
@@ -11,7 +9,7 @@ public sealed class KanikoCompatibilityTests(HttpRegistry server) : IDisposable
 {
     private readonly TempDirectory _bin = new("drydock-e2e-bin-");
 
-    [Fact]
+    [RootFact]
     public async Task A_link_named_executor_is_drydock_executor()
     {
         var executor = _bin.Combine("executor");
@@ -21,28 +19,28 @@ public sealed class KanikoCompatibilityTests(HttpRegistry server) : IDisposable
             "--context", context.Path, "--dockerfile", context.DockerfilePath, "--destination", destination, "--insecure"]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_executor_subcommand_takes_kaniko_flags()
     {
         await BuildAndCheckAsync((context, destination) => DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, [
             "executor", "--context", context.Path, "--dockerfile", context.DockerfilePath, "--destination", destination, "--insecure"]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_dir_scheme_context_is_accepted()
     {
         await BuildAndCheckAsync((context, destination) => DrydockRunner.BuildAsync([
             "--context", $"dir://{context.Path}", "--destination", destination, "--insecure"]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Docker_style_short_flags_and_a_positional_context_work()
     {
         await BuildAndCheckAsync((context, destination) => DrydockRunner.BuildAsync([
             "-f", context.DockerfilePath, "-t", destination, "--insecure", context.Path]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_relative_dockerfile_is_found_in_the_context()
     {
         await BuildAndCheckAsync((context, destination) => DrydockRunner.BuildAsync([

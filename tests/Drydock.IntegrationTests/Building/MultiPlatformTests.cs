@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -22,7 +21,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
     /// <summary>The shared build: its output, where it pushed, its OCI layout and digest file.</summary>
     private sealed record TwoPlatformBuild(ToolResult Result, string Reference, string Layout, string DigestFile, TempDirectory Outputs);
 
-    [Fact]
+    [RootFact]
     public async Task The_tag_is_an_OCI_index_listing_each_platform_and_the_digest_file_names_it()
     {
         var build = await BuildAsync();
@@ -44,7 +43,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         Assert.Equal(digest, (await File.ReadAllTextAsync(build.DigestFile)).Trim());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Each_platform_image_ran_its_RUN_on_its_own_CPU_and_says_so_in_its_config()
     {
         var build = await BuildAsync();
@@ -65,7 +64,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_log_says_which_platform_is_building()
     {
         var build = await BuildAsync();
@@ -76,7 +75,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         Assert.Contains("[linux/amd64] Step 1/3: RUN uname -m > /arch", log, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Every_platform_streams_its_new_layers_while_they_are_written()
     {
         var build = await BuildAsync();
@@ -95,7 +94,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_OCI_layout_holds_the_index_and_every_image_for_skopeo_and_umoci()
     {
         var build = await BuildAsync();
@@ -119,7 +118,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_Docker_media_type_base_gives_a_Docker_manifest_list()
     {
         var seeded = await TwoPlatformBase.SeedAsync(server, RegistryServer.NewRepository("two-platforms-v2s2"), SeedFormat.DockerV2S2);
@@ -138,7 +137,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         Assert.All(list["manifests"]!.AsArray(), e => Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", (string?)e!["mediaType"]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task One_platform_still_pushes_a_plain_manifest_and_aliases_collapse_into_it()
     {
         var seeded = await TwoPlatformBase.SeedAsync(server);
@@ -156,7 +155,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         Assert.DoesNotContain("Building for", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_base_without_one_of_the_platforms_is_one_clear_error_and_nothing_is_pushed()
     {
         var index = await BaseImages.SeedMultiArchAsync(server);
@@ -176,7 +175,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         await new ImageInspector(server).AssertAbsentAsync(reference, "the arm/v7 build failed");
     }
 
-    [Fact]
+    [RootFact]
     public async Task Tar_path_with_several_platforms_is_refused_before_building()
     {
         using var context = new ContextDirectory().Dockerfile("FROM scratch\nENV X=1\n");
@@ -191,7 +190,7 @@ public sealed class MultiPlatformTests(HttpRegistry server) : IDisposable
         Assert.False(File.Exists(tar));
     }
 
-    [Fact]
+    [RootFact]
     public async Task RUN_for_a_platform_this_machine_cannot_execute_says_how_to_enable_QEMU()
     {
         // Executable but no format the kernel knows: what a foreign binary is without a binfmt entry.

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -36,7 +35,7 @@ public sealed class MultiStageTests(HttpRegistry server) : IDisposable
 
     private readonly TempDirectory _work = new("drydock-e2e-multistage-");
 
-    [Fact]
+    [RootFact]
     public async Task The_final_stage_takes_files_from_stages_by_name_and_index_and_from_an_image()
     {
         var (result, reference) = await BuildAsync("final", "--label", "from.cli=yes");
@@ -61,7 +60,7 @@ public sealed class MultiStageTests(HttpRegistry server) : IDisposable
         Assert.Equal("from builder\n", run.StandardOutput);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Target_builds_a_stage_and_its_onbuild_triggers_stay_in_its_image_only()
     {
         var (builder, builderReference) = await BuildAsync("builder", "--target", "builder");
@@ -79,7 +78,7 @@ public sealed class MultiStageTests(HttpRegistry server) : IDisposable
         Assert.Equal("onbuild ran\n", await File.ReadAllTextAsync(childImage.HostPath("/onbuild.txt")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Executor_builds_every_stage_as_kaniko_does_and_a_failing_unused_stage_fails_the_build()
     {
         var reference = server.Reference(RegistryServer.NewRepository("multistage-executor") + ":latest").ToString();
@@ -90,7 +89,7 @@ public sealed class MultiStageTests(HttpRegistry server) : IDisposable
         await new ImageInspector(server).AssertAbsentAsync(reference, "the build failed");
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_unknown_target_is_one_clear_error()
     {
         var (result, _) = await BuildAsync("unknown", "--target", "nope");
@@ -98,7 +97,7 @@ public sealed class MultiStageTests(HttpRegistry server) : IDisposable
         Assert.Contains("target stage \"nope\" could not be found", result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Stages_from_one_image_fetch_its_manifest_once()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

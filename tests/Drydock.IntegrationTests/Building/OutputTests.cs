@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -12,7 +11,7 @@ public sealed class OutputTests(HttpRegistry server, OutputTests.Fixture fixture
 {
     private readonly TempDirectory _work = new("drydock-e2e-outputs-");
 
-    [Fact]
+    [RootFact]
     public async Task The_digest_file_holds_the_digest_printed_on_stdout_and_served_for_the_tag()
     {
         var pushed = await fixture.PushedAsync(server);
@@ -21,19 +20,20 @@ public sealed class OutputTests(HttpRegistry server, OutputTests.Fixture fixture
         Assert.Equal(pushed.Digest, await new ImageInspector(server).DigestAsync(pushed.Destinations[0]));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Every_destination_points_at_the_same_digest()
     {
         var pushed = await fixture.PushedAsync(server);
         var inspector = new ImageInspector(server);
 
+        Assert.Equal(3, pushed.Destinations.Count);
         foreach (var destination in pushed.Destinations)
         {
             Assert.True(pushed.Digest == await inspector.DigestAsync(destination), $"{destination} must be {pushed.Digest}\n{pushed.Result}");
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task No_push_pushes_nothing()
     {
         var saved = await fixture.SavedAsync(server);
@@ -41,7 +41,7 @@ public sealed class OutputTests(HttpRegistry server, OutputTests.Fixture fixture
         await new ImageInspector(server).AssertAbsentAsync(saved.Destination, $"--no-push was given\n{saved.Result}");
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_tar_path_is_a_docker_archive_that_skopeo_copies_and_umoci_unpacks()
     {
         var saved = await fixture.SavedAsync(server);
@@ -60,7 +60,7 @@ public sealed class OutputTests(HttpRegistry server, OutputTests.Fixture fixture
     }
 
     /// <summary>The layout names the image by the destination's tag (what `umoci unpack --image DIR:TAG` and `skopeo oci:DIR:TAG` look up).</summary>
-    [Fact]
+    [RootFact]
     public async Task The_oci_layout_is_tagged_with_the_destination_tag_and_read_by_umoci_and_skopeo()
     {
         var saved = await fixture.SavedAsync(server);
@@ -78,7 +78,7 @@ public sealed class OutputTests(HttpRegistry server, OutputTests.Fixture fixture
         Assert.Equal("saved\n", await File.ReadAllTextAsync(image.HostPath("/saved.txt")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_tarball_and_the_layout_hold_the_same_image()
     {
         var saved = await fixture.SavedAsync(server);

@@ -1,12 +1,10 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>--custom-platform picks the base image's entry from an index and fills the TARGET* ARGs.</summary>
 [Collection(RegistryCollections.Http)]
 public sealed class PlatformTests(HttpRegistry server)
 {
-    [Theory]
+    [RootTheory]
     [InlineData("linux/arm64", "arm64")]
     [InlineData("linux/amd64", "amd64")]
     public async Task The_base_is_pulled_for_the_custom_platform(string platform, string architecture)
@@ -30,7 +28,7 @@ public sealed class PlatformTests(HttpRegistry server)
         Assert.Contains(pulled, result.StandardError, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_malformed_platform_is_one_clear_error()
     {
         using var context = new ContextDirectory().Dockerfile("FROM scratch\n");

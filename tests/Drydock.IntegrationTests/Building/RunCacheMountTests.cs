@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>
@@ -10,7 +8,7 @@ public sealed class RunCacheMountTests : IDisposable
 {
     private readonly TempDirectory _work = new("drydock-e2e-run-cache-");
 
-    [Fact]
+    [RootFact]
     public async Task Cache_content_persists_between_builds_and_never_lands_in_a_layer()
     {
         using var context = RunBuildContexts.WithBusybox(RunBuildContexts.BusyboxStage + """
@@ -27,7 +25,7 @@ public sealed class RunCacheMountTests : IDisposable
         Assert.DoesNotContain(entries, entry => entry.StartsWith("var", StringComparison.Ordinal) || entry.StartsWith("src", StringComparison.Ordinal));
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("locked", "1,2")]
     [InlineData("private", "1,1")]
     public async Task Concurrent_builds_share_a_cache_as_its_sharing_mode_says(string sharing, string expectedCounts)

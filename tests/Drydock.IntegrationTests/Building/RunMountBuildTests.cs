@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -13,7 +12,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
     private const string EnvSecret = "env-secret-9a2b4c6d";
     private const string SecretVariable = "DRYDOCK_RUN_TEST_SECRET";
 
-    [Fact]
+    [RootFact]
     public async Task A_context_bind_mount_is_read_and_never_lands_in_a_layer()
     {
         var build = await fixture.BuildAsync();
@@ -22,7 +21,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
         Assert.DoesNotContain(build.LayerEntries, entry => entry.Split('/').Contains("ctx") || entry.EndsWith("a.txt", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_dockerignore_rules_hold_inside_a_context_mount()
     {
         var build = await fixture.BuildAsync();
@@ -30,7 +29,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
         Assert.Equal("a.txt\n", Read(build, "/out/ignored-listing"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Writes_to_a_rw_bind_mount_are_seen_by_the_command_and_then_discarded()
     {
         var build = await fixture.BuildAsync();
@@ -39,7 +38,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
         Assert.False(File.Exists(Path.Combine(build.ContextPath, "src/made-by-run")), "the context must never change");
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_bind_mount_from_a_stage_and_a_cache_seeded_from_it_read_its_files()
     {
         var build = await fixture.BuildAsync();
@@ -49,7 +48,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
         Assert.Equal("1000 700\n", Read(build, "/out/cache-owner"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_secret_is_readable_in_RUN_and_nowhere_in_the_image_or_the_logs()
     {
         var build = await fixture.BuildAsync();
@@ -68,7 +67,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task Network_none_has_only_the_loopback_interface()
     {
         var build = await fixture.BuildAsync();
@@ -76,7 +75,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
         Assert.Equal("lo\n", Read(build, "/out/interfaces"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_tmpfs_mount_holds_what_the_command_writes_only_while_it_runs()
     {
         var build = await fixture.BuildAsync();
@@ -85,7 +84,7 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
         Assert.DoesNotContain(build.LayerEntries, entry => entry.StartsWith("scratch", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Heredocs_run_as_BuildKit_runs_them()
     {
         var build = await fixture.BuildAsync();

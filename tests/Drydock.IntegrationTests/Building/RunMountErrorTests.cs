@@ -1,11 +1,9 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>RUN flags and mounts that cannot work end the build with one message at the Dockerfile line.</summary>
 public sealed class RunMountErrorTests
 {
-    [Theory]
+    [RootTheory]
     [InlineData("RUN --mount=type=secret,id=absent,required true", "Dockerfile:2:1: RUN: secret absent: not found")]
     [InlineData("RUN --mount=type=ssh,required true", "Dockerfile:2:1: RUN: no ssh agent default was given to the build")]
     [InlineData("RUN --mount=type=ssh,id=deploy,required=true true", "Dockerfile:2:1: RUN: no ssh agent deploy was given to the build")]

@@ -1,12 +1,11 @@
 using Drydock.Building.Mounts;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>RUN --mount=type=ssh against a real ssh-agent: through the CLI, and the forwarding socket alone.</summary>
 public sealed class RunSshMountTests
 {
-    [Fact]
+    [RootFact]
     public async Task The_agent_is_at_the_target_as_SSH_AUTH_SOCK_and_nowhere_in_the_image()
     {
         await using var agent = await SshAgent.StartAsync();
@@ -30,7 +29,7 @@ public sealed class RunSshMountTests
         Assert.False(ImageInspector.Exists(image.HostPath("/run")), "the mount points must not stay");
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_forwarding_socket_reaches_the_agent_and_stops_with_the_run()
     {
         await using var agent = await SshAgent.StartAsync();

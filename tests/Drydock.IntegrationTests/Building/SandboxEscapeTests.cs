@@ -1,5 +1,4 @@
 using System.Globalization;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -15,7 +14,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.Fixture fixture) : ICl
     // Docker's 14 default capabilities (CHOWN … SETFCAP) as /proc/self/status prints them.
     private const string DockerDefaultCapabilities = "00000000a80425fb";
 
-    [Theory]
+    [RootTheory]
     [InlineData("core-pattern", "Read-only file system")]
     [InlineData("kernel-module", "Operation not permitted")]
     [InlineData("mount", "permission denied")]
@@ -36,7 +35,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.Fixture fixture) : ICl
         AssertRefused(build.Read("/out/" + attempt), reason);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_sysrq_trigger_is_read_only()
     {
         var build = await fixture.BuildAsync();
@@ -46,7 +45,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.Fixture fixture) : ICl
         AssertRefused(build.Read("/out/sysrq-trigger"), reason);
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("kcore")]
     [InlineData("keys")]
     [InlineData("timer_list")]
@@ -57,7 +56,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.Fixture fixture) : ICl
         Assert.StartsWith("refused: ", build.Read("/out/proc-" + file), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_host_is_untouched()
     {
         var build = await fixture.BuildAsync();
@@ -68,7 +67,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.Fixture fixture) : ICl
         Assert.True(build.OutsideProcessAlive, "the process outside the sandbox must be untouched");
     }
 
-    [Fact]
+    [RootFact]
     public async Task Root_gets_Docker_default_capabilities_and_seccomp()
     {
         var build = await fixture.BuildAsync();
@@ -83,7 +82,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.Fixture fixture) : ICl
         Assert.Equal("0", status["NoNewPrivs"]);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_non_root_user_gets_no_capabilities_and_a_setuid_program_gets_the_default_ones()
     {
         var build = await fixture.BuildAsync();
@@ -97,7 +96,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.Fixture fixture) : ICl
         Assert.Equal($"euid=0 CapEff={DockerDefaultCapabilities}\n", build.Read("/out/setuid"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task What_Docker_allows_still_works()
     {
         var build = await fixture.BuildAsync();

@@ -1,5 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
-
 namespace Drydock.IntegrationTests.Building;
 
 /// <summary>
@@ -13,7 +11,7 @@ public sealed class SandboxMountPointTests(HttpRegistry server) : IDisposable
 
     private readonly TempDirectory _work = new("drydock-e2e-mounts-");
 
-    [Fact]
+    [RootFact]
     public async Task A_hosts_file_the_image_already_has_survives_RUN_and_is_not_rewritten_by_it()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

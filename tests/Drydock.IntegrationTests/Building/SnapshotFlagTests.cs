@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -29,7 +28,7 @@ public sealed class SnapshotFlagTests : IDisposable
         _out.Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Overlay_and_walk_snapshots_give_the_same_reproducible_image()
     {
         var overlay = await BuildAsync("--reproducible", "--snapshotter", "overlay");
@@ -42,11 +41,12 @@ public sealed class SnapshotFlagTests : IDisposable
         Assert.Equal(4, overlay.Manifest.GetProperty("layers").GetArrayLength());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Zstd_layers_use_the_oci_zstd_type_and_decompress_with_the_zstd_tool()
     {
         var build = await BuildAsync("--compression", "zstd", "--compression-level", "5");
         var layers = build.Manifest.GetProperty("layers").EnumerateArray().ToArray();
+        Assert.NotEmpty(layers);
         Assert.All(layers, l => Assert.Equal("application/vnd.oci.image.layer.v1.tar+zstd", l.GetProperty("mediaType").GetString()));
 
         var blob = build.Blob(layers[0].GetProperty("digest").GetString()!);
@@ -54,7 +54,7 @@ public sealed class SnapshotFlagTests : IDisposable
         Assert.Contains("bin/busybox", listing.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Single_snapshot_makes_one_layer_with_every_change()
     {
         var build = await BuildAsync("--single-snapshot");
@@ -68,7 +68,7 @@ public sealed class SnapshotFlagTests : IDisposable
         Assert.DoesNotContain("bin/vi\n", listing, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_bad_compression_level_is_refused_before_building()
     {
         var result = await DrydockRunner.BuildAsync(["--no-push", "--compression-level", "12", _context.Path]);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Building;
 
@@ -33,7 +32,7 @@ public sealed class SparseBuildTests(HttpRegistry server) : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    [Theory]
+    [RootTheory]
     [InlineData("walk-full", "--snapshotter walk --snapshot-mode full")]
     [InlineData("overlay", "--snapshotter overlay")]
     public async Task Sparse_base_layers_pass_through_a_build_unchanged_and_cost_their_data(string name, string flags)

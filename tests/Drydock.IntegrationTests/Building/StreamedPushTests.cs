@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Registry;
 
@@ -23,7 +22,7 @@ public sealed class StreamedPushTests(HttpRegistry server) : IDisposable
     }
 
     /// <summary>40 MiB of random bytes compress to more than one 32 MiB chunk: one is sent while the layer is written.</summary>
-    [Fact]
+    [RootFact]
     public async Task A_large_layer_is_streamed_once_and_skopeo_reads_the_image_back()
     {
         var content = RandomBytes(40 * 1024 * 1024);
@@ -53,7 +52,7 @@ public sealed class StreamedPushTests(HttpRegistry server) : IDisposable
         Assert.Equal(content, await File.ReadAllBytesAsync(image.HostPath("/big.bin")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_build_failing_after_a_layer_was_streamed_leaves_no_tag()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -73,7 +72,7 @@ public sealed class StreamedPushTests(HttpRegistry server) : IDisposable
     }
 
     /// <summary>The stalls come from the <see cref="FaultProxy"/> in front of the real registry: it takes part of each upload body, then reads and answers nothing.</summary>
-    [Fact]
+    [RootFact]
     public async Task An_upload_stalled_for_good_fails_the_build_with_one_error_and_the_tag_as_it_was()
     {
         var repository = RegistryServer.NewRepository("stalled");

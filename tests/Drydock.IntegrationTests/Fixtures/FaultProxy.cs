@@ -57,6 +57,8 @@ public sealed class FaultProxy : LoopbackTcpServer
 
     private readonly int _upstreamPort;
     private readonly ConcurrentQueue<ProxiedRequest> _requests = new();
+    private readonly List<(Func<ProxiedRequest, bool> Match, TaskCompletionSource<ProxiedRequest> Seen)> _waiters = [];
+    private readonly Lock _gate = new();
 
     public FaultProxy(RegistryServer upstream)
     {
@@ -77,7 +79,36 @@ public sealed class FaultProxy : LoopbackTcpServer
     /// <summary>Every request so far, in arrival order, with the fault it met.</summary>
     public IReadOnlyList<ProxiedRequest> Requests => [.. _requests];
 
+    /// <summary>The first request, already seen or still to come, that matches: a signal to wait on instead of polling.</summary>
+    public Task<ProxiedRequest> RequestAsync(Func<ProxiedRequest, bool> match)
+    {
+        lock (_gate)
+        {
+            if (_requests.FirstOrDefault(match) is { } seen)
+            {
+                return Task.FromResult(seen);
+            }
+
+            var waiter = new TaskCompletionSource<ProxiedRequest>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, waiter));
+            return waiter.Task;
+        }
+    }
+
     public ImageReference Reference(string repositoryAndTag) => ImageReference.Parse($"{Host}/{repositoryAndTag}");
+
+    private void Record(ProxiedRequest request)
+    {
+        lock (_gate)
+        {
+            _requests.Enqueue(request);
+            foreach (var waiter in _waiters.Where(w => w.Match(request)).ToList())
+            {
+                waiter.Seen.TrySetResult(request);
+                _waiters.Remove(waiter);
+            }
+        }
+    }
 
     /// <summary>Serves one client connection, request after request, over one upstream connection.</summary>
     protected override async Task ServeAsync(TcpClient client)
@@ -93,7 +124,7 @@ public sealed class FaultProxy : LoopbackTcpServer
                 {
                     var request = ParseRequest(head);
                     var fault = Faults(request);
-                    _requests.Enqueue(request with { Fault = fault });
+                    Record(request with { Fault = fault });
                     switch (fault)
                     {
                         case Fault.Drop:

@@ -236,7 +236,7 @@ public class RegistryServer : IAsyncLifetime
         Exception? last = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            Port = FreePort();
+            Port = LoopbackPort.Free();
             try
             {
                 await StartProcessAsync();
@@ -499,12 +499,5 @@ public class RegistryServer : IAsyncLifetime
         {
             _log.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -23,12 +22,11 @@ public sealed class TokenService : IDisposable
     public const string Issuer = "drydock-test-issuer";
     public const string Service = "drydock-test-registry";
 
-    private readonly HttpListener _listener = new();
+    private readonly HttpStubServer _server;
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly string _certificate;
     private readonly string _username;
     private readonly string _password;
-    private readonly Task _loop;
 
     public TokenService(string username, string password, string certificatePath)
     {
@@ -39,27 +37,10 @@ public sealed class TokenService : IDisposable
         _certificate = Convert.ToBase64String(certificate.RawData);
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
         CertificatePath = certificatePath;
-
-        // HttpListener needs its prefix's port free: take one, release it, bind; retry if taken meanwhile.
-        for (var attempt = 0; ; attempt++)
-        {
-            Port = FreePort();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 3)
-            {
-                _listener.Prefixes.Clear();
-            }
-        }
-
-        _loop = Task.Run(ServeAsync);
+        _server = new HttpStubServer(AnswerAsync);
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>The realm the registry sends clients to.</summary>
     public Uri Realm => new($"http://127.0.0.1:{Port}/token");
@@ -76,43 +57,8 @@ public sealed class TokenService : IDisposable
 
     public void Dispose()
     {
-        // Close without Stop: after Stop, Close looks the port up again by binding it, which fails
-        // when another test has taken the freed port in the meantime.
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-
+        _server.Dispose();
         _key.Dispose();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                await AnswerAsync(context);
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The client went away; the next request is unaffected.
-            }
-        }
     }
 
     private async Task AnswerAsync(HttpListenerContext context)
@@ -231,22 +177,8 @@ public sealed class TokenService : IDisposable
         return result;
     }
 
-    private static async Task ReplyAsync(HttpListenerContext context, HttpStatusCode status, JsonObject body)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-        context.Response.StatusCode = (int)status;
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength64 = bytes.Length;
-        await context.Response.OutputStream.WriteAsync(bytes);
-        context.Response.Close();
-    }
+    private static Task ReplyAsync(HttpListenerContext context, HttpStatusCode status, JsonObject body) =>
+        HttpStubServer.ReplyAsync(context, (int)status, body.ToJsonString(), "application/json");
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

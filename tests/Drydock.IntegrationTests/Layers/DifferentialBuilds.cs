@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Layers;
 

@@ -19,21 +19,21 @@ public sealed class DifferentialTests(DifferentialBuilds builds)
         "/dev", "/proc", "/sys", "/run", "/etc", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf",
     };
 
-    [Theory]
+    [RootTheory]
     [InlineData(DifferentialDockerfiles.Changes)]
     [InlineData(DifferentialDockerfiles.Big)]
     public async Task Drydock_and_buildah_build_the_same_file_system(string dockerfile)
     {
         var (drydock, buildah) = await builds.RootfsAsync(dockerfile);
 
-        var differences = RootfsListing.Differences(RootfsListing.Of(drydock), RootfsListing.Of(buildah))
-            .Where(d => !(d.StartsWith(RootfsListing.OnlyBuildah, StringComparison.Ordinal) && BuildahMountPoints.Contains(d.Split(' ')[2])))
+        var differences = RootfsListing.Differences(RootfsListing.Of(drydock), RootfsListing.Of(buildah), "drydock", "buildah")
+            .Where(d => !(d.StartsWith(RootfsListing.OnlyIn("buildah"), StringComparison.Ordinal) && BuildahMountPoints.Contains(d.Split(' ')[2])))
             .ToList();
 
         Assert.True(differences.Count == 0, string.Join('\n', differences));
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_comparison_sees_the_cases_it_is_meant_to_check()
     {
         var (drydock, _) = await builds.RootfsAsync(DifferentialDockerfiles.Changes);

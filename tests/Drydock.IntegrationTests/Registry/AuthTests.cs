@@ -1,5 +1,4 @@
 using System.Net;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
@@ -13,7 +12,7 @@ namespace Drydock.IntegrationTests.Registry;
 [Collection(RegistryCollections.Auth)]
 public sealed class AuthTests(AuthRegistry server)
 {
-    [Fact]
+    [RootFact]
     public async Task Credentials_from_a_config_json_in_DOCKER_CONFIG_pull_and_push()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -36,7 +35,7 @@ public sealed class AuthTests(AuthRegistry server)
         Assert.True(refused.HasCode("MANIFEST_BLOB_UNKNOWN"), refused.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Credentials_from_a_credential_helper_on_PATH_pull_and_push()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -53,7 +52,7 @@ public sealed class AuthTests(AuthRegistry server)
         Assert.Equal([server.Host], helper.Requests);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_drydock_command_finds_a_credential_helper_on_PATH_and_asks_it_once()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -72,7 +71,7 @@ public sealed class AuthTests(AuthRegistry server)
         Assert.DoesNotContain(server.Password!, result.StandardError + result.StandardOutput);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_wrong_password_is_a_401_that_never_shows_the_password()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -103,7 +102,7 @@ public sealed class AuthTests(AuthRegistry server)
         Assert.Equal(0, layer.Opens);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Without_credentials_the_error_says_none_were_found()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Drydock.IntegrationTests.Fixtures;
 
 namespace Drydock.IntegrationTests.Registry;
 
@@ -8,7 +7,7 @@ namespace Drydock.IntegrationTests.Registry;
 [Collection(RegistryCollections.Http)]
 public sealed class ImageCommandTests(HttpRegistry server)
 {
-    [Fact]
+    [RootFact]
     public async Task Inspect_prints_the_digest_manifest_and_config_of_the_platform_picked_from_an_index()
     {
         var seeded = await BaseImages.SeedMultiArchAsync(server);
@@ -25,7 +24,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
         Assert.Equal(2, (int?)json["manifest"]!["schemaVersion"]);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Inspect_raw_prints_the_index_exactly_as_served_and_insecure_names_the_registry_read()
     {
         var seeded = await BaseImages.SeedMultiArchAsync(server);
@@ -37,7 +36,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
         Assert.Equal(seeded.IndexDigest, Oci.Digest.Sha256(System.Text.Encoding.UTF8.GetBytes(result.StandardOutput.TrimEnd('\n'))).ToString());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Copy_moves_every_platform_of_an_index_to_a_mutual_TLS_registry_with_digests_unchanged()
     {
         var seeded = await BaseImages.SeedMultiArchAsync(server);
@@ -64,7 +63,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
         }
     }
 
-    [Fact]
+    [RootFact]
     public async Task Copy_within_a_registry_mounts_every_blob()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -77,7 +76,7 @@ public sealed class ImageCommandTests(HttpRegistry server)
         Assert.Contains("(blobs: 2 mounted)", result.StandardError);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_retry_flags_decide_whether_a_flaky_registry_is_survived()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

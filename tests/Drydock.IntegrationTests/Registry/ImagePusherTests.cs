@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -44,10 +42,8 @@ public sealed class ImagePusherTests(HttpRegistry server)
     [Fact]
     public async Task No_tag_is_written_anywhere_when_a_destination_cannot_take_the_blobs()
     {
-        // Bound but not listening: connections are refused, and no other test can take the port meanwhile.
-        using var reserved = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        reserved.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var goneHost = $"127.0.0.1:{((IPEndPoint)reserved.LocalEndPoint!).Port}";
+        using var reserved = new RefusingPort();
+        var goneHost = reserved.Host;
         var options = new RegistryTransportOptions { InsecureRegistries = [server.Host, goneHost], PullRetries = 0, PushRetries = 0 };
         using var clients = new RegistryClients(options, server.Keychain);
         var image = Image.Create(new ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);

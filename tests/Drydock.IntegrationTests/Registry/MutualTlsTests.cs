@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;
@@ -9,7 +8,7 @@ namespace Drydock.IntegrationTests.Registry;
 [Collection(RegistryCollections.MutualTls)]
 public sealed class MutualTlsTests(MutualTlsRegistry server)
 {
-    [Fact]
+    [RootFact]
     public async Task Without_a_client_certificate_the_error_names_the_flag()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -22,7 +21,7 @@ public sealed class MutualTlsTests(MutualTlsRegistry server)
         Assert.Contains($"--registry-client-cert {server.Host}=CERT,KEY", error.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_certificate_for_another_host_is_not_presented()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

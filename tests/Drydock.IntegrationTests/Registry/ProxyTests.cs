@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -16,7 +15,7 @@ public sealed class ProxyTests(TlsRegistry server)
 {
     private string ProxiedHost => $"registry.test:{server.Port}";
 
-    [Fact]
+    [RootFact]
     public async Task HTTPS_goes_through_a_CONNECT_tunnel_with_the_proxy_credentials_from_its_URL()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -38,7 +37,7 @@ public sealed class ProxyTests(TlsRegistry server)
         Assert.Equal(System.Text.Encoding.UTF8.GetString(added.RawManifest.Span), raw.StandardOutput.TrimEnd('\n'));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Plain_HTTP_goes_through_the_proxy_as_absolute_form_requests()
     {
         await using var plain = await RegistryServer.StartAsync(RegistryMode.Http);
@@ -54,7 +53,7 @@ public sealed class ProxyTests(TlsRegistry server)
         Assert.Contains($"GET http://{host}/v2/{seeded.Reference.Repository}/manifests/latest", proxy.Targets);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Loopback_and_NO_PROXY_hosts_go_direct()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -68,7 +67,7 @@ public sealed class ProxyTests(TlsRegistry server)
         Assert.Empty(proxy.Targets);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_refused_proxy_login_is_a_clear_error_that_never_shows_the_password()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -84,7 +83,7 @@ public sealed class ProxyTests(TlsRegistry server)
         Assert.DoesNotContain("wrong-proxy-pw", error.ToString());
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_drydock_command_takes_its_proxy_from_HTTPS_PROXY()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

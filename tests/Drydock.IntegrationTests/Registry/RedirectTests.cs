@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Drydock.IntegrationTests.Building;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -18,7 +17,7 @@ namespace Drydock.IntegrationTests.Registry;
 [Collection(RegistryCollections.Http)]
 public sealed class RedirectTests(HttpRegistry plain)
 {
-    [Fact]
+    [RootFact]
     public async Task A_pull_fetches_the_config_and_layer_from_the_storage_the_registry_redirects_to_verified()
     {
         await using var server = await RegistryServer.StartRedirectingBlobsAsync(RegistryMode.Http);
@@ -34,7 +33,7 @@ public sealed class RedirectTests(HttpRegistry plain)
         Assert.Single(storage, r => r.Method == "GET" && r.IsBlob(image.Layers[0].Descriptor.Digest));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_build_FROM_an_image_behind_a_redirect_pulls_its_layer_from_storage_and_pushes()
     {
         await using var server = await RegistryServer.StartRedirectingBlobsAsync(RegistryMode.Http);
@@ -49,7 +48,7 @@ public sealed class RedirectTests(HttpRegistry plain)
         Assert.Contains(server.BlobStorage!.Requests, r => r.Method == "GET" && r.IsBlob(baseLayer));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Image_copy_from_a_redirecting_registry_to_a_plain_one_keeps_every_digest()
     {
         await using var server = await RegistryServer.StartRedirectingBlobsAsync(RegistryMode.Http);
@@ -74,7 +73,7 @@ public sealed class RedirectTests(HttpRegistry plain)
     /// to the storage), then drops the second midway: to resume, the client asks the registry again
     /// (a pre-signed URL may have expired by then) and follows the fresh redirect with a Range.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_storage_5xx_is_retried_and_a_dropped_download_resumes_with_a_range_through_a_fresh_redirect()
     {
         await using var server = await RegistryServer.StartRedirectingBlobsAsync(RegistryMode.Http);
@@ -102,7 +101,7 @@ public sealed class RedirectTests(HttpRegistry plain)
     }
 
     /// <summary>The registry answers with credentials, Basic or a bearer token; the storage host sees none.</summary>
-    [Theory]
+    [RootTheory]
     [InlineData(RegistryMode.TlsWithBasicAuth)]
     [InlineData(RegistryMode.TokenAuth)]
     public async Task Credentials_for_the_registry_never_follow_a_redirect_to_the_storage(RegistryMode mode)
@@ -125,7 +124,7 @@ public sealed class RedirectTests(HttpRegistry plain)
     /// A storage host that challenges (as a hostile or misconfigured one might) must not get the
     /// registry's password, nor be asked for a token with it: the pull fails naming that host.
     /// </summary>
-    [Theory]
+    [RootTheory]
     [InlineData(RegistryMode.TlsWithBasicAuth, "Basic realm=\"storage\"")]
     [InlineData(RegistryMode.TlsWithBasicAuth, "Bearer realm=\"{0}token\",service=\"storage\"")]
     [InlineData(RegistryMode.TokenAuth, "Basic realm=\"storage\"")]
@@ -144,6 +143,7 @@ public sealed class RedirectTests(HttpRegistry plain)
 
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Contains($"answered by {storage.BaseUri.Authority}", error.Message);
+        Assert.Contains(storage.Requests, r => r.Method == "GET");
         Assert.All(storage.Requests, r => Assert.Null(r.Authorization));
         Assert.DoesNotContain(storage.Requests, r => r.Path.StartsWith("/token", StringComparison.Ordinal));
     }
@@ -152,7 +152,7 @@ public sealed class RedirectTests(HttpRegistry plain)
     /// An HTTPS registry that redirects blobs to plain HTTP: the client does not follow (the request
     /// would travel in the clear), and says so rather than showing a bare 307.
     /// </summary>
-    [Fact]
+    [RootFact]
     public async Task A_redirect_from_HTTPS_down_to_plain_HTTP_is_refused_with_a_message_saying_so()
     {
         await using var server = await RegistryServer.StartRedirectingBlobsAsync(RegistryMode.Tls, plainHttpStorage: true);

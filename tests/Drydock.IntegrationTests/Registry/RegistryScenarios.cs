@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography;
 using System.Text;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -20,7 +19,7 @@ public abstract class RegistryScenarios(RegistryServer server)
 {
     protected RegistryServer Server { get; } = server;
 
-    [Fact]
+    [RootFact]
     public async Task Pulls_the_seeded_OCI_image_by_tag_and_reads_every_blob_verified()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(Server);
@@ -40,7 +39,7 @@ public abstract class RegistryScenarios(RegistryServer server)
         Assert.Contains("etc/passwd", entries);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Pulls_the_seeded_OCI_image_by_digest()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(Server);
@@ -52,7 +51,7 @@ public abstract class RegistryScenarios(RegistryServer server)
         Assert.Equal(image.Manifest.Config.Digest, Digest.Sha256(image.RawConfig.Span));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Pulls_a_Docker_v2s2_image_by_tag_and_by_digest()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(Server, "busybox-docker", format: SeedFormat.DockerV2S2);
@@ -68,7 +67,7 @@ public abstract class RegistryScenarios(RegistryServer server)
         Assert.Contains("bin/sh", await ReadLayerEntriesAsync(byDigest.Layers[0]));
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("linux/amd64", "amd64")]
     [InlineData("linux/arm64", "arm64")]
     [InlineData("linux/arm64/v8", "arm64")]
@@ -86,7 +85,7 @@ public abstract class RegistryScenarios(RegistryServer server)
         await blob.CopyToAsync(Stream.Null);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_platform_the_index_lacks_is_an_error_naming_what_it_offers()
     {
         var seeded = await BaseImages.SeedMultiArchAsync(Server);
@@ -99,7 +98,7 @@ public abstract class RegistryScenarios(RegistryServer server)
         Assert.Contains("linux/arm64", error.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_missing_tag_is_MANIFEST_UNKNOWN()
     {
         await BaseImages.SeedBusyboxAsync(Server);
@@ -126,7 +125,7 @@ public abstract class RegistryScenarios(RegistryServer server)
         Assert.True(error.HasCode("MANIFEST_UNKNOWN") || error.HasCode("NAME_UNKNOWN"), error.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Pushes_an_image_that_skopeo_reads_back_and_copies_to_an_OCI_layout()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(Server);

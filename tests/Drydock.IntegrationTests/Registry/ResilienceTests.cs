@@ -1,5 +1,4 @@
 using System.Net;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -29,7 +28,7 @@ public sealed class ResilienceTests(HttpRegistry upstream) : IDisposable
         RequestTimeout = TimeSpan.FromSeconds(1),
     };
 
-    [Fact]
+    [RootFact]
     public async Task A_pull_gets_through_5xx_429_a_refused_reply_and_a_blob_dropped_then_stalled_midway()
     {
         var (reference, layer, config) = await SeededAsync();
@@ -59,7 +58,7 @@ public sealed class ResilienceTests(HttpRegistry upstream) : IDisposable
         Assert.Equal(5, requests.Count(r => r.Fault is not null));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Slow_replies_get_through_a_stalled_one_is_tried_again_and_a_trickling_one_is_waited_for()
     {
         var (reference, layer, _) = await SeededAsync();

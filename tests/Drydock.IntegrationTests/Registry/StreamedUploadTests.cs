@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -97,7 +96,8 @@ public sealed class StreamedUploadTests(HttpRegistry server) : IDisposable
             {
                 uploads.Start(blob);
                 await writing.File.WriteAsync(bytes.AsMemory(0, 3 * ChunkSize));
-                await WaitForAsync(() => proxy.Requests.Any(r => r.Method == "PATCH"), "a chunk to be sent before the layer is finished");
+                // A chunk is sent before the layer is finished.
+                await proxy.RequestAsync(r => r.Method == "PATCH").WaitAsync(TimeSpan.FromSeconds(20));
                 await writing.File.WriteAsync(bytes.AsMemory(3 * ChunkSize));
                 blob.Complete(layer.Descriptor);
             }

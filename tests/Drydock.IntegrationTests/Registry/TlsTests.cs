@@ -1,4 +1,3 @@
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
@@ -12,7 +11,7 @@ public sealed class TlsTests(TlsRegistry server)
 {
     private static readonly RegistryTransportOptions NoRetry = new() { PullRetries = 0, PushRetries = 0 };
 
-    [Fact]
+    [RootFact]
     public async Task With_the_fixture_CA_the_pull_passes()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -23,7 +22,7 @@ public sealed class TlsTests(TlsRegistry server)
         Assert.Equal(seeded.ManifestDigest, image.ManifestDigest.ToString());
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_CA_directory_works_like_a_CA_file()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -34,7 +33,7 @@ public sealed class TlsTests(TlsRegistry server)
         Assert.Equal(seeded.ManifestDigest, manifest.Digest.ToString());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Without_the_CA_the_pull_fails_with_a_TLS_error_that_says_how_to_fix_it()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -49,7 +48,7 @@ public sealed class TlsTests(TlsRegistry server)
         Assert.Contains("--skip-tls-verify", error.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_CA_for_another_host_does_not_help()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -58,7 +57,7 @@ public sealed class TlsTests(TlsRegistry server)
         await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(seeded.Reference, CancellationToken.None));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Skip_tls_verify_pull_passes_globally_and_per_host()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -69,7 +68,7 @@ public sealed class TlsTests(TlsRegistry server)
         Assert.Equal(seeded.ManifestDigest, (await perHost.GetManifestAsync(seeded.Reference, CancellationToken.None)).Digest.ToString());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Skip_tls_verify_is_for_pushing_and_for_pulling_from_the_registries_pushed_to()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -85,7 +84,7 @@ public sealed class TlsTests(TlsRegistry server)
         Assert.Equal(seeded.ManifestDigest, (await pullingFromDestination.GetManifestAsync(seeded.Reference, CancellationToken.None)).Digest.ToString());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Plain_HTTP_to_a_TLS_registry_is_a_clear_error()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

@@ -1,5 +1,4 @@
 using System.Net;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
@@ -16,7 +15,7 @@ public sealed class TokenAuthTests(TokenAuthRegistry server)
 {
     private TokenService Tokens => server.Tokens!;
 
-    [Fact]
+    [RootFact]
     public async Task A_push_that_mounts_asks_for_push_and_pull_scopes_together_and_every_token_is_fetched_once()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -36,7 +35,7 @@ public sealed class TokenAuthTests(TokenAuthRegistry server)
         Assert.Equal(image.ManifestDigest, (await clients.For(server.Host).GetManifestAsync(destination, CancellationToken.None)).Digest);
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_identity_token_from_a_credential_helper_is_exchanged_with_the_refresh_token_grant()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -53,7 +52,7 @@ public sealed class TokenAuthTests(TokenAuthRegistry server)
         Assert.Equal(("POST", "refresh_token", false), (request.Method, request.GrantType, request.HadBasicCredentials));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_wrong_password_is_refused_by_the_token_service_and_never_shown()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
@@ -69,7 +68,7 @@ public sealed class TokenAuthTests(TokenAuthRegistry server)
         Assert.DoesNotContain(server.Password!, error.ToString());
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_anonymous_token_without_access_is_a_401_saying_no_credentials_were_found()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Drydock.IntegrationTests.Fixtures;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -46,7 +45,7 @@ public sealed class VerificationTests(HttpRegistry server)
         Assert.Contains($"states digest {image.ManifestDigest}", byTag.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_layer_with_a_wrong_digest_in_its_descriptor_fails()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);

@@ -4,14 +4,14 @@ namespace Drydock.Tests.Context;
 /// tests can also put files just outside the context.</summary>
 internal sealed class TempTree : IDisposable
 {
+    private readonly TempDirectory _parent = new("drydock-context-");
+
     public TempTree()
     {
-        Parent = Directory.CreateTempSubdirectory("drydock-context-").FullName;
-        Root = Path.Combine(Parent, "ctx");
-        Directory.CreateDirectory(Root);
+        Root = Directory.CreateDirectory(_parent.Combine("ctx")).FullName;
     }
 
-    public string Parent { get; }
+    public string Parent => _parent.Path;
 
     public string Root { get; }
 
@@ -43,5 +43,5 @@ internal sealed class TempTree : IDisposable
 
     public string In(string relative) => Path.Combine(Root, relative);
 
-    public void Dispose() => Directory.Delete(Parent, recursive: true);
+    public void Dispose() => _parent.Dispose();
 }

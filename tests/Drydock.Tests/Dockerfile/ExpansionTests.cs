@@ -85,6 +85,7 @@ public sealed class ExpansionTests
     {
         var doc = Df.Parse("FROM a\nRUN echo $APP\nCMD $APP\nENTRYPOINT $APP\nHEALTHCHECK CMD $APP\nMAINTAINER $APP\nSHELL [\"$APP\"]\nONBUILD RUN $APP\n");
 
+        Assert.Equal(7, doc.Stages[0].Instructions.Count);
         Assert.All(doc.Stages[0].Instructions, i => Assert.IsNotAssignableFrom<ExpandableInstruction>(i));
     }
 

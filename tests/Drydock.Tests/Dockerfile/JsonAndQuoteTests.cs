@@ -5,14 +5,20 @@ namespace Drydock.Tests.Dockerfile;
 /// <summary>Go-compatible details of exec-form JSON and of the AST dump's string quoting.</summary>
 public sealed class JsonAndQuoteTests
 {
-    [Theory]
-    [InlineData("[]")]
-    [InlineData("[\"\"]")]
-    [InlineData("[ \t\"a\" ,\t\"b\" ]")]
-    [InlineData("  [\"a\"]")]
-    public void Valid_json_arrays(string text)
+    public static TheoryData<string, string[]> ValidArrays => new()
     {
-        Assert.True(JsonArgs.TryParse(text, out _));
+        { "[]", [] },
+        { "[\"\"]", [""] },
+        { "[ \t\"a\" ,\t\"b\" ]", ["a", "b"] },
+        { "  [\"a\"]", ["a"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ValidArrays))]
+    public void Valid_json_arrays(string text, string[] expected)
+    {
+        Assert.True(JsonArgs.TryParse(text, out var values));
+        Assert.Equal(expected, values);
     }
 
     [Theory]

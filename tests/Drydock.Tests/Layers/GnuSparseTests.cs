@@ -11,12 +11,12 @@ public sealed class GnuSparseTests : IDisposable
     private readonly LayerTestTree _tree = new();
 
     // Beside the test tree, not in it: the tree checks that nothing but the rootfs changed.
-    private readonly string _work = Directory.CreateTempSubdirectory("drydock-sparse-").FullName;
+    private readonly TempDirectory _work = new("drydock-sparse-");
 
     public void Dispose()
     {
         _tree.Dispose();
-        Directory.Delete(_work, recursive: true);
+        _work.Dispose();
     }
 
     // "gnu" is the old GNU format (type 'S'; dir/many needs two extension blocks of its map, the

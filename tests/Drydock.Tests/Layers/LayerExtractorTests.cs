@@ -14,7 +14,7 @@ public sealed class LayerExtractorTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Regular_files_get_content_mode_owner_and_mtime()
     {
         var tar = new TestTar()
@@ -35,7 +35,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Empty(_tree.Warnings);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Setuid_setgid_and_sticky_bits_survive_chown()
     {
         var tar = new TestTar()
@@ -71,7 +71,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Equal(new FileTime(1_500_000_000 + 86400, 0), NativeFiles.Lstat(_tree.InRoot("data/a")).ModificationTime);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Read_only_directory_is_still_filled_and_keeps_its_mode()
     {
         var tar = new TestTar()
@@ -85,7 +85,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Equal((UnixFileMode)0x16D, NativeFiles.Lstat(_tree.InRoot("ro")).Permissions);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Symlinks_keep_their_targets_and_owners()
     {
         var tar = new TestTar()
@@ -118,7 +118,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Equal(FileKind.SymbolicLink, NativeFiles.Lstat(_tree.InRoot("lib")).Kind);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Hardlinks_within_a_layer_and_across_layers_share_the_inode()
     {
         await _tree.ExtractAsync(new TestTar().File("bin/busybox", "bb", (UnixFileMode)0x1ED).Hardlink("bin/sh", "bin/busybox").ToArray());
@@ -131,7 +131,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Empty(_tree.Warnings);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Devices_and_fifos_are_created_as_root()
     {
         var tar = new TestTar()
@@ -242,7 +242,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Contains(_tree.Warnings, w => w.Contains("trusted.overlay.redirect", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Root_entry_sets_the_roots_metadata_but_is_never_replaced()
     {
         var tar = new TestTar().Dir("./", (UnixFileMode)0x1C0, 3, 4, Time).File("./", "not a dir").ToArray();
@@ -320,7 +320,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Equal("pax", File.ReadAllText(_tree.InRoot(longName + "2")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Layers_made_by_gnu_tar_keep_nanosecond_mtimes_owners_and_xattrs()
     {
         var source = Path.Combine(_tree.Base, "source");
@@ -369,7 +369,7 @@ public sealed class LayerExtractorTests : IDisposable
         Assert.Contains("plain/child", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Ownership_can_be_left_to_the_extracting_user()
     {
         await _tree.ExtractAsync(new TestTar().File("f", "x", uid: 1234, gid: 1234).ToArray(), _tree.Options with { PreserveOwnership = false });

@@ -15,9 +15,10 @@ internal sealed class LayerTestTree : IDisposable
 {
     public const string SentinelText = "sentinel: must never change";
 
+    private readonly TempDirectory _base = new("drydock-layers-");
+
     public LayerTestTree()
     {
-        Base = Directory.CreateTempSubdirectory("drydock-layers-").FullName;
         Rootfs = Path.Combine(Base, "rootfs");
         Outside = Path.Combine(Base, "outside");
         Directory.CreateDirectory(Rootfs);
@@ -27,7 +28,7 @@ internal sealed class LayerTestTree : IDisposable
         SentinelStatus = NativeFiles.Lstat(Sentinel);
     }
 
-    public string Base { get; }
+    public string Base => _base.Path;
 
     public string Rootfs { get; }
 
@@ -58,7 +59,7 @@ internal sealed class LayerTestTree : IDisposable
         Assert.Equal(new[] { Outside, Rootfs }.Order(StringComparer.Ordinal), Directory.GetFileSystemEntries(Base).Order(StringComparer.Ordinal));
     }
 
-    public void Dispose() => Directory.Delete(Base, recursive: true);
+    public void Dispose() => _base.Dispose();
 }
 
 /// <summary>Builds tar archives in memory with System.Formats.Tar's TarWriter.</summary>

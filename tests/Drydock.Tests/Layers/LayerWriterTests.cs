@@ -9,7 +9,7 @@ namespace Drydock.Tests.Layers;
 
 public sealed class LayerWriterTests : IDisposable
 {
-    private readonly string _base = Directory.CreateTempSubdirectory("drydock-writer-").FullName;
+    private readonly TempDirectory _base = new("drydock-writer-");
     private readonly List<string> _warnings = [];
 
     public LayerWriterTests()
@@ -20,9 +20,9 @@ public sealed class LayerWriterTests : IDisposable
 
     private string Source { get; }
 
-    public void Dispose() => Directory.Delete(_base, recursive: true);
+    public void Dispose() => _base.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Round_trip_through_our_extractor_gives_the_same_tree()
     {
         SampleTree.Build(Source);
@@ -36,12 +36,12 @@ public sealed class LayerWriterTests : IDisposable
             await LayerExtractor.ExtractAsync(blob, LayerCompression.Gzip, target, new LayerExtractOptions { Warn = _warnings.Add }, CancellationToken.None);
         }
 
-        Assert.Equal(SampleTree.Describe(Source), SampleTree.Describe(target));
+        Assert.Equal(RootfsListing.Lines(Source, withTimes: true), RootfsListing.Lines(target, withTimes: true));
         Assert.Equal(SampleTree.Capability, NativeFiles.GetXattr(target + "/opt/ping", "security.capability"));
         Assert.Empty(_warnings);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Gnu_tar_lists_numeric_owners_modes_links_and_devices()
     {
         SampleTree.Build(Source);
@@ -62,7 +62,7 @@ public sealed class LayerWriterTests : IDisposable
         Assert.Contains(listing, l => l.EndsWith(" opt/été-☃.txt", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Gnu_tar_extracts_the_same_tree_with_binary_xattrs()
     {
         SampleTree.Build(Source);
@@ -74,10 +74,10 @@ public sealed class LayerWriterTests : IDisposable
         await Tool.RunAsync("tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-xpzf", layer, "-C", target);
 
         Assert.Equal(SampleTree.Capability, NativeFiles.GetXattr(target + "/opt/ping", "security.capability"));
-        Assert.Equal(SampleTree.Describe(Source), SampleTree.Describe(target));
+        Assert.Equal(RootfsListing.Lines(Source, withTimes: true), RootfsListing.Lines(target, withTimes: true));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Diff_id_and_digest_match_independent_hashes_of_one_pass()
     {
         SampleTree.Build(Source);
@@ -92,7 +92,7 @@ public sealed class LayerWriterTests : IDisposable
         Assert.Equal("sha256:" + gunzipped, result.DiffId.ToString());
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData(null)]
     [InlineData(-3)]
     [InlineData(19)]
@@ -116,7 +116,7 @@ public sealed class LayerWriterTests : IDisposable
             Assert.Equal(result.DiffId, extracted.DiffId);
         }
 
-        Assert.Equal(SampleTree.Describe(Source), SampleTree.Describe(target));
+        Assert.Equal(RootfsListing.Lines(Source, withTimes: true), RootfsListing.Lines(target, withTimes: true));
     }
 
     [Theory]
@@ -131,7 +131,7 @@ public sealed class LayerWriterTests : IDisposable
             WriteAsync(new FilesystemDiff(["/f"], []), Path.Combine(_base, "layer"), new LayerWriteOptions { Compression = compression, CompressionLevel = level }));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Zstd_layers_written_to_a_blob_directory_read_back_verified()
     {
         SampleTree.Build(Source);
@@ -173,7 +173,7 @@ public sealed class LayerWriterTests : IDisposable
         Assert.All(entries.Skip(1), e => Assert.Equal((TarEntryType.HardLink, "a"), (e.EntryType, e.LinkName)));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Parents_not_in_the_diff_are_written_with_their_real_metadata()
     {
         Directory.CreateDirectory(Path.Combine(Source, "a/b"));
@@ -216,7 +216,7 @@ public sealed class LayerWriterTests : IDisposable
         Assert.Equal(["y"], Directory.GetFileSystemEntries(Path.Combine(lower, "a")).Select(Path.GetFileName));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Reproducible_layers_have_the_same_digest_whenever_written()
     {
         SampleTree.Build(Source);
@@ -250,7 +250,7 @@ public sealed class LayerWriterTests : IDisposable
         Assert.Equal("1600000000.120000007", entry.ExtendedAttributes["mtime"]);
     }
 
-    [Fact]
+    [RootFact]
     public async Task File_layer_in_a_blob_directory_verifies_what_it_serves()
     {
         SampleTree.Build(Source);
@@ -334,8 +334,7 @@ public sealed class LayerWriterTests : IDisposable
         Assert.Equal(1024, result.Size);
     }
 
-    private static FilesystemDiff EverythingIn(string root) =>
-        new(Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Select(p => p[root.Length..]), []);
+    private static FilesystemDiff EverythingIn(string root) => new(RootfsListing.Paths(root), []);
 
     private async Task<LayerWriteResult> WriteAsync(FilesystemDiff diff, string path, LayerWriteOptions options)
     {

@@ -196,7 +196,7 @@ public sealed class MaliciousLayerTests : IDisposable
         _tree.AssertOutsideUntouched();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Device_nodes_with_escaping_names_are_created_inside_the_root()
     {
         var tar = new TestTar()

@@ -5,9 +5,9 @@ namespace Drydock.Tests.Layers;
 // Native/ has no test folder of this slice's own; these cover the libc calls the layers rely on.
 public sealed class NativeFilesTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-native-").FullName;
+    private readonly TempDirectory _dir = new("drydock-native-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Lstat_reports_kind_size_links_and_does_not_follow()
@@ -30,10 +30,7 @@ public sealed class NativeFilesTests : IDisposable
     [Fact]
     public void Times_keep_nanoseconds_and_do_not_follow_links()
     {
-        var file = Path.Combine(_dir, "f");
-        File.WriteAllText(file, "x");
-        var link = Path.Combine(_dir, "l");
-        File.CreateSymbolicLink(link, "f");
+        var (file, link) = FileAndLink();
 
         NativeFiles.SetTimes(file, new FileTime(1_000_000_000, 1), new FileTime(1_100_000_000, 999_999_999));
         NativeFiles.SetTimes(link, new FileTime(5, 0), new FileTime(6, 7));
@@ -46,11 +43,8 @@ public sealed class NativeFilesTests : IDisposable
     [Fact]
     public void Chmod_sets_special_bits_and_leaves_symlink_targets_alone()
     {
-        var file = Path.Combine(_dir, "f");
-        File.WriteAllText(file, "x");
+        var (file, link) = FileAndLink();
         NativeFiles.Chmod(file, (UnixFileMode)0x1A4);
-        var link = Path.Combine(_dir, "l");
-        File.CreateSymbolicLink(link, "f");
 
         NativeFiles.Chmod(link, (UnixFileMode)0xFFF);
         Assert.Equal((UnixFileMode)0x1A4, NativeFiles.Lstat(file).Permissions);
@@ -59,13 +53,10 @@ public sealed class NativeFilesTests : IDisposable
         Assert.Equal((UnixFileMode)0xFED, NativeFiles.Lstat(file).Permissions);
     }
 
-    [Fact]
+    [RootFact]
     public void Lchown_changes_the_link_not_its_target()
     {
-        var file = Path.Combine(_dir, "f");
-        File.WriteAllText(file, "x");
-        var link = Path.Combine(_dir, "l");
-        File.CreateSymbolicLink(link, "f");
+        var (file, link) = FileAndLink();
 
         NativeFiles.Lchown(link, 501, 502);
 
@@ -182,5 +173,15 @@ public sealed class NativeFilesTests : IDisposable
         Assert.True(NativeFiles.TryNextDataSegment(file, path, 4096, (1L << 20) + 100, out var offset, out var length));
         Assert.Equal((1L << 20, 100L), (offset, length));
         Assert.False(NativeFiles.TryNextDataSegment(file, path, (1L << 20) + 8192, 1L << 30, out _, out _));
+    }
+
+    /// <summary>A file "f" holding "x" and a symlink "l" to it.</summary>
+    private (string File, string Link) FileAndLink()
+    {
+        var file = Path.Combine(_dir, "f");
+        File.WriteAllText(file, "x");
+        var link = Path.Combine(_dir, "l");
+        File.CreateSymbolicLink(link, "f");
+        return (file, link);
     }
 }

@@ -34,18 +34,13 @@ public sealed class ParallelGzipStreamTests
     public void Round_trips_through_gnu_gzip(int size)
     {
         var input = TextLike(size);
-        var path = Path.Combine(Path.GetTempPath(), $"drydock-pgzip-{Guid.NewGuid():N}.gz");
+        using var directory = new TempDirectory("drydock-pgzip-");
+        var path = directory.Combine("layer.gz");
         File.WriteAllBytes(path, Compress(input, workers: 4));
-        try
-        {
-            Assert.Equal(0, RunGzip(["-t", path], out _));
-            Assert.Equal(0, RunGzip(["-dc", path], out var decompressed));
-            Assert.Equal(input, decompressed);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+
+        Assert.Equal(0, RunGzip(["-t", path], out _));
+        Assert.Equal(0, RunGzip(["-dc", path], out var decompressed));
+        Assert.Equal(input, decompressed);
     }
 
     [Theory]

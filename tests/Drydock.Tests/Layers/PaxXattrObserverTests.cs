@@ -10,7 +10,7 @@ public sealed class PaxXattrObserverTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Binary_capability_from_a_gnu_tar_layer_is_applied_intact()
     {
         var source = Path.Combine(_tree.Base, "source");

@@ -4,9 +4,9 @@ namespace Drydock.Tests.Layers;
 
 public sealed class RootedPathTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("drydock-rooted-").FullName;
+    private readonly TempDirectory _root = new("drydock-rooted-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Theory]
     [InlineData("/a/b", "a/b")]

@@ -50,34 +50,6 @@ internal static class SampleTree
 
     public static string Host(string root, string imagePath) => root + imagePath;
 
-    /// <summary>One line per path with everything a layer must carry; hardlinks named by their group's first path.</summary>
-    public static List<string> Describe(string root, params string[] skipXattrs)
-    {
-        var lines = new List<string>();
-        var firstOfInode = new Dictionary<ulong, string>();
-        var paths = Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Select(p => p[root.Length..])
-            .Order(StringComparer.Ordinal);
-        foreach (var path in paths)
-        {
-            var host = Host(root, path);
-            var status = NativeFiles.Lstat(host);
-            var linkGroup = status.Kind != FileKind.Directory && status.LinkCount > 1
-                ? firstOfInode.TryAdd(status.Inode, path) ? path : firstOfInode[status.Inode]
-                : "-";
-            var content = status.Kind == FileKind.RegularFile ? Convert.ToHexString(SHA256.HashData(System.IO.File.ReadAllBytes(host)))[..16] : "-";
-            var target = status.Kind == FileKind.SymbolicLink ? new FileInfo(host).LinkTarget : "-";
-            var xattrs = string.Join(',', NativeFiles.ListXattrs(host).Where(x => !skipXattrs.Contains(x)).Order(StringComparer.Ordinal)
-                .Select(x => x + "=" + Convert.ToHexString(NativeFiles.GetXattr(host, x) ?? [])));
-            var mode = status.Kind == FileKind.SymbolicLink ? "-" : Convert.ToString((int)status.Permissions, 8);
-            var mtime = status.ModificationTime.ToPaxString();
-            lines.Add($"{path} {status.Kind} {mode} {status.Uid}:{status.Gid} size={(status.Kind == FileKind.RegularFile ? status.Size : 0)} " +
-                $"mtime={mtime} target={target} rdev={status.RdevMajor},{status.RdevMinor} link={linkGroup} content={content} xattrs={xattrs}");
-        }
-
-        return lines;
-    }
-
     private static void Dir(string root, string path, int mode, uint uid, uint gid)
     {
         Directory.CreateDirectory(Host(root, path));

@@ -15,11 +15,12 @@ public sealed class GrowingFileTests : IDisposable
         await using var file = new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 0);
         using var blob = new GrowingFile(_path);
         var writer = blob.Track(file);
-        var read = new MemoryStream();
+        var read = new WatchedStream(100_000);
         var copy = blob.OpenRead().CopyToAsync(read);
 
         await writer.WriteAsync(bytes.AsMemory(0, 100_000));
-        await WaitForAsync(() => read.Length == 100_000);
+        await read.Reached.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(100_000, read.Length);
         Assert.False(copy.IsCompleted, "the reader must wait for more until the writer completes the file");
 
         await writer.WriteAsync(bytes.AsMemory(100_000));
@@ -57,13 +58,30 @@ public sealed class GrowingFileTests : IDisposable
         Assert.Null(blob.Completed);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
+    /// <summary>A memory stream that signals once it holds a given number of bytes: the reader got that far.</summary>
+    private sealed class WatchedStream(long target) : MemoryStream
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Reached => _reached.Task;
+
+        // MemoryStream's async and span writes all end in this one.
+        public override void Write(byte[] buffer, int offset, int count)
         {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(10);
+            base.Write(buffer, offset, count);
+            if (Length >= target)
+            {
+                _reached.TrySetResult();
+            }
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            base.Write(buffer);
+            if (Length >= target)
+            {
+                _reached.TrySetResult();
+            }
         }
     }
 }

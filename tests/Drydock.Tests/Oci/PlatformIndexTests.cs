@@ -29,6 +29,7 @@ public sealed class PlatformIndexTests
     {
         var index = PlatformIndex.Create([ImageFor("amd64", null, docker: true), ImageFor("arm64", null, docker: true)]);
         Assert.Equal(MediaTypes.DockerManifestList, index.MediaType);
+        Assert.Equal(2, index.Index.Manifests.Count);
         Assert.All(index.Index.Manifests, m => Assert.Equal(MediaTypes.DockerManifest, m.MediaType));
     }
 

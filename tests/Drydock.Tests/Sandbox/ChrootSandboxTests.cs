@@ -16,7 +16,7 @@ public sealed class ChrootSandboxTests : IDisposable
 
     public void Dispose() => _rootfs.Dispose();
 
-    [Theory]
+    [RootTheory]
     [InlineData("exit 0", 0)]
     [InlineData("exit 3", 3)]
     [InlineData("kill -9 $$", 137)]
@@ -26,7 +26,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(expected, exitCode);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Output_lines_from_stdout_and_stderr_reach_the_callback_in_order()
     {
         var (exitCode, lines) = await RunAsync(["sh", "-c", "echo one; echo two >&2; printf 'three\\r\\nfour'"]);
@@ -34,7 +34,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(["one", "two", "three", "four"], lines);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Missing_command_gives_the_launcher_error_and_127()
     {
         var (exitCode, lines) = await RunAsync(["no-such-tool", "arg"]);
@@ -46,7 +46,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(["drydock-run: exec \"/bin/no-such-tool\": no such file or directory"], lines);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Command_that_is_not_executable_gives_126()
     {
         File.WriteAllText(_rootfs.Combine("bin/data"), "not a program");
@@ -55,7 +55,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(["drydock-run: exec \"/bin/data\": permission denied"], lines);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_program_the_kernel_cannot_execute_is_an_exec_format_error()
     {
         // Executable, but neither ELF nor #!: the kernel answers ENOEXEC, as for a foreign CPU's binary without emulation.
@@ -68,7 +68,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal("exec \"/bin/foreign\": exec format error", e.Message);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Environment_is_exactly_the_one_given()
     {
         string[] environment = ["PATH=/bin", "FOO=bar baz", "EMPTY=", "MULTI=a=b"];
@@ -77,7 +77,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(environment.Order(StringComparer.Ordinal), lines.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Command_is_looked_up_in_the_given_PATH()
     {
         Directory.CreateDirectory(_rootfs.Combine("opt/tools"));
@@ -96,7 +96,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(127, exitCode);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Runs_in_the_working_directory()
     {
         Directory.CreateDirectory(_rootfs.Combine("work/dir"));
@@ -105,7 +105,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(["/work/dir"], lines);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Missing_working_directory_is_a_sandbox_error()
     {
         var error = await Assert.ThrowsAsync<SandboxException>(() => RunAsync(["pwd"], cwd: "/not/there"));
@@ -113,7 +113,7 @@ public sealed class ChrootSandboxTests : IDisposable
         AssertNoSandboxArtefacts();
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("", "uid=0(root) gid=0(root)")]
     [InlineData("app", "uid=1000(app) gid=1000(app) groups=2000(extra)")]
     [InlineData("1000:2000", "uid=1000(app) gid=2000(extra)")]
@@ -126,7 +126,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal([expectedId], lines);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Supplementary_groups_are_set()
     {
         var (exitCode, lines) = await RunAsync(["sh", "-c", "cat /proc/self/status | grep ^Groups"], user: new RunUser(1000, 1000, [2000, 3000]));
@@ -134,7 +134,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal("Groups:\t2000 3000", lines.Single().TrimEnd());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Command_runs_in_a_new_pid_namespace_with_its_own_proc()
     {
         var (exitCode, lines) = await RunAsync(["sh", "-c", "echo $$; ps -o pid | wc -l"]);
@@ -144,7 +144,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.InRange(int.Parse(lines[1].Trim(), System.Globalization.CultureInfo.InvariantCulture), 2, 6);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Dev_holds_only_the_usual_devices()
     {
         var (exitCode, lines) = await RunAsync(["sh", "-c",
@@ -156,7 +156,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(expected, lines.Skip(2).Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Sys_is_read_only_and_shm_and_pts_are_mounted()
     {
         var (exitCode, lines) = await RunAsync(["sh", "-c",
@@ -168,7 +168,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal("refused", lines[^1]);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Hosts_resolv_conf_and_hostname_are_provided()
     {
         var request = Request(["sh", "-c", "hostname; cat /etc/hosts; echo ---; cat /etc/resolv.conf; echo x > /etc/hosts || echo read-only"]) with { Hostname = "builder" };
@@ -182,7 +182,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal("read-only", lines[^1]);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Rootfs_is_left_as_found()
     {
         var rootTimes = NativeFiles.Lstat(_rootfs.Path);
@@ -198,7 +198,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(etcTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Existing_mount_points_and_files_are_kept_unchanged()
     {
         foreach (var dir in new[] { "proc", "dev", "sys" })
@@ -220,7 +220,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(etcTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_command_own_changes_stay()
     {
         var etcBefore = NativeFiles.Lstat(_rootfs.Combine("etc"));
@@ -234,7 +234,7 @@ public sealed class ChrootSandboxTests : IDisposable
         AssertNoSandboxArtefacts();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Missing_etc_is_created_for_the_run_and_removed_after()
     {
         Directory.Delete(_rootfs.Combine("etc"), recursive: true);
@@ -248,7 +248,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(rootTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Path).ModificationTime);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Symlinked_resolv_conf_never_leads_to_a_host_path()
     {
         var hostPath = "/tmp/drydock-escape-" + Guid.NewGuid().ToString("N");
@@ -272,7 +272,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal("/", new FileInfo(_rootfs.Combine("proc")).LinkTarget);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Failed_setup_leaves_the_rootfs_as_found()
     {
         Directory.CreateDirectory(_rootfs.Combine("var"));
@@ -289,7 +289,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(etcTimes.ModificationTime, NativeFiles.Lstat(_rootfs.Combine("etc")).ModificationTime);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Cancellation_kills_the_command_quickly()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
@@ -304,7 +304,7 @@ public sealed class ChrootSandboxTests : IDisposable
         AssertNoSandboxArtefacts();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Background_processes_do_not_outlive_the_command()
     {
         var marker = _rootfs.Combine("survivor");
@@ -314,7 +314,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.False(File.Exists(marker));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Callback_failure_stops_the_command_and_surfaces()
     {
         var watch = Stopwatch.StartNew();
@@ -324,7 +324,7 @@ public sealed class ChrootSandboxTests : IDisposable
         AssertNoSandboxArtefacts();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Missing_launcher_is_a_clear_error()
     {
         var sandbox = new ChrootSandbox(Path.Combine(_rootfs.Path, "no-launcher"));
@@ -332,7 +332,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Contains("drydock-run", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Launcher_that_cannot_start_is_a_clear_error()
     {
         var notExecutable = Path.Combine(_rootfs.Path, "launcher");
@@ -351,7 +351,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.True(File.GetUnixFileMode(launcher).HasFlag(UnixFileMode.UserExecute));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_command_gets_Docker_default_confinement()
     {
         var (exitCode, lines) = await RunAsync(["sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; touch /proc/sys/kernel/core_pattern"]);
@@ -359,7 +359,7 @@ public sealed class ChrootSandboxTests : IDisposable
         Assert.Equal(["CapEff:\t00000000a80425fb", "Seccomp:\t2", "touch: /proc/sys/kernel/core_pattern: Read-only file system"], lines);
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_insecure_command_keeps_the_builder_capabilities_and_has_no_seccomp_filter()
     {
         var (exitCode, lines) = await RunAsync(Request(["sh", "-c", "grep -E '^(CapEff|Seccomp):' /proc/self/status; touch /proc/sys/kernel/core_pattern"]) with
@@ -398,6 +398,5 @@ public sealed class ChrootSandboxTests : IDisposable
         }
     }
 
-    private string[] Listing()
-        => [.. Directory.EnumerateFileSystemEntries(_rootfs.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+    private IReadOnlyList<string> Listing() => RootfsListing.Tree(_rootfs.Path);
 }

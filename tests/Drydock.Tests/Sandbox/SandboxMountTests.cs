@@ -9,7 +9,7 @@ namespace Drydock.Tests.Sandbox;
 public sealed class SandboxMountTests : IDisposable
 {
     private readonly BusyboxRootfs _rootfs = new();
-    private readonly string _host = Directory.CreateTempSubdirectory("drydock-mount-source-").FullName;
+    private readonly TempDirectory _host = new("drydock-mount-source-");
     private readonly ChrootSandbox _sandbox = new();
 
     public SandboxMountTests()
@@ -26,10 +26,10 @@ public sealed class SandboxMountTests : IDisposable
     public void Dispose()
     {
         _rootfs.Dispose();
-        Directory.Delete(_host, recursive: true);
+        _host.Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public async Task Read_only_bind_is_readable_refuses_writes_and_leaves_no_mount_point()
     {
         var before = Listing();
@@ -44,7 +44,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.Equal(before, Listing());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Kept_writes_reach_the_source()
     {
         var (exitCode, _) = await RunAsync(
@@ -57,7 +57,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.False(Path.Exists(_rootfs.Combine("cache")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Discarded_writes_are_seen_by_the_command_only()
     {
         File.SetUnixFileMode(Path.Combine(_host, "dir"), (UnixFileMode)0b111_111_000);
@@ -78,7 +78,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.Equal(before, Listing());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Tmpfs_has_its_size_and_nested_mounts_are_made_inside_it()
     {
         var before = Listing();
@@ -94,7 +94,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.Equal(before, Listing());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Mounts_below_the_sandbox_dev_are_made_in_its_tmpfs()
     {
         var before = Listing();
@@ -107,7 +107,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.Equal(before, Listing());
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_symlinked_target_stays_inside_the_rootfs()
     {
         var hostPath = "/tmp/drydock-mount-escape-" + Guid.NewGuid().ToString("N");
@@ -121,7 +121,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.False(Path.Exists(_rootfs.Combine("tmp")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Missing_bind_source_is_a_sandbox_error()
     {
         var before = Listing();
@@ -132,7 +132,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.Equal(before, Listing());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Network_none_has_only_the_loopback_interface_and_it_is_up()
     {
         var (exitCode, lines) = await RunAsync(
@@ -145,7 +145,7 @@ public sealed class SandboxMountTests : IDisposable
         Assert.Equal(1, Convert.ToInt32(lines[^1], 16) & 1);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Host_network_sees_the_host_interfaces()
     {
         var hostInterfaces = File.ReadAllLines("/proc/net/dev").Skip(2).Select(l => l.Split(':')[0].Trim()).Order(StringComparer.Ordinal);
@@ -172,6 +172,5 @@ public sealed class SandboxMountTests : IDisposable
         return (exitCode, lines);
     }
 
-    private string[] Listing() =>
-        [.. Directory.EnumerateFileSystemEntries(_rootfs.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+    private IReadOnlyList<string> Listing() => RootfsListing.Tree(_rootfs.Path);
 }

@@ -8,9 +8,9 @@ namespace Drydock.Tests.Snapshot;
 public sealed class ContentFingerprintTests : IDisposable
 {
     private const long TiB = 1L << 40;
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-fingerprint-").FullName;
+    private readonly TempDirectory _dir = new("drydock-fingerprint-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void A_terabyte_of_holes_around_4_KiB_reads_only_the_4_KiB()

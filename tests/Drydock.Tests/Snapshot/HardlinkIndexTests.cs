@@ -6,7 +6,7 @@ namespace Drydock.Tests.Snapshot;
 
 public sealed class HardlinkIndexTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("drydock-links-").FullName;
+    private readonly TempDirectory _root = new("drydock-links-");
 
     public HardlinkIndexTests()
     {
@@ -22,7 +22,7 @@ public sealed class HardlinkIndexTests : IDisposable
         NativeFiles.Link(_root + "/a/symlink", _root + "/symlink-too");
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public void A_walk_keeps_every_name_of_each_file_with_several_but_not_ignored_ones()

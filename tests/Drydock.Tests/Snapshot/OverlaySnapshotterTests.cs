@@ -8,7 +8,7 @@ namespace Drydock.Tests.Snapshot;
 
 public sealed class OverlaySnapshotterTests : IAsyncLifetime
 {
-    private readonly string _base = Directory.CreateTempSubdirectory("drydock-overlay-").FullName;
+    private readonly TempDirectory _base = new("drydock-overlay-");
     private OverlaySnapshotter _snapshotter = null!;
 
     private string Rootfs => Path.Combine(_base, "rootfs");
@@ -33,7 +33,7 @@ public sealed class OverlaySnapshotterTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _snapshotter.DisposeAsync();
-        Directory.Delete(_base, recursive: true);
+        _base.Dispose();
     }
 
     [OverlayFact]

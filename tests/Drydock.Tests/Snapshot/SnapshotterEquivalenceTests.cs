@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Drydock.Layers;
 using Drydock.Native;
 using Drydock.Oci;
@@ -14,7 +13,7 @@ namespace Drydock.Tests.Snapshot;
 /// diffs and layers, entry for entry, in every snapshot mode, and leave the same trees behind,
 /// hardlinks and link counts included.
 /// </summary>
-public sealed partial class SnapshotterEquivalenceTests : IDisposable
+public sealed class SnapshotterEquivalenceTests : IDisposable
 {
     private static readonly (string Name, Action<string> Apply)[] Steps =
     [
@@ -107,9 +106,9 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
         ("delete one of two names", root => File.Delete(root + "/bin/bb")),
     ];
 
-    private readonly string _base = Directory.CreateTempSubdirectory("drydock-equivalence-").FullName;
+    private readonly TempDirectory _base = new("drydock-equivalence-");
 
-    public void Dispose() => Directory.Delete(_base, recursive: true);
+    public void Dispose() => _base.Dispose();
 
     [OverlayTheory]
     [InlineData(SnapshotMode.Full)]
@@ -136,7 +135,7 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
             Assert.Equal(LinkCounts(walked), LinkCounts(mounted));
         }
 
-        Assert.Equal(WithoutTimes(SampleTree.Describe(walked)), WithoutTimes(SampleTree.Describe(mounted)));
+        Assert.Equal(RootfsListing.Lines(walked), RootfsListing.Lines(mounted));
     }
 
     [OverlayTheory]
@@ -171,7 +170,7 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
         Assert.Equal(fromWalk.Diff, fromOverlay.Diff);
         Assert.Equal(fromOverlay.Target.Inode, fromOverlay.Across.Inode);
         Assert.Equal(2u, fromOverlay.Across.LinkCount);
-        Assert.Equal(WithoutTimes(SampleTree.Describe(walked)), WithoutTimes(SampleTree.Describe(mounted)));
+        Assert.Equal(RootfsListing.Lines(walked), RootfsListing.Lines(mounted));
         Assert.Equal(LinkCounts(walked), LinkCounts(mounted));
         var layer = await LayerLinesAsync(mounted, fromOverlay.Diff);
         Assert.Contains(layer, l => l.StartsWith("data/link-across RegularFile ", StringComparison.Ordinal));
@@ -181,10 +180,8 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
     [OverlayFact]
     public async Task Replacing_or_deleting_one_name_of_a_lower_hardlink_leaves_the_others_alone()
     {
-        var root = Path.Combine(_base, "tree");
-        SampleTree.Build(root);
-        await using var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
-        await overlay.InitializeAsync(root, CancellationToken.None);
+        var root = SampleRoot();
+        await using var overlay = await OverlayOnAsync(root);
         var busybox = NativeFiles.Lstat(root + "/bin/busybox");
 
         var step = await overlay.PrepareStepAsync(CancellationToken.None);
@@ -206,10 +203,8 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
     [OverlayFact]
     public async Task A_step_on_overlay_sees_every_name_of_a_lower_hardlink_change_together()
     {
-        var root = Path.Combine(_base, "tree");
-        SampleTree.Build(root);
-        await using var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
-        await overlay.InitializeAsync(root, CancellationToken.None);
+        var root = SampleRoot();
+        await using var overlay = await OverlayOnAsync(root);
 
         var merged = await overlay.PrepareStepAsync(CancellationToken.None);
         NativeFiles.Chmod(merged + "/bin/busybox", (UnixFileMode)0x1C0);
@@ -223,14 +218,11 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
         Assert.Equal(NativeFiles.Lstat(root + "/bin/busybox").Inode, NativeFiles.Lstat(root + "/bin/sh").Inode);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_same_diff_of_the_same_tree_gives_the_same_bytes()
     {
-        var root = Path.Combine(_base, "tree");
-        SampleTree.Build(root);
-        var diff = new FilesystemDiff(
-            Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Select(p => p[root.Length..]),
-            ["/gone", "/etc/old"]);
+        var root = SampleRoot();
+        var diff = new FilesystemDiff(RootfsListing.Paths(root), ["/gone", "/etc/old"]);
 
         var first = new MemoryStream();
         var second = new MemoryStream();
@@ -239,6 +231,31 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
 
         Assert.Equal(a, b);
         Assert.Equal(first.ToArray(), second.ToArray());
+    }
+
+    /// <summary>The sample tree, built under this test's directory.</summary>
+    private string SampleRoot()
+    {
+        var root = Path.Combine(_base, "tree");
+        SampleTree.Build(root);
+        return root;
+    }
+
+    /// <summary>An overlay snapshotter with its state beside the tree, initialized on it.</summary>
+    private async Task<OverlaySnapshotter> OverlayOnAsync(string root)
+    {
+        var overlay = new OverlaySnapshotter(Path.Combine(_base, "overlay"), SnapshotOptions.Default);
+        try
+        {
+            await overlay.InitializeAsync(root, CancellationToken.None);
+            return overlay;
+        }
+        catch
+        {
+            // A half-made overlay still unmounts what it mounted.
+            await overlay.DisposeAsync();
+            throw;
+        }
     }
 
     // Each step's diff, then its layer as one line per entry. Changed directories are left to the
@@ -276,8 +293,8 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
 
     // Describe names each hardlink group, but not how many names its file has.
     private static List<string> LinkCounts(string root) =>
-        Directory.EnumerateFileSystemEntries(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Select(p => (Path: p[root.Length..], Status: NativeFiles.Lstat(p)))
+        RootfsListing.Paths(root)
+            .Select(p => (Path: p, Status: NativeFiles.Lstat(root + p)))
             .Where(e => e.Status.Kind != FileKind.Directory)
             .Select(e => $"{e.Path} {e.Status.LinkCount}")
             .Order(StringComparer.Ordinal)
@@ -306,9 +323,4 @@ public sealed partial class SnapshotterEquivalenceTests : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(change), change, null);
         }
     }
-
-    private static List<string> WithoutTimes(List<string> lines) => lines.Select(l => MtimePattern().Replace(l, "")).ToList();
-
-    [GeneratedRegex(" mtime=[^ ]+")]
-    private static partial Regex MtimePattern();
 }

@@ -6,7 +6,7 @@ namespace Drydock.Tests.Snapshot;
 
 public sealed class WalkingSnapshotterTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("drydock-snapshot-").FullName;
+    private readonly TempDirectory _root = new("drydock-snapshot-");
     private readonly WalkingSnapshotter _snapshotter = new(["/proc", "/work/cache"]);
 
     public WalkingSnapshotterTests()
@@ -22,7 +22,7 @@ public sealed class WalkingSnapshotterTests : IDisposable
         Directory.CreateDirectory(At("/work/other"));
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public async Task Nothing_changed_gives_an_empty_diff()
@@ -74,7 +74,7 @@ public sealed class WalkingSnapshotterTests : IDisposable
         Assert.Equal(["/etc/config"], (await _snapshotter.SnapshotAsync(CancellationToken.None)).Changed);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Chown_only_is_reported()
     {
         await _snapshotter.InitializeAsync(_root, CancellationToken.None);
@@ -182,7 +182,7 @@ public sealed class WalkingSnapshotterTests : IDisposable
         Assert.Equal(reported, (await snapshotter.SnapshotAsync(CancellationToken.None)).Changed.Contains("/var/lib/data/a"));
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData(SnapshotMode.Redo, true)]
     [InlineData(SnapshotMode.Full, true)]
     [InlineData(SnapshotMode.Time, false)]
@@ -327,7 +327,7 @@ public sealed class WalkingSnapshotterTests : IDisposable
         await Assert.ThrowsAsync<InvalidOperationException>(() => new WalkingSnapshotter().SnapshotAsync(CancellationToken.None));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Snapshot_then_write_then_extract_reproduces_the_change()
     {
         var lower = Path.Combine(_root, "..", Path.GetFileName(_root) + "-lower");

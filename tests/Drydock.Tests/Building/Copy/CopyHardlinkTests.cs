@@ -13,7 +13,7 @@ public sealed class CopyHardlinkTests : IDisposable
 
     public void Dispose() => _scenario.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Names_of_one_context_file_stay_linked_and_take_chown_and_chmod()
     {
         LinkedTree(_scenario.Context.Root);
@@ -28,7 +28,7 @@ public sealed class CopyHardlinkTests : IDisposable
         Assert.Equal("linked", File.ReadAllText(_scenario.Image("/dst/sub/b")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Names_of_one_stage_file_stay_linked_with_their_owner()
     {
         LinkedTree(_scenario.Stage);
@@ -40,7 +40,7 @@ public sealed class CopyHardlinkTests : IDisposable
         Assert.Equal("1000:1000", _scenario.Owner("/dst/sub/b"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task File_sources_of_one_instruction_link_but_separate_instructions_copy()
     {
         LinkedTree(_scenario.Context.Root);
@@ -53,7 +53,7 @@ public sealed class CopyHardlinkTests : IDisposable
         Assert.NotEqual(Inode("/one/a"), Inode("/two/b"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Parents_and_exclude_keep_the_links_of_what_they_copy()
     {
         LinkedTree(_scenario.Context.Root);
@@ -65,7 +65,7 @@ public sealed class CopyHardlinkTests : IDisposable
         Assert.Equal(1u, NativeFiles.Lstat(_scenario.Image("/excl/sub/b")).LinkCount);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_name_whose_first_copy_was_replaced_gets_a_copy_of_its_own()
     {
         // one/f and two/g are one file; two/f, another file, replaces the copy of one/f.

@@ -44,14 +44,7 @@ internal sealed class CopyScenario : IDisposable
     public string Image(string imagePath) => Path.Combine(Rootfs, imagePath.TrimStart('/'));
 
     /// <summary>Everything below an image directory, as sorted relative paths (directories end with '/').</summary>
-    public IReadOnlyList<string> Listing(string imagePath)
-    {
-        var root = Image(imagePath);
-        return Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
-            .Select(p => Path.GetRelativePath(root, p) + (Directory.Exists(p) && new FileInfo(p).LinkTarget is null ? "/" : ""))
-            .Order(StringComparer.Ordinal)
-            .ToArray();
-    }
+    public IReadOnlyList<string> Listing(string imagePath) => RootfsListing.Tree(Image(imagePath));
 
     /// <summary>The octal permission bits (setuid, setgid and sticky included) of an image path.</summary>
     public string Mode(string imagePath) => Convert.ToString((int)NativeFiles.Lstat(Image(imagePath)).Permissions, 8);

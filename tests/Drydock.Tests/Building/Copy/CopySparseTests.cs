@@ -16,7 +16,7 @@ public sealed class CopySparseTests : IDisposable
 
     public void Dispose() => _scenario.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Copy_from_the_context_keeps_holes()
     {
         var source = SparseTestFiles.Create(_scenario.Context.In("lastlog"), Size, (Size / 2, _data));
@@ -26,7 +26,7 @@ public sealed class CopySparseTests : IDisposable
         AssertSameSparseFile(source, _scenario.Image("/var/log/lastlog"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Copy_from_a_stage_keeps_holes()
     {
         Directory.CreateDirectory(Path.Combine(_scenario.Stage, "var/log"));

@@ -20,7 +20,7 @@ public sealed class CopyXattrTests : IDisposable
 
     public void Dispose() => _scenario.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Files_directories_and_symlinks_keep_their_attributes_but_not_overlay_or_selinux_ones()
     {
         var file = _scenario.Context.File("dir/sub/file", "data");
@@ -42,7 +42,7 @@ public sealed class CopyXattrTests : IDisposable
         Assert.Equal("sub/file", new FileInfo(_scenario.Image("/dst/link")).LinkTarget);
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("COPY --from=builder /usr/bin/ping /bin/ping", "1000:1000", "4755")]
     [InlineData("COPY --from=builder --chown=7:8 --chmod=0750 /usr/bin/ping /bin/ping", "7:8", "750")]
     [InlineData("COPY --from=builder --chown=7:8 /usr/bin /bin/", "7:8", "4755")]
@@ -63,7 +63,7 @@ public sealed class CopyXattrTests : IDisposable
     }
 
     /// <summary>ramfs keeps no extended attributes at all, as some network and FUSE file systems.</summary>
-    [Fact]
+    [RootFact]
     public void An_attribute_the_work_directory_cannot_store_is_an_error_naming_it_and_the_fix()
     {
         var source = _scenario.Context.File("tagged", "data");

@@ -65,10 +65,15 @@ public sealed class RunCacheStoreTests : IDisposable
     {
         var store = new RunCacheStore(_root);
         var waits = 0;
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = await AcquireAsync(store, "id", CacheSharing.Locked);
 
-        var second = store.AcquireAsync("id", CacheSharing.Locked, _ => { }, () => waits++, CancellationToken.None);
-        await Task.Delay(300);
+        var second = store.AcquireAsync("id", CacheSharing.Locked, _ => { }, () =>
+        {
+            waits++;
+            waiting.TrySetResult();
+        }, CancellationToken.None);
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(second.IsCompleted);
         first.Dispose();
 

@@ -62,21 +62,14 @@ public sealed class AddArchiveTests
     public void Tar_headers_of_the_host_tar_are_recognised()
     {
         // GNU tar's own output, not ours: the check must not only accept what System.Formats.Tar writes.
-        var directory = Directory.CreateTempSubdirectory("drydock-tar-").FullName;
-        try
+        using var directory = new TempDirectory("drydock-tar-");
+        File.WriteAllText(Path.Combine(directory, "f"), "x");
+        var archive = Path.Combine(directory, "a.tar");
+        using (var process = System.Diagnostics.Process.Start("tar", ["-C", directory, "-cf", archive, "f"]))
         {
-            File.WriteAllText(Path.Combine(directory, "f"), "x");
-            var archive = Path.Combine(directory, "a.tar");
-            using (var process = System.Diagnostics.Process.Start("tar", ["-C", directory, "-cf", archive, "f"]))
-            {
-                process.WaitForExit();
-            }
+            process.WaitForExit();
+        }
 
-            Assert.True(AddArchive.IsTarHeader(File.ReadAllBytes(archive).AsSpan(0, 512)));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.True(AddArchive.IsTarHeader(File.ReadAllBytes(archive).AsSpan(0, 512)));
     }
 }

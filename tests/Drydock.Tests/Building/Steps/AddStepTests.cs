@@ -13,7 +13,7 @@ public sealed class AddStepTests : IDisposable
 
     public void Dispose() => _scenario.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Local_tar_archives_are_unpacked_into_the_destination_which_keeps_its_own_metadata()
     {
         WriteArchive("app.tar", gzip: false);
@@ -39,7 +39,7 @@ public sealed class AddStepTests : IDisposable
         Assert.Equal("5:6", _scenario.Owner("/opt/gz"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Unpack_false_adds_the_archive_as_a_file()
     {
         WriteArchive("app.tar.gz", gzip: true);
@@ -49,7 +49,7 @@ public sealed class AddStepTests : IDisposable
         Assert.Equal(["app.tar.gz"], _scenario.Listing("/opt"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task What_is_no_tar_archive_is_added_as_a_file_whatever_its_name()
     {
         Context.File("fake.tar.gz", "not an archive");
@@ -64,7 +64,7 @@ public sealed class AddStepTests : IDisposable
         Assert.Equal(["empty.tar", "fake.tar.gz", "text.gz"], _scenario.Listing("/files"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Archives_inside_a_directory_source_are_copied_not_unpacked()
     {
         WriteArchive("d/app.tar", gzip: false);
@@ -75,7 +75,7 @@ public sealed class AddStepTests : IDisposable
         Assert.Equal(["app.tar"], _scenario.Listing("/d"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_archive_we_cannot_decompress_is_refused_with_a_way_out()
     {
         File.WriteAllBytes(Context.In("app.tar.xz"), [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 1, 2, 3]);
@@ -88,7 +88,7 @@ public sealed class AddStepTests : IDisposable
         Assert.Equal(["app.tar.xz"], _scenario.Listing("/opt"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_broken_archive_fails_with_a_way_out()
     {
         WriteArchive("app.tar", gzip: false);

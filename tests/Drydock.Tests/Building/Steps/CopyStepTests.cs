@@ -14,7 +14,7 @@ public sealed class CopyStepTests : IDisposable
 
     public void Dispose() => _scenario.Dispose();
 
-    [Fact]
+    [RootFact]
     public async Task Parents_keep_the_path_after_the_pivot()
     {
         Context.File("x/y/a.txt", "a");
@@ -26,7 +26,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal(["y/", "y/a.txt"], _scenario.Listing("/p"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Parents_without_a_pivot_keep_the_whole_path_and_double_star_recurses()
     {
         Context.File("src/a.txt");
@@ -44,7 +44,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal("700", _scenario.Mode("/p/src/x"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Parents_of_a_matched_directory_copy_all_of_it()
     {
         Context.File("a/b/c/f");
@@ -55,7 +55,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal(["a/", "a/b/", "a/b/c/", "a/b/c/f", "a/g"], _scenario.Listing("/p"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Parents_matching_nothing_fail()
     {
         Context.File("a.txt");
@@ -66,7 +66,7 @@ public sealed class CopyStepTests : IDisposable
     }
 
     // BuildKit's own vectors (dockerfile_excludepatterns_test.go): patterns match below each directory source.
-    [Fact]
+    [RootFact]
     public async Task Excludes_match_paths_below_each_directory_source()
     {
         Context.File("dir1/file-101.png", "2");
@@ -87,7 +87,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Empty(_scenario.Listing("/6"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task An_exception_reincludes_a_file_in_an_excluded_directory_which_keeps_its_own_metadata()
     {
         Context.File("d/sub/keep.txt");
@@ -102,7 +102,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal("750", _scenario.Mode("/e/sub"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Excludes_match_a_file_source_by_its_name()
     {
         Context.File("home.txt");
@@ -114,7 +114,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal(["homer.md"], _scenario.Listing("/h"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Chmod_applies_to_copied_files_and_directories_but_not_to_the_destination_or_its_parents()
     {
         Context.File("d/sub/f");
@@ -134,7 +134,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal("4755", _scenario.Mode("/single"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Without_chmod_modes_and_times_are_kept_to_the_nanosecond()
     {
         Context.File("d/sub/f", "x");
@@ -154,38 +154,30 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal(time, NativeFiles.Lstat(_scenario.Image("/d")).ModificationTime);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Context_files_belong_to_root_and_a_stage_keeps_its_owners_unless_chown()
     {
-        var stage = Directory.CreateTempSubdirectory("drydock-stage-").FullName;
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(stage, "data/sub"));
-            File.WriteAllText(Path.Combine(stage, "data/sub/f"), "f");
-            NativeFiles.Lchown(Path.Combine(stage, "data/sub"), 1234, 4321);
-            NativeFiles.Lchown(Path.Combine(stage, "data/sub/f"), 1234, 4321);
-            Context.File("ctx.txt");
-            NativeFiles.Lchown(Context.In("ctx.txt"), 1234, 4321);
-            var from = FileSource.ForRootfs(stage);
+        using var stage = new TempDirectory("drydock-stage-");
+        Directory.CreateDirectory(Path.Combine(stage, "data/sub"));
+        File.WriteAllText(Path.Combine(stage, "data/sub/f"), "f");
+        NativeFiles.Lchown(Path.Combine(stage, "data/sub"), 1234, 4321);
+        NativeFiles.Lchown(Path.Combine(stage, "data/sub/f"), 1234, 4321);
+        Context.File("ctx.txt");
+        NativeFiles.Lchown(Context.In("ctx.txt"), 1234, 4321);
+        var from = FileSource.ForRootfs(stage);
 
-            await _scenario.CopyAsync("COPY --from=builder /data /kept/", from: from);
-            await _scenario.CopyAsync("COPY --from=builder --chown=7:8 /data /chowned/", from: from);
-            await _scenario.CopyAsync("COPY ctx.txt /ctx.txt");
+        await _scenario.CopyAsync("COPY --from=builder /data /kept/", from: from);
+        await _scenario.CopyAsync("COPY --from=builder --chown=7:8 /data /chowned/", from: from);
+        await _scenario.CopyAsync("COPY ctx.txt /ctx.txt");
 
-            Assert.Equal("1234:4321", _scenario.Owner("/kept/sub"));
-            Assert.Equal("1234:4321", _scenario.Owner("/kept/sub/f"));
-            Assert.Equal("0:0", _scenario.Owner("/kept"));
-            Assert.Equal("7:8", _scenario.Owner("/chowned/sub/f"));
-            Assert.Equal("7:8", _scenario.Owner("/chowned"));
-            Assert.Equal("0:0", _scenario.Owner("/ctx.txt"));
-        }
-        finally
-        {
-            Directory.Delete(stage, recursive: true);
-        }
+        // Each path with its owner, compared whole so a failure shows them all.
+        string[] paths = ["/kept/sub", "/kept/sub/f", "/kept", "/chowned/sub/f", "/chowned", "/ctx.txt"];
+        Assert.Equal(
+            ["/kept/sub 1234:4321", "/kept/sub/f 1234:4321", "/kept 0:0", "/chowned/sub/f 7:8", "/chowned 7:8", "/ctx.txt 0:0"],
+            paths.Select(p => $"{p} {_scenario.Owner(p)}"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Heredocs_expand_unless_quoted_and_take_chmod_and_chown()
     {
         var name = new Dictionary<string, string> { ["NAME"] = "world" };
@@ -203,7 +195,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal("B\n", File.ReadAllText(_scenario.Image("/two/b.txt")));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Symlinks_and_fifos_are_copied_as_what_they_are()
     {
         Context.File("d/target", "t");
@@ -216,7 +208,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal(FileKind.Fifo, NativeFiles.Lstat(_scenario.Image("/d/pipe")).Kind);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_single_wildcard_match_becomes_the_destination_and_directory_sources_merge_into_it()
     {
         Context.File("target/app-1.0.jar", "jar");
@@ -230,7 +222,7 @@ public sealed class CopyStepTests : IDisposable
         Assert.Equal(["a", "b"], _scenario.Listing("/merged"));
     }
 
-    [Fact]
+    [RootFact]
     public async Task Several_files_need_a_directory_destination()
     {
         Context.File("a");

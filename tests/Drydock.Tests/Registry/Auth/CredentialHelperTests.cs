@@ -10,9 +10,9 @@ namespace Drydock.Tests.Registry.Auth;
 /// </summary>
 public sealed class CredentialHelperTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-helpers-").FullName;
+    private readonly TempDirectory _dir = new("drydock-helpers-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string Bin => Path.Combine(_dir, "bin");
 
@@ -92,9 +92,8 @@ public sealed class CredentialHelperTests : IDisposable
     public async Task A_failing_helper_is_an_error_naming_it_and_quoting_its_error_but_no_secret()
     {
         Helper("test", """echo "token service unreachable" >&2; exit 3""");
-        var keychain = Keychain("""{"credHelpers":{"h.example.com":"test"}}""");
 
-        var error = await Assert.ThrowsAsync<RegistryException>(async () => await keychain.ResolveAsync("h.example.com", CancellationToken.None));
+        var error = await ResolveFailsAsync("""{"credHelpers":{"h.example.com":"test"}}""");
 
         Assert.Equal("getting credentials for h.example.com from docker-credential-test: the helper exited with 3: token service unreachable", error.Message);
     }
@@ -103,9 +102,8 @@ public sealed class CredentialHelperTests : IDisposable
     public async Task Garbage_output_is_an_error_that_does_not_quote_it()
     {
         Helper("test", """printf 'Secret=leaked-value'""");
-        var keychain = Keychain("""{"credHelpers":{"h.example.com":"test"}}""");
 
-        var error = await Assert.ThrowsAsync<RegistryException>(async () => await keychain.ResolveAsync("h.example.com", CancellationToken.None));
+        var error = await ResolveFailsAsync("""{"credHelpers":{"h.example.com":"test"}}""");
 
         Assert.Contains("not the expected JSON", error.Message);
         Assert.DoesNotContain("leaked-value", error.Message);
@@ -114,9 +112,7 @@ public sealed class CredentialHelperTests : IDisposable
     [Fact]
     public async Task A_missing_helper_named_for_the_registry_is_an_error()
     {
-        var keychain = Keychain("""{"credHelpers":{"h.example.com":"absent"}}""");
-
-        var error = await Assert.ThrowsAsync<RegistryException>(async () => await keychain.ResolveAsync("h.example.com", CancellationToken.None));
+        var error = await ResolveFailsAsync("""{"credHelpers":{"h.example.com":"absent"}}""");
 
         Assert.Contains("docker-credential-absent", error.Message);
         Assert.Contains("credHelpers", error.Message);
@@ -133,9 +129,7 @@ public sealed class CredentialHelperTests : IDisposable
     [Fact]
     public async Task A_helper_name_with_a_slash_is_never_run()
     {
-        var keychain = Keychain("""{"credHelpers":{"h.example.com":"../../bin/sh"}}""");
-
-        await Assert.ThrowsAsync<RegistryException>(async () => await keychain.ResolveAsync("h.example.com", CancellationToken.None));
+        await ResolveFailsAsync("""{"credHelpers":{"h.example.com":"../../bin/sh"}}""");
     }
 
     private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
@@ -150,6 +144,13 @@ public sealed class CredentialHelperTests : IDisposable
     }
 
     private string[] Calls() => File.Exists(CallLog) ? File.ReadAllLines(CallLog) : [];
+
+    /// <summary>Asking a keychain made of <paramref name="json"/> for h.example.com fails; the failure.</summary>
+    private Task<RegistryException> ResolveFailsAsync(string json)
+    {
+        var keychain = Keychain(json);
+        return Assert.ThrowsAsync<RegistryException>(async () => await keychain.ResolveAsync("h.example.com", CancellationToken.None));
+    }
 
     private DockerConfigKeychain Keychain(string json)
     {

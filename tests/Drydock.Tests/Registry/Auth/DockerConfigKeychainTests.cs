@@ -5,9 +5,9 @@ namespace Drydock.Tests.Registry.Auth;
 
 public sealed class DockerConfigKeychainTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-keychain-").FullName;
+    private readonly TempDirectory _dir = new("drydock-keychain-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public async Task Reads_base64_auth_as_user_and_password()

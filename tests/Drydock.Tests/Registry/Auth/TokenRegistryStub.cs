@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Drydock.Tests.Registry.Auth;
@@ -15,22 +14,18 @@ internal sealed class TokenRegistryStub : IDisposable
     public const string Service = "stub-registry";
     public const string Manifest = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}""";
 
-    private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, string> _grants = new();
-    private readonly Task _loop;
+    private readonly HttpStubServer _server;
     private int _tokenCounter;
 
     public TokenRegistryStub()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        _server = new HttpStubServer(context => context.Request.Url!.AbsolutePath == "/token" ? IssueTokenAsync(context) : ServeRegistryAsync(context));
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
-    public string Host => $"127.0.0.1:{Port}";
+    public string Host => _server.Host;
 
     /// <summary>When set, /token demands these Basic credentials (or a refresh token) and refuses others.</summary>
     public (string User, string Password)? RequiredCredentials { get; init; }
@@ -52,51 +47,7 @@ internal sealed class TokenRegistryStub : IDisposable
     /// <summary>Forgets every token issued, as a token service does on revocation or restart.</summary>
     public void RevokeAll() => _grants.Clear();
 
-    public void Dispose()
-    {
-        // Close without Stop: after Stop, Close looks the port up again by binding it, which fails
-        // when another test has taken the freed port in the meantime.
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                if (context.Request.Url!.AbsolutePath == "/token")
-                {
-                    await IssueTokenAsync(context);
-                }
-                else
-                {
-                    await ServeRegistryAsync(context);
-                }
-            }
-            finally
-            {
-                context.Response.Close();
-            }
-        }
-    }
+    public void Dispose() => _server.Dispose();
 
     private async Task IssueTokenAsync(HttpListenerContext context)
     {
@@ -183,20 +134,7 @@ internal sealed class TokenRegistryStub : IDisposable
         return null;
     }
 
-    private static async Task Reply(HttpListenerContext context, int status, string body)
-    {
-        context.Response.StatusCode = status;
-        var bytes = Encoding.UTF8.GetBytes(body);
-        context.Response.ContentLength64 = bytes.Length;
-        await context.Response.OutputStream.WriteAsync(bytes);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Task Reply(HttpListenerContext context, int status, string body) => HttpStubServer.ReplyAsync(context, status, body);
 
     internal sealed record TokenRequest(string Method, string Service, IReadOnlyList<string> Scopes, string? Authorization, string? Form);
 }

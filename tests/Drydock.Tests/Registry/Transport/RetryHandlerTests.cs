@@ -10,7 +10,7 @@ public sealed class RetryHandlerTests
     {
         var replies = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests, HttpStatusCode.OK]);
         var fake = new FakeHandler(_ => new HttpResponseMessage(replies.Dequeue()));
-        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 3);
 
         using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/v2/"), CancellationToken.None);
 
@@ -22,7 +22,7 @@ public sealed class RetryHandlerTests
     public async Task Gives_up_after_the_configured_retries()
     {
         var fake = new FakeHandler(_ => new HttpResponseMessage(HttpStatusCode.BadGateway));
-        using var invoker = new HttpMessageInvoker(new RetryHandler(2, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 2);
 
         using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/v2/"), CancellationToken.None);
 
@@ -37,7 +37,7 @@ public sealed class RetryHandlerTests
         var fake = new FakeHandler(_ => ++calls == 1
             ? throw new HttpRequestException(HttpRequestError.ConnectionError, "refused")
             : new HttpResponseMessage(HttpStatusCode.OK));
-        using var invoker = new HttpMessageInvoker(new RetryHandler(2, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 2);
 
         using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Head, "http://x/v2/"), CancellationToken.None);
 
@@ -52,7 +52,7 @@ public sealed class RetryHandlerTests
     public async Task Does_not_retry_answers_that_will_not_change(HttpStatusCode status)
     {
         var fake = new FakeHandler(_ => new HttpResponseMessage(status));
-        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 3);
 
         using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/"), CancellationToken.None);
 
@@ -63,7 +63,7 @@ public sealed class RetryHandlerTests
     public async Task Does_not_retry_TLS_failures()
     {
         var fake = new FakeHandler(_ => throw new HttpRequestException(HttpRequestError.SecureConnectionError, "handshake"));
-        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 3);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://x/"), CancellationToken.None));
 
@@ -74,7 +74,7 @@ public sealed class RetryHandlerTests
     public async Task Never_resends_a_streamed_body()
     {
         var fake = new FakeHandler(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
-        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 3);
         using var request = new HttpRequestMessage(HttpMethod.Put, "http://x/") { Content = new StreamContent(new MemoryStream([1, 2, 3])) };
 
         using var response = await invoker.SendAsync(request, CancellationToken.None);
@@ -94,7 +94,7 @@ public sealed class RetryHandlerTests
             Assert.Equal("m"u8.ToArray(), body.ToArray());
             return new HttpResponseMessage(++attempts == 1 ? HttpStatusCode.InternalServerError : HttpStatusCode.Created);
         });
-        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 3);
 
         using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Put, "http://x/") { Content = new StringContent("m") }, CancellationToken.None);
 
@@ -115,7 +115,7 @@ public sealed class RetryHandlerTests
 
             return new HttpResponseMessage(HttpStatusCode.OK);
         });
-        using var invoker = new HttpMessageInvoker(new RetryHandler(2, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(100)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 2, TimeSpan.FromMilliseconds(100));
 
         using var response = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/v2/"), CancellationToken.None);
 
@@ -131,7 +131,7 @@ public sealed class RetryHandlerTests
             await Task.Delay(Timeout.Infinite, token);
             return new HttpResponseMessage(HttpStatusCode.OK);
         });
-        using var invoker = new HttpMessageInvoker(new RetryHandler(1, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(50)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 1, TimeSpan.FromMilliseconds(50));
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://registry.example:5000/v2/"), CancellationToken.None));
 
@@ -147,10 +147,14 @@ public sealed class RetryHandlerTests
             await Task.Delay(Timeout.Infinite, token);
             return new HttpResponseMessage(HttpStatusCode.OK);
         });
-        using var invoker = new HttpMessageInvoker(new RetryHandler(3, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30)) { InnerHandler = fake });
+        using var invoker = Retrying(fake, 3);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "http://x/v2/"), cancel.Token));
     }
+
+    /// <summary>An invoker whose retry handler waits 1 ms between attempts and gives each attempt <paramref name="attemptTimeout"/> (30 s when not given).</summary>
+    private static HttpMessageInvoker Retrying(HttpMessageHandler inner, int retries, TimeSpan? attemptTimeout = null) =>
+        new(new RetryHandler(retries, TimeSpan.FromMilliseconds(1), attemptTimeout ?? TimeSpan.FromSeconds(30)) { InnerHandler = inner });
 
     private sealed class AsyncFakeHandler(Func<CancellationToken, Task<HttpResponseMessage>> reply) : HttpMessageHandler
     {

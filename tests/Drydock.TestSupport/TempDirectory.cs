@@ -1,4 +1,4 @@
-namespace Drydock.IntegrationTests.Fixtures;
+namespace Drydock.TestSupport;
 
 /// <summary>A fresh directory under the system temp dir (or <c>parent</c>), deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
@@ -16,6 +16,9 @@ public sealed class TempDirectory : IDisposable
     public string Path { get; }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    /// <summary>A temp directory stands wherever its path is wanted.</summary>
+    public static implicit operator string(TempDirectory directory) => directory.Path;
 
     public void Dispose() => Delete(Path);
 

@@ -1,7 +1,0 @@
-namespace Drydock.IntegrationTests;
-
-public sealed class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}
