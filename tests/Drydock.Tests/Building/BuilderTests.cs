@@ -18,7 +18,7 @@ public sealed class BuilderTests
         RUN make-last
         """;
 
-    [Fact]
+    [RootFact]
     public async Task Without_a_target_the_last_stage_is_the_image_and_skipping_builds_it_alone()
     {
         using var scenario = new BuildScenario(ThreeStages);
@@ -29,7 +29,7 @@ public sealed class BuilderTests
         Assert.Equal(["RUN /bin/sh -c make-last"], image.History);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Stages_are_built_in_order_up_to_the_last_one_when_none_is_skipped()
     {
         using var scenario = new BuildScenario(ThreeStages);
@@ -39,7 +39,7 @@ public sealed class BuilderTests
         Assert.Equal(["make-base", "make-unused", "make-app", "make-last"], scenario.Sandbox.Commands);
     }
 
-    [Fact]
+    [RootFact]
     public async Task The_target_stage_is_the_image_and_stages_it_does_not_need_are_skipped()
     {
         using var scenario = new BuildScenario(ThreeStages);
@@ -51,7 +51,7 @@ public sealed class BuilderTests
         Assert.Equal(2, image.LayerCount);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Without_skipping_every_stage_up_to_the_target_is_built()
     {
         using var scenario = new BuildScenario(ThreeStages);
@@ -61,7 +61,7 @@ public sealed class BuilderTests
         Assert.Equal(["make-base", "make-unused", "make-app"], scenario.Sandbox.Commands);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Config_only_steps_add_history_without_layers_and_never_reach_the_sandbox()
     {
         using var scenario = new BuildScenario("FROM scratch\nENV A=1\nLABEL team=build\nUSER 1000\nCMD [\"serve\"]\n");
@@ -75,7 +75,7 @@ public sealed class BuilderTests
         Assert.Equal("1000", image.Config["config"]!["User"]!.GetValue<string>());
     }
 
-    [Fact]
+    [RootFact]
     public async Task Each_file_step_makes_a_layer_and_a_history_entry_in_order()
     {
         using var scenario = new BuildScenario("FROM scratch\nWORKDIR /app\nCOPY hello.txt .\nENV MODE=test\nRUN build --fast\n").File("hello.txt", "hi\n");
@@ -86,7 +86,7 @@ public sealed class BuilderTests
         Assert.Equal(3, image.Config["rootfs"]!["diff_ids"]!.AsArray().Count);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Run_gets_the_stage_s_working_directory_environment_and_shell()
     {
         using var scenario = new BuildScenario("FROM scratch\nWORKDIR /src\nENV GREETING=hello\nSHELL [\"/bin/bash\", \"-c\"]\nRUN echo $GREETING\n");
@@ -100,7 +100,7 @@ public sealed class BuilderTests
         Assert.Contains("OUTPUT ran echo $GREETING", scenario.BuildLog.Lines);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_step_that_changes_nothing_records_an_empty_layer()
     {
         using var scenario = new BuildScenario("FROM scratch\nWORKDIR /\n");
@@ -110,7 +110,7 @@ public sealed class BuilderTests
         Assert.Equal(0, image.LayerCount);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Single_snapshot_makes_one_layer_for_the_stage()
     {
         using var scenario = new BuildScenario("FROM scratch\nRUN one\nRUN two\n");
@@ -120,7 +120,7 @@ public sealed class BuilderTests
         Assert.Equal(["RUN /bin/sh -c one (empty)", "RUN /bin/sh -c two (empty)", "SNAPSHOT (--single-snapshot: every change of the stage)"], image.History);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_failing_run_stops_the_build_at_its_line()
     {
         using var scenario = new BuildScenario("FROM scratch\nRUN fail\nRUN never\n") { Sandbox = new RecordingSandbox { ExitCode = 3 } };
@@ -131,7 +131,7 @@ public sealed class BuilderTests
         Assert.Equal(["fail"], scenario.Sandbox.Commands);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Labels_given_to_the_build_go_on_the_final_image_over_the_dockerfile_s()
     {
         using var scenario = new BuildScenario("FROM scratch\nLABEL a=dockerfile b=kept\n");

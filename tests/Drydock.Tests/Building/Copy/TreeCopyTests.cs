@@ -16,7 +16,7 @@ public sealed class TreeCopyTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact]
+    [RootFact]
     public void A_directory_keeps_hardlinks_attributes_owners_and_modes()
     {
         var source = Directory.CreateDirectory(Path.Combine(_root, "source", "tree")).FullName;
