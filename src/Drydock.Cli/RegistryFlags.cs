@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using Drydock.Dockerfile;
+using Drydock.Foundation.GoFormats;
 using Drydock.Reference;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;
@@ -152,7 +152,7 @@ public sealed class RegistryFlags
         {
             return TimeSpan.FromTicks(GoDuration.ParseNanoseconds(value) / 100);
         }
-        catch (DockerfileException)
+        catch (GoFormatException)
         {
             return null;
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Formats.Tar;
 using System.Runtime.Versioning;
 using System.Text;
+using Drydock.Foundation.Paths;
 using Drydock.Native;
 using Microsoft.Win32.SafeHandles;
 

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Drydock.Foundation.Paths;
 using Drydock.Native;
 using Drydock.Oci;
 

@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Drydock.Foundation.Streams;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry.Auth;

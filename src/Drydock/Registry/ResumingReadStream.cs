@@ -1,5 +1,5 @@
 using System.Net.Http;
-using Drydock.Oci;
+using Drydock.Foundation.Streams;
 
 namespace Drydock.Registry;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Drydock.Dockerfile;
+namespace Drydock.Foundation.GoFormats;
 
 /// <summary>
 /// Go's <c>strconv.Quote</c>: BuildKit's AST dump and several of its messages quote strings this

@@ -1,6 +1,6 @@
-using Drydock.Layers;
+using Drydock.Foundation.Paths;
 
-namespace Drydock.Tests.Layers;
+namespace Drydock.Tests.Foundation.Paths;
 
 public sealed class RootedPathTests : IDisposable
 {

@@ -1,4 +1,4 @@
-namespace Drydock.Layers;
+namespace Drydock.Foundation.Paths;
 
 /// <summary>
 /// A set of image paths that also covers everything beneath each member: the ignore list of a

@@ -1,6 +1,6 @@
-using Drydock.Layers;
+using Drydock.Foundation.Paths;
 
-namespace Drydock.Tests.Layers;
+namespace Drydock.Tests.Foundation.Paths;
 
 public sealed class ImagePathsTests
 {
@@ -45,18 +45,6 @@ public sealed class ImagePathsTests
     [InlineData("/..")]
     public void Caller_paths_must_be_absolute_and_free_of_dot_dot(string path) =>
         Assert.Throws<ArgumentException>(() => ImagePaths.Normalize(path));
-
-    [Fact]
-    public void Diffs_are_normalized_sorted_and_deduplicated()
-    {
-        var diff = new FilesystemDiff(["/b", "/a/", "/a//c", "/a", "/"], ["/z/", "/y"]);
-
-        Assert.Equal(["/a", "/a/c", "/b"], diff.Changed);
-        Assert.Equal(["/y", "/z"], diff.Deleted);
-        Assert.Equal(new FilesystemDiff(["/a", "/b", "/a/c"], ["/z", "/y"]), diff);
-        Assert.False(diff.IsEmpty);
-        Assert.True(FilesystemDiff.Empty.IsEmpty);
-    }
 
     [Fact]
     public void Ignored_path_sets_cover_descendants_only()

@@ -1,4 +1,4 @@
-namespace Drydock.Dockerfile;
+namespace Drydock.Foundation.GoFormats;
 
 /// <summary>
 /// Go's <c>time.ParseDuration</c> (HEALTHCHECK takes Go durations: <c>30s</c>, <c>1m30s</c>,
@@ -21,7 +21,7 @@ public static class GoDuration
 
     private const ulong Limit = 1UL << 63;
 
-    /// <exception cref="DockerfileException">Not a Go duration, or out of range.</exception>
+    /// <exception cref="GoFormatException">Not a Go duration, or out of range.</exception>
     public static long ParseNanoseconds(string text)
     {
         var s = text;
@@ -72,13 +72,13 @@ public static class GoDuration
             }
             if (unitEnd == 0)
             {
-                throw new DockerfileException($"time: missing unit in duration {GoStrings.Quote(text)}");
+                throw new GoFormatException($"time: missing unit in duration {GoStrings.Quote(text)}");
             }
             var unitName = s[..unitEnd];
             s = s[unitEnd..];
             if (!Units.TryGetValue(unitName, out var unit))
             {
-                throw new DockerfileException(
+                throw new GoFormatException(
                     $"time: unknown unit {GoStrings.Quote(unitName)} in duration {GoStrings.Quote(text)}",
                     "valid units are ns, us, ms, s, m, h");
             }
@@ -160,6 +160,6 @@ public static class GoDuration
         return (x, scale);
     }
 
-    private static DockerfileException Invalid(string text) =>
+    private static GoFormatException Invalid(string text) =>
         new($"time: invalid duration {GoStrings.Quote(text)}", "use a Go duration such as 30s, 1m30s or 500ms");
 }

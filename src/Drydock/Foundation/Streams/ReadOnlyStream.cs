@@ -1,4 +1,4 @@
-namespace Drydock.Oci;
+namespace Drydock.Foundation.Streams;
 
 /// <summary>
 /// The fixed part of every forward-only read stream Drydock wraps around blobs and tars:

@@ -1,4 +1,4 @@
-namespace Drydock.Layers;
+namespace Drydock.Foundation.Paths;
 
 /// <summary>
 /// Resolves a path as if <c>root</c> were "/" (the semantics of openat2's RESOLVE_IN_ROOT):

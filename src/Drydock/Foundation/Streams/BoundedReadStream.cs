@@ -1,4 +1,4 @@
-namespace Drydock.Registry;
+namespace Drydock.Foundation.Streams;
 
 /// <summary>
 /// Reads at most a given number of bytes from a stream it does not own, so one source stream can

@@ -1,4 +1,4 @@
-namespace Drydock.Oci;
+namespace Drydock.Foundation.Streams;
 
 /// <summary>
 /// Reads through another stream and shows every chunk read to <see cref="Observe"/> (hashing,

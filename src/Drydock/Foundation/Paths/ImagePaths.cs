@@ -1,4 +1,4 @@
-namespace Drydock.Layers;
+namespace Drydock.Foundation.Paths;
 
 /// <summary>
 /// Paths as the image sees them: absolute, "/"-separated, clean ("/usr/bin/env"; the root is "/").
