@@ -32,7 +32,7 @@ internal static class PushBench
         var blobs = Path.Combine(directory, "blobs");
         var loadAverage = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
         await using var registry = await LocalRegistry.StartAsync(cancellationToken);
-        using var clients = new RegistryClients(new RegistryTransportOptions { InsecureRegistries = [registry.Host] }, AnonymousKeychain.Instance);
+        using var clients = new RegistryClientPool(new RegistryTransportOptions { InsecureRegistries = [registry.Host] }, AnonymousKeychain.Instance);
 
         var measurements = Enum.GetValues<Mode>().ToDictionary(m => m, _ => new List<Measurement>());
         for (var run = 0; run < runs; run++)
@@ -61,7 +61,7 @@ internal static class PushBench
     }
 
     private static async Task<Measurement> MeasureAsync(
-        bool streamed, string rootfs, FilesystemDiff diff, string blobs, RegistryClients clients, ImageReference destination, CancellationToken cancellationToken)
+        bool streamed, string rootfs, FilesystemDiff diff, string blobs, RegistryClientPool clients, ImageReference destination, CancellationToken cancellationToken)
     {
         ResetPeakWorkingSet();
         var reports = new ConcurrentQueue<string>();

@@ -12,12 +12,12 @@ internal static class ImageOutputs
 {
     /// <summary>Writes every output and returns the digest they name: the image's manifest, or the index over all platforms.</summary>
     /// <param name="uploaded">Layers already uploaded while they were written; the push does not send them again.</param>
-    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken) =>
+    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClientPool registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken) =>
         images.Count == 1
             ? WriteImageAsync(images[0], options, destinations, registries, log, uploaded, cancellationToken)
             : WriteIndexAsync(PlatformIndex.Create(images), options, destinations, registries, log, uploaded, cancellationToken);
 
-    private static async Task<Digest> WriteImageAsync(Image image, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteImageAsync(Image image, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClientPool registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         if (options.TarPath is { } tarPath)
         {
@@ -41,7 +41,7 @@ internal static class ImageOutputs
         return image.ManifestDigest;
     }
 
-    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClientPool registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         // The builder refuses this before building; a docker-archive cannot say which image is for which platform.
         if (options.TarPath is not null)

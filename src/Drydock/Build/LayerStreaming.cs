@@ -31,7 +31,7 @@ internal sealed class LayerStreaming
     /// The build's early uploads when it pushes to a registry, else null. Disposing them cancels
     /// the ones still running, as when the build fails.
     /// </summary>
-    public static EarlyBlobUploads? UploadsFor(BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClients registries, IBuildLog log) =>
+    public static EarlyBlobUploads? UploadsFor(BuildOptions options, IReadOnlyList<ImageReference> destinations, RegistryClientPool registries, IBuildLog log) =>
         options.NoPush || destinations.Count == 0 ? null : new EarlyBlobUploads(registries, destinations, log.Debug);
 
     /// <summary>

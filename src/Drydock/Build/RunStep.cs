@@ -2,7 +2,7 @@ using Drydock.Build.Mounts;
 using Drydock.Context;
 using Drydock.Dockerfile;
 using Drydock.Reference;
-using Drydock.Registry;
+using Drydock.Registry.Errors;
 using Drydock.Sandbox;
 
 namespace Drydock.Build;

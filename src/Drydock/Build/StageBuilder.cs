@@ -4,7 +4,7 @@ using Drydock.Dockerfile;
 using Drydock.Layers;
 using Drydock.Oci;
 using Drydock.Reference;
-using Drydock.Registry;
+using Drydock.Registry.Errors;
 using Drydock.Sandbox;
 using Drydock.Snapshot;
 

@@ -1,5 +1,6 @@
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry;
 
@@ -14,10 +15,10 @@ public sealed record BlobPushed(string Registry, string Repository, Descriptor D
 /// </summary>
 public sealed class ImagePusher
 {
-    private readonly RegistryClients _clients;
+    private readonly RegistryClientPool _clients;
     private readonly int _maxConcurrentUploads;
 
-    public ImagePusher(RegistryClients clients, int maxConcurrentUploads = 3)
+    public ImagePusher(RegistryClientPool clients, int maxConcurrentUploads = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentUploads, 1);
         _clients = clients;
@@ -84,7 +85,7 @@ public sealed class ImagePusher
                     var mountFrom = blob.Source is { } source && ImageReference.NormalizeRegistry(source.Registry) == normalized && source.Repository != repository
                         ? source.Repository
                         : earlier;
-                    var outcome = await client.PushBlobAsync(repository, blob.Descriptor, blob.Open, token, mountFrom).ConfigureAwait(false);
+                    var outcome = await client.PushBlobAsync(repository, blob.Descriptor, blob.Open, mountFrom, token).ConfigureAwait(false);
                     progress?.Report(new BlobPushed(registry, repository, blob.Descriptor, outcome));
                 }).ConfigureAwait(false);
             firstRepository.TryAdd(normalized, repository);

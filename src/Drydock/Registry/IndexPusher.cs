@@ -8,7 +8,7 @@ namespace Drydock.Registry;
 /// destination repository, then each image's manifest by digest, and only when all of them are
 /// confirmed the index under each tag, so no tag ever names an index with a manifest missing.
 /// </summary>
-public sealed class IndexPusher(RegistryClients clients, int maxConcurrentUploads = 3)
+public sealed class IndexPusher(RegistryClientPool clients, int maxConcurrentUploads = 3)
 {
     private readonly ImagePusher _pusher = new(clients, maxConcurrentUploads);
 

@@ -2,6 +2,7 @@ using Drydock.IntegrationTests.Fixtures;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.IntegrationTests.Registry;

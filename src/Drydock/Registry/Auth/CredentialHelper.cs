@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry.Auth;
 

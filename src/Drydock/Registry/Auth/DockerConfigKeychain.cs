@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry.Auth;
 

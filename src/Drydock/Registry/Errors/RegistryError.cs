@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Drydock.Registry;
+namespace Drydock.Registry.Errors;
 
 /// <summary>One entry of a distribution error reply: <c>{"errors":[{"code","message","detail"}]}</c>.</summary>
 public sealed record RegistryError(string Code, string Message, string? Detail = null)

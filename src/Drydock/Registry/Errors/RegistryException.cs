@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Drydock.Registry;
+namespace Drydock.Registry.Errors;
 
 /// <summary>
 /// A registry operation failed. The message names what was being done, the status code and the

@@ -1,9 +1,9 @@
 using System.Net;
-using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
-namespace Drydock.Tests.Registry;
+namespace Drydock.Tests.Registry.Transport;
 
 public sealed class MirrorHandlerTests
 {
@@ -44,7 +44,7 @@ public sealed class MirrorHandlerTests
         var mirror = new Recorder(HttpStatusCode.OK);
         using var invoker = Invoker(new Recorder(HttpStatusCode.OK), fallBack: true, (Mirror("harbor.example.com/hub-proxy"), mirror));
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri("https://registry-1.docker.io/v2/library/busybox/blobs/sha256:abc?x=1"));
-        request.Options.Set(AuthenticationHandler.ScopesKey, [RegistryScope.Pull("library/busybox")]);
+        request.Options.Set(RegistryScope.RequestOption, [RegistryScope.Pull("library/busybox")]);
 
         using var response = await invoker.SendAsync(request, CancellationToken.None);
 
@@ -153,7 +153,7 @@ public sealed class MirrorHandlerTests
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Uris.Add(request.RequestUri!.ToString());
-            if (request.Options.TryGetValue(AuthenticationHandler.ScopesKey, out var scopes))
+            if (request.Options.TryGetValue(RegistryScope.RequestOption, out var scopes))
             {
                 Scopes.AddRange(scopes.Select(s => s.ToString()));
             }

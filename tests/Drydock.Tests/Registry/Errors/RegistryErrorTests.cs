@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
-using Drydock.Registry;
+using Drydock.Registry.Errors;
 
-namespace Drydock.Tests.Registry;
+namespace Drydock.Tests.Registry.Errors;
 
 public sealed class RegistryErrorTests
 {
@@ -45,7 +45,7 @@ public sealed class RegistryErrorTests
             Content = new StringContent("""{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"""),
         };
 
-        var error = await RegistryResponses.ToExceptionAsync(response, "pushing blob sha256:abc to 127.0.0.1:5000/app", null, CancellationToken.None);
+        var error = await ErrorReplies.ToExceptionAsync(response, "pushing blob sha256:abc to 127.0.0.1:5000/app", null, CancellationToken.None);
 
         Assert.Equal("pushing blob sha256:abc to 127.0.0.1:5000/app: 401 UNAUTHORIZED: authentication required", error.Message);
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
@@ -62,7 +62,7 @@ public sealed class RegistryErrorTests
             Content = new StringContent("upstream\nconnect error " + new string('x', 500)),
         };
 
-        var error = await RegistryResponses.ToExceptionAsync(response, "pulling manifest x", "a hint", CancellationToken.None);
+        var error = await ErrorReplies.ToExceptionAsync(response, "pulling manifest x", "a hint", CancellationToken.None);
 
         Assert.StartsWith("pulling manifest x: 502 Bad Gateway: upstream connect error xxx", error.Message);
         Assert.EndsWith("… (a hint)", error.Message);
@@ -74,7 +74,7 @@ public sealed class RegistryErrorTests
     {
         using var response = new HttpResponseMessage(HttpStatusCode.NotFound) { Content = new StringContent("<html>nope</html>") };
 
-        var error = await RegistryResponses.ToExceptionAsync(response, "op", null, CancellationToken.None);
+        var error = await ErrorReplies.ToExceptionAsync(response, "op", null, CancellationToken.None);
 
         Assert.Equal("op: 404 Not Found", error.Message);
     }

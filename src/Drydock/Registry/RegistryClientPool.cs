@@ -9,24 +9,24 @@ namespace Drydock.Registry;
 /// One <see cref="RegistryClient"/> per registry and direction for a set of options and a keychain,
 /// sharing one transport (connection pools) and each client's token cache for the whole run.
 /// </summary>
-public sealed class RegistryClients : IDisposable
+public sealed class RegistryClientPool : IDisposable
 {
     private readonly ConcurrentDictionary<(string Registry, RegistryDirection Direction), Lazy<RegistryClient>> _clients = new();
     private readonly RegistryTransport _transport;
     private readonly bool _ownsTransport;
     private readonly IKeychain _keychain;
 
-    public RegistryClients(RegistryTransportOptions options, IKeychain keychain)
+    public RegistryClientPool(RegistryTransportOptions options, IKeychain keychain)
         : this(new RegistryTransport(options), keychain, ownsTransport: true)
     {
     }
 
-    public RegistryClients(RegistryTransport transport, IKeychain keychain)
+    public RegistryClientPool(RegistryTransport transport, IKeychain keychain)
         : this(transport, keychain, ownsTransport: false)
     {
     }
 
-    private RegistryClients(RegistryTransport transport, IKeychain keychain, bool ownsTransport)
+    private RegistryClientPool(RegistryTransport transport, IKeychain keychain, bool ownsTransport)
     {
         _transport = transport;
         _keychain = keychain;

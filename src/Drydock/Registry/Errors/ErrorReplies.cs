@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http;
 using System.Text;
 
-namespace Drydock.Registry;
+namespace Drydock.Registry.Errors;
 
 /// <summary>Turns a failed registry reply into one <see cref="RegistryException"/>.</summary>
-internal static class RegistryResponses
+internal static class ErrorReplies
 {
     private const int MaxErrorBody = 64 * 1024;
 

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http;
-using Drydock.Registry.Auth;
-using Drydock.Registry.Transport;
+using Drydock.Registry.Errors;
 
-namespace Drydock.Registry;
+namespace Drydock.Registry.Transport;
 
 /// <summary>One mirror as <see cref="MirrorHandler"/> reaches it: its API root and its own pipeline (auth, retries, TLS).</summary>
 public sealed record MirrorRoute(RegistryMirror Mirror, Uri BaseUri, HttpMessageHandler Handler);
@@ -98,9 +97,9 @@ public sealed class MirrorHandler : DelegatingHandler
             mirrored.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
-        if (request.Options.TryGetValue(AuthenticationHandler.ScopesKey, out var scopes))
+        if (request.Options.TryGetValue(RegistryScope.RequestOption, out var scopes))
         {
-            mirrored.Options.Set(AuthenticationHandler.ScopesKey, scopes.Select(s => s with { Repository = route.Mirror.RepositoryFor(s.Repository) }).ToArray());
+            mirrored.Options.Set(RegistryScope.RequestOption, scopes.Select(s => s with { Repository = route.Mirror.RepositoryFor(s.Repository) }).ToArray());
         }
 
         return mirrored;
