@@ -8,9 +8,12 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Drydock.Layers;
 
-/// <summary>The state of applying one layer: what it added (for opaque directories) and what it left to finish.</summary>
+/// <summary>
+/// Applies one layer's tar entries to a root file system, and holds the state of doing so: what the
+/// layer added (for opaque directories) and what it left to finish. <see cref="LayerExtractor"/> feeds it.
+/// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed class LayerExtraction(string root, LayerExtractOptions options, PaxXattrObserver rawXattrs)
+internal sealed class LayerEntryApplier(string root, LayerExtractOptions options, PaxXattrObserver rawXattrs)
 {
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueMarker = ".wh..wh..opq";
