@@ -70,7 +70,7 @@ internal static class PushBench
         await using (uploads)
         {
             var layer = await new LayerStreaming(uploads, [Stage]).WriteAsync(Stage, follow => LayerWriter.WriteToDirectoryAsync(
-                rootfs, diff, blobs, MediaTypes.LayerType(docker: false, LayerCompression.Gzip), LayerWriteOptions.Default, cancellationToken, follow));
+                rootfs, diff, new BlobDirectory(blobs), MediaTypes.LayerType(docker: false, LayerCompression.Gzip), LayerWriteOptions.Default, follow, cancellationToken));
             var written = clock.Elapsed;
             var image = Image.Create(new ImageConfig { Architecture = Platform.Host.Architecture }, [layer], dockerMediaTypes: false);
             var pushed = new LayerOutcome(layer.Descriptor.Digest);

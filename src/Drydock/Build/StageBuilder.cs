@@ -142,7 +142,7 @@ internal sealed class StageBuilder(
             }
 
             var layer = await streaming.WriteAsync(stage, follow => LayerWriter.WriteToDirectoryAsync(
-                rootfs, diff, work.Blobs.Root, layers.LayerMediaType(state.DockerMediaTypes), layers.WriteOptions, cancellationToken, follow)).ConfigureAwait(false);
+                rootfs, diff, work.Blobs, layers.LayerMediaType(state.DockerMediaTypes), layers.WriteOptions, follow, cancellationToken)).ConfigureAwait(false);
             log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
             state.AddLayer(layer, createdBy, created);
         }

@@ -7,6 +7,9 @@ public sealed class BlobDirectory(string root)
 
     public string PathOf(Digest digest) => Path.Combine(Root, digest.Algorithm, digest.Hex);
 
+    /// <summary>Starts a blob whose digest is known only once it is written; commit it under that digest.</summary>
+    public PendingBlob Create() => new(this);
+
     /// <summary>Writes the manifest, the config and every layer of an image, skipping blobs already present.</summary>
     public async Task WriteImageAsync(IImage image, CancellationToken cancellationToken)
     {
