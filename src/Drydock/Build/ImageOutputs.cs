@@ -1,4 +1,6 @@
 using Drydock.Oci;
+using Drydock.Oci.DockerArchive;
+using Drydock.Oci.Layout;
 using Drydock.Reference;
 using Drydock.Registry;
 

@@ -2,7 +2,7 @@ using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
 
-namespace Drydock.Tests.Registry;
+namespace Drydock.Tests.Oci;
 
 public sealed class PlatformSelectorTests
 {

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Drydock.Oci;
+namespace Drydock.Oci.DockerArchive;
 
 /// <summary>
 /// Writes an image as a tarball that <c>docker load</c> and <c>skopeo copy docker-archive:</c>
@@ -45,7 +45,7 @@ public static class DockerArchiveWriter
                 var index = new ImageIndex
                 {
                     MediaType = MediaTypes.OciIndex,
-                    Manifests = [OciLayoutWriter.ManifestDescriptor(image, repoTags.Count > 0 ? new Dictionary<string, string> { ["io.containerd.image.name"] = repoTags[0] } : null)],
+                    Manifests = [ImageDescriptor.Of(image, repoTags.Count > 0 ? new Dictionary<string, string> { ["io.containerd.image.name"] = repoTags[0] } : null)],
                 };
                 await WriteBytesAsync(tar, "index.json", OciJson.Serialize(index), cancellationToken).ConfigureAwait(false);
                 await WriteBytesAsync(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray(), cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Drydock.Oci;
+namespace Drydock.Oci.Layout;
 
 /// <summary>
 /// Writes an image, or a multi-platform index with its images, into an OCI image layout directory
@@ -18,7 +18,7 @@ public static class OciLayoutWriter
     {
         var blobs = await OpenAsync(directory, cancellationToken).ConfigureAwait(false);
         await blobs.WriteImageAsync(image, cancellationToken).ConfigureAwait(false);
-        await SetEntryAsync(directory, ManifestDescriptor(image), refName, cancellationToken).ConfigureAwait(false);
+        await SetEntryAsync(directory, ImageDescriptor.Of(image), refName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes every image of a multi-platform index, then the index itself as the layout's entry.</summary>
@@ -61,13 +61,4 @@ public static class OciLayoutWriter
         var index = new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = manifests };
         await File.WriteAllBytesAsync(indexPath, OciJson.Serialize(index), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>The descriptor of an image's manifest, as an index lists it.</summary>
-    public static Descriptor ManifestDescriptor(IImage image, IReadOnlyDictionary<string, string>? annotations = null) => new()
-    {
-        MediaType = image.MediaType,
-        Digest = image.ManifestDigest,
-        Size = image.RawManifest.Length,
-        Annotations = annotations,
-    };
 }

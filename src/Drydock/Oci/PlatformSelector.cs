@@ -1,7 +1,6 @@
-using Drydock.Oci;
 using Drydock.Reference;
 
-namespace Drydock.Registry;
+namespace Drydock.Oci;
 
 /// <summary>Picks the manifest for a platform out of an image index or manifest list.</summary>
 public static class PlatformSelector

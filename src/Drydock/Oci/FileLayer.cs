@@ -1,6 +1,4 @@
-using Drydock.Oci;
-
-namespace Drydock.Layers;
+namespace Drydock.Oci;
 
 /// <summary>A layer whose compressed blob is a file (in the work directory or a blob folder).</summary>
 public sealed class FileLayer : ILayer
@@ -24,14 +22,6 @@ public sealed class FileLayer : ILayer
         cancellationToken.ThrowIfCancellationRequested();
         Stream stream = new VerifyingStream(OpenFile(), Descriptor.Digest, Descriptor.Size, $"layer {Descriptor.Digest}");
         return Task.FromResult(stream);
-    }
-
-    /// <summary>Opens the tar inside the blob; reading it to the end verifies both the digest and the diffID.</summary>
-    public async Task<Stream> OpenUncompressedAsync(CancellationToken cancellationToken)
-    {
-        var compressed = await OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
-        var tar = LayerCompressionStreams.OpenDecompressing(compressed, MediaTypes.CompressionOf(Descriptor.MediaType), leaveOpen: false);
-        return new VerifyingStream(tar, DiffId, -1, $"uncompressed layer {Descriptor.Digest}");
     }
 
     private FileStream OpenFile() => new(Path, new FileStreamOptions
