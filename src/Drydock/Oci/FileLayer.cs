@@ -20,15 +20,7 @@ public sealed class FileLayer : ILayer
     public Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Stream stream = new VerifyingStream(OpenFile(), Descriptor.Digest, Descriptor.Size, $"layer {Descriptor.Digest}");
+        Stream stream = new VerifyingStream(BlobDirectory.OpenRead(Path), Descriptor.Digest, Descriptor.Size, $"layer {Descriptor.Digest}");
         return Task.FromResult(stream);
     }
-
-    private FileStream OpenFile() => new(Path, new FileStreamOptions
-    {
-        Mode = FileMode.Open,
-        Access = FileAccess.Read,
-        Share = FileShare.Read,
-        Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-    });
 }

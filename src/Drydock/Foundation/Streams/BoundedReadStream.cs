@@ -1,10 +1,11 @@
 namespace Drydock.Foundation.Streams;
 
 /// <summary>
-/// Reads at most a given number of bytes from a stream it does not own, so one source stream can
-/// feed several upload chunks without buffering any of them.
+/// Reads at most a given number of bytes from a stream, so one source stream can feed several
+/// upload chunks, or one member of an archive be read in place, without buffering any of it.
+/// The inner stream is left open unless <c>leaveOpen</c> is false.
 /// </summary>
-internal sealed class BoundedReadStream(Stream inner, long length) : Stream
+internal sealed class BoundedReadStream(Stream inner, long length, bool leaveOpen = true) : Stream
 {
     private readonly long _length = length;
     private long _remaining = length;
@@ -61,4 +62,14 @@ internal sealed class BoundedReadStream(Stream inner, long length) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !leaveOpen)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }
