@@ -115,7 +115,7 @@ public sealed class RegistryFlags
     }
 
     /// <summary>Credentials as Docker and kaniko find them: DOCKER_CONFIG, ~/.docker, /kaniko/.docker, credential helpers on PATH.</summary>
-    public static IKeychain Keychain() => DockerConfigKeychain.FromEnvironment();
+    public static IKeychain Keychain() => DockerConfigKeychain.FromEnvironment(Environment.GetEnvironmentVariable);
 
     /// <summary>Parses a variable's value, if set; a malformed one is an error naming the variable.</summary>
     private static IReadOnlyList<T> FromEnvironment<T>(string name, Func<string, IReadOnlyList<T>> parse)

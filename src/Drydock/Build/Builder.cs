@@ -46,7 +46,7 @@ public sealed class Builder(BuildOptions options, IBuildLog log)
             }
 
             using var work = WorkDirectory.Create(options.WorkDirectory);
-            using var registries = new RegistryClientPool(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment());
+            using var registries = new RegistryClientPool(TransportOptions(destinations), DockerConfigKeychain.FromEnvironment(Environment.GetEnvironmentVariable));
             var layers = await LayerSettings.CreateAsync(options, work, log, cancellationToken).ConfigureAwait(false);
             await using var uploads = LayerStreaming.UploadsFor(options, destinations, registries, log);
             var resolver = new BaseImageResolver(registries);
