@@ -74,7 +74,7 @@ internal static class PushBench
             var written = clock.Elapsed;
             var image = Image.Create(new ImageConfig { Architecture = Platform.Host.Architecture }, [layer], dockerMediaTypes: false);
             var pushed = new LayerOutcome(layer.Descriptor.Digest);
-            await new ImagePusher(clients).PushAsync(image, [destination], pushed, cancellationToken, uploads);
+            await new ImagePusher(clients).PushAsync(image, [destination], pushed, uploads, cancellationToken);
             var total = clock.Elapsed;
             File.Delete(layer.Path);
 

@@ -35,7 +35,7 @@ internal static class ImageOutputs
 
         if (ShouldPush(options, destinations))
         {
-            await new ImagePusher(registries).PushAsync(image, destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
+            await new ImagePusher(registries).PushAsync(image, destinations, PushProgress(log), uploaded, cancellationToken).ConfigureAwait(false);
             LogPushed(destinations, image.ManifestDigest, log);
         }
 
@@ -59,7 +59,7 @@ internal static class ImageOutputs
 
         if (ShouldPush(options, destinations))
         {
-            await new IndexPusher(registries).PushAsync(index, destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
+            await new IndexPusher(registries).PushAsync(index, destinations, PushProgress(log), uploaded, cancellationToken).ConfigureAwait(false);
             foreach (var image in index.Images)
             {
                 log.Info($"Pushed the {Platform.Create(image.Config.Os, image.Config.Architecture, image.Config.Variant)} image {image.ManifestDigest}");

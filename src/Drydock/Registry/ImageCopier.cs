@@ -41,7 +41,7 @@ public sealed class ImageCopier
         if (!document.IsIndex)
         {
             var manifest = document.ReadManifest(source);
-            await _pusher.PushBlobsAsync(BlobsOf(source, manifest), [destination], progress, cancellationToken).ConfigureAwait(false);
+            await _pusher.PushBlobsAsync(BlobsOf(source, manifest), [destination], progress, uploaded: null, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -29,14 +29,18 @@ public sealed class ImagePusher
     public Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken) =>
         PushAsync(image, destinations, progress: null, cancellationToken);
 
+    /// <summary>Pushes the image, reporting each blob, and returns its manifest digest.</summary>
+    public Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken) =>
+        PushAsync(image, destinations, progress, uploaded: null, cancellationToken);
+
     /// <summary>
     /// Pushes the image, reporting each blob, and returns its manifest digest. Blobs that
     /// <paramref name="uploaded"/> already put into a repository are not sent there again.
     /// </summary>
-    public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
+    public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         CheckDestinations(image.ManifestDigest, destinations);
-        await PushBlobsAsync(BlobsOf(image), destinations, progress, cancellationToken, uploaded).ConfigureAwait(false);
+        await PushBlobsAsync(BlobsOf(image), destinations, progress, uploaded, cancellationToken).ConfigureAwait(false);
         await PutManifestAsync(image.RawManifest, image.MediaType, destinations, cancellationToken).ConfigureAwait(false);
         return image.ManifestDigest;
     }
@@ -56,7 +60,7 @@ public sealed class ImagePusher
     }
 
     /// <summary>Puts every blob into every destination repository.</summary>
-    internal async Task PushBlobsAsync(IReadOnlyList<PushedBlob> blobs, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
+    internal async Task PushBlobsAsync(IReadOnlyList<PushedBlob> blobs, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         var repositories = destinations
             .GroupBy(d => (Registry: ImageReference.NormalizeRegistry(d.Registry), d.Repository))

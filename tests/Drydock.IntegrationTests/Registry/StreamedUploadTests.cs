@@ -102,7 +102,7 @@ public sealed class StreamedUploadTests(HttpRegistry server) : IDisposable
                 blob.Complete(layer.Descriptor);
             }
 
-            await new ImagePusher(clients).PushAsync(image, destinations, new SyncProgress<BlobPushed>(reports.Add), CancellationToken.None, uploads);
+            await new ImagePusher(clients).PushAsync(image, destinations, new SyncProgress<BlobPushed>(reports.Add), uploads, CancellationToken.None);
         }
 
         Assert.Equal(opened, layer.Opens);
