@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Drydock.Foundation.Streams;
 using Drydock.Oci;
-using Drydock.Registry.Auth;
 using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 using Polly;

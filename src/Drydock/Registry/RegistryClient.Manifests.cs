@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -6,7 +5,6 @@ using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
-using Polly.Retry;
 
 namespace Drydock.Registry;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Drydock.Foundation.Streams;
@@ -8,7 +7,6 @@ using Drydock.Reference;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
-using Polly.Retry;
 
 namespace Drydock.Registry;
 

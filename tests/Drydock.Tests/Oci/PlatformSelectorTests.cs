@@ -1,6 +1,5 @@
 using Drydock.Oci;
 using Drydock.Reference;
-using Drydock.Registry;
 
 namespace Drydock.Tests.Oci;
 

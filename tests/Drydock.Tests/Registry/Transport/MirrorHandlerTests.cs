@@ -1,5 +1,4 @@
 using System.Net;
-using Drydock.Registry.Auth;
 using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
