@@ -1,7 +1,5 @@
-using System.Formats.Tar;
-using System.IO.Compression;
-using System.Text;
 using Drydock.Oci;
+using Drydock.Tests.Layers;
 
 namespace Drydock.Tests.Oci;
 
@@ -9,39 +7,13 @@ namespace Drydock.Tests.Oci;
 internal static class TestImages
 {
     /// <summary>A tar holding one regular file.</summary>
-    public static byte[] Tar(string name, string content)
-    {
-        var tar = new MemoryStream();
-        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, name)
-            {
-                Mode = (UnixFileMode)0b110_100_100,
-                ModificationTime = DateTimeOffset.UnixEpoch,
-                DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
-            };
-            writer.WriteEntry(entry);
-        }
-
-        return tar.ToArray();
-    }
-
-    public static byte[] Gzip(byte[] data)
-    {
-        var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(data);
-        }
-
-        return output.ToArray();
-    }
+    public static byte[] Tar(string name, string content) => new TestTar().File(name, content).ToArray();
 
     /// <summary>A gzip layer of one file, its blob written into <paramref name="directory"/>.</summary>
     public static FileLayer Layer(string directory, string name, string content)
     {
         var tar = Tar(name, content);
-        var blob = Gzip(tar);
+        var blob = TestTar.Gzip(tar);
         var descriptor = new Descriptor { MediaType = MediaTypes.OciLayerGzip, Digest = Digest.Sha256(blob), Size = blob.Length };
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, descriptor.Digest.Hex);

@@ -5,15 +5,9 @@ using Drydock.Oci.DockerArchive;
 
 namespace Drydock.Tests.Oci.DockerArchive;
 
-public sealed class DockerArchiveReaderTests : IDisposable
+public sealed class DockerArchiveReaderTests() : ImageFormatTest("archive")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-archive-").FullName;
-
-    private string Archive => Path.Combine(_dir, "image.tar");
-
-    private string Sources => Path.Combine(_dir, "sources");
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Archive => Path.Combine(Directory, "image.tar");
 
     [Theory]
     [InlineData(false)]

@@ -4,15 +4,9 @@ using Drydock.Reference;
 
 namespace Drydock.Tests.Oci.Layout;
 
-public sealed class OciLayoutReaderTests : IDisposable
+public sealed class OciLayoutReaderTests() : ImageFormatTest("layout")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("drydock-layout-").FullName;
-
-    private string Layout => Path.Combine(_dir, "layout");
-
-    private string Sources => Path.Combine(_dir, "sources");
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    private string Layout => Path.Combine(Directory, "layout");
 
     [Theory]
     [InlineData(false)]
@@ -102,7 +96,7 @@ public sealed class OciLayoutReaderTests : IDisposable
     [Fact]
     public async Task A_directory_without_oci_layout_is_no_layout()
     {
-        Directory.CreateDirectory(Layout);
+        System.IO.Directory.CreateDirectory(Layout);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => OciLayoutReader.ReadAsync(Layout, null, null, CancellationToken.None));
 
