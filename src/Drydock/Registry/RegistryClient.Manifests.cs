@@ -12,7 +12,7 @@ namespace Drydock.Registry;
 public sealed partial class RegistryClient
 {
     /// <summary>The distribution spec's suggested manifest size limit; a larger reply is refused.</summary>
-    public const int MaxManifestSize = 4 * 1024 * 1024;
+    public const int MaxManifestSize = (int)SmallBlobs.MaxManifestSize;
 
     /// <summary>What a manifest GET accepts: both manifest and both index flavours.</summary>
     public static readonly IReadOnlyList<string> ManifestMediaTypes =
