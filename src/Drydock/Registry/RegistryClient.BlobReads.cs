@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Drydock.Foundation.Streams;
 using Drydock.Oci;
 using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;

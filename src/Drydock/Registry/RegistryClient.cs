@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Drydock.Foundation.Streams;
 using Drydock.Oci;
