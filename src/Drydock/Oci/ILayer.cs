@@ -5,8 +5,8 @@ namespace Drydock.Oci;
 /// </summary>
 /// <remarks>
 /// A layer has one opener, for its blob as stored. The uncompressed tar is derived from it for every
-/// kind of layer alike (<c>Drydock.Layers.LayerContent.OpenUncompressedAsync</c>, where the
-/// decompressors live), as go-containerregistry derives <c>Uncompressed</c> from <c>Compressed</c>.
+/// kind of layer alike, one floor up where the decompressors live, as go-containerregistry derives
+/// <c>Uncompressed</c> from <c>Compressed</c>.
 /// </remarks>
 public interface ILayer
 {
