@@ -21,7 +21,7 @@ internal static class LayerBench
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         var layer = await LayerWriter.WriteToDirectoryAsync(
-            rootfs, diff, blobs, MediaTypes.LayerType(docker: false, compression), new LayerWriteOptions { Compression = compression }, cancellationToken);
+            rootfs, diff, new BlobDirectory(blobs), MediaTypes.LayerType(docker: false, compression), new LayerWriteOptions { Compression = compression }, cancellationToken);
         var elapsed = clock.Elapsed;
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         using var self = Process.GetCurrentProcess();

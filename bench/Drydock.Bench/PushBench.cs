@@ -32,7 +32,7 @@ internal static class PushBench
         var blobs = Path.Combine(directory, "blobs");
         var loadAverage = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
         await using var registry = await LocalRegistry.StartAsync(cancellationToken);
-        using var clients = new RegistryClients(new RegistryTransportOptions { InsecureRegistries = [registry.Host] }, AnonymousKeychain.Instance);
+        using var clients = new RegistryClientPool(new RegistryTransportOptions { InsecureRegistries = [registry.Host] }, AnonymousKeychain.Instance);
 
         var measurements = Enum.GetValues<Mode>().ToDictionary(m => m, _ => new List<Measurement>());
         for (var run = 0; run < runs; run++)
@@ -61,7 +61,7 @@ internal static class PushBench
     }
 
     private static async Task<Measurement> MeasureAsync(
-        bool streamed, string rootfs, FilesystemDiff diff, string blobs, RegistryClients clients, ImageReference destination, CancellationToken cancellationToken)
+        bool streamed, string rootfs, FilesystemDiff diff, string blobs, RegistryClientPool clients, ImageReference destination, CancellationToken cancellationToken)
     {
         ResetPeakWorkingSet();
         var reports = new ConcurrentQueue<string>();
@@ -70,11 +70,11 @@ internal static class PushBench
         await using (uploads)
         {
             var layer = await new LayerStreaming(uploads, [Stage]).WriteAsync(Stage, follow => LayerWriter.WriteToDirectoryAsync(
-                rootfs, diff, blobs, MediaTypes.LayerType(docker: false, LayerCompression.Gzip), LayerWriteOptions.Default, cancellationToken, follow));
+                rootfs, diff, new BlobDirectory(blobs), MediaTypes.LayerType(docker: false, LayerCompression.Gzip), LayerWriteOptions.Default, follow, cancellationToken));
             var written = clock.Elapsed;
             var image = Image.Create(new ImageConfig { Architecture = Platform.Host.Architecture }, [layer], dockerMediaTypes: false);
             var pushed = new LayerOutcome(layer.Descriptor.Digest);
-            await new ImagePusher(clients).PushAsync(image, [destination], pushed, cancellationToken, uploads);
+            await new ImagePusher(clients).PushAsync(image, [destination], pushed, uploads, cancellationToken);
             var total = clock.Elapsed;
             File.Delete(layer.Path);
 

@@ -29,7 +29,7 @@ public static class BuildCommand
         try
         {
             var options = flags.ToOptions(result);
-            var builder = new Builder(new ChrootSandbox(), RegistryFlags.Keychain(), log, environment);
+            var builder = new Builder(new ChrootSandbox(), RegistryFlags.Keychain(environment), log, environment);
             var digest = await builder.RunAsync(options, cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(digest);
             return 0;

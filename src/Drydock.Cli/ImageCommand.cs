@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Drydock.Registry;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Cli;
 

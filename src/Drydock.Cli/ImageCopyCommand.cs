@@ -26,7 +26,7 @@ public static class ImageCopyCommand
                 var from = ImageReference.Parse(result.GetValue(source)!);
                 var to = ImageReference.Parse(result.GetValue(destination)!);
                 var options = registry.ToOptions(result) with { PushRegistries = [to.Registry] };
-                using var clients = new RegistryClients(options, RegistryFlags.Keychain());
+                using var clients = new RegistryClientPool(options, RegistryFlags.Keychain(environment));
                 var outcomes = new List<BlobPushOutcome>();
                 var progress = new SynchronousProgress<BlobPushed>(pushed => outcomes.Add(pushed.Outcome));
                 var digest = await new ImageCopier(clients).CopyAsync(from, to, progress, cancellationToken).ConfigureAwait(false);

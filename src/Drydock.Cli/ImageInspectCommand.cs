@@ -30,7 +30,7 @@ public static class ImageInspectCommand
 
                 // Nothing is pushed here: the push flags (--insecure, --skip-tls-verify) name the registry read.
                 var options = registry.ToOptions(result) with { PushRegistries = [target.Registry] };
-                using var clients = new RegistryClients(options, RegistryFlags.Keychain());
+                using var clients = new RegistryClientPool(options, RegistryFlags.Keychain(environment));
                 var client = clients.For(target);
                 await using var stdout = Console.OpenStandardOutput();
                 if (result.GetValue(raw))

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using Drydock.Dockerfile;
+using Drydock.Foundation.GoFormats;
 using Drydock.Reference;
 using Drydock.Registry.Auth;
 using Drydock.Registry.Transport;
@@ -116,7 +116,7 @@ public sealed class RegistryFlags(Func<string, string?> environment)
     }
 
     /// <summary>Credentials as Docker and kaniko find them: DOCKER_CONFIG, ~/.docker, /kaniko/.docker, credential helpers on PATH.</summary>
-    public static IKeychain Keychain() => DockerConfigKeychain.FromEnvironment();
+    public static IKeychain Keychain(Func<string, string?> environment) => DockerConfigKeychain.FromEnvironment(environment);
 
     /// <summary>Parses a variable's value, if set; a malformed one is an error naming the variable.</summary>
     private IReadOnlyList<T> FromEnvironment<T>(string name, Func<string, IReadOnlyList<T>> parse)
@@ -153,7 +153,7 @@ public sealed class RegistryFlags(Func<string, string?> environment)
         {
             return TimeSpan.FromTicks(GoDuration.ParseNanoseconds(value) / 100);
         }
-        catch (DockerfileException)
+        catch (GoFormatException)
         {
             return null;
         }

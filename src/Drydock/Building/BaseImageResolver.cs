@@ -9,7 +9,7 @@ namespace Drydock.Building;
 /// config once per build, whichever stage or platform asks first: two stages FROM one image cost
 /// one manifest fetch, and a multi-platform build can check every base before its first step.
 /// </summary>
-internal sealed class BaseImageResolver(RegistryClients registries)
+internal sealed class BaseImageResolver(RegistryClientPool registries)
 {
     private readonly ConcurrentDictionary<(string Reference, string Platform), Lazy<Task<RemoteImage>>> _resolved = new();
 

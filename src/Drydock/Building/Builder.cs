@@ -51,7 +51,7 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
             }
 
             using var work = WorkDirectory.Create(options.WorkDirectory);
-            using var registries = new RegistryClients(TransportOptions(options, outputs), keychain);
+            using var registries = new RegistryClientPool(TransportOptions(options, outputs), keychain);
             var shared = await SharedSettingsAsync(options, work, cancellationToken).ConfigureAwait(false);
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
             var resolver = new BaseImageResolver(registries);

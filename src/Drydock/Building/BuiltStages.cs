@@ -3,6 +3,7 @@ using Drydock.Dockerfile;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Building;
 

@@ -1,4 +1,6 @@
 using Drydock.Oci;
+using Drydock.Oci.DockerArchive;
+using Drydock.Oci.Layout;
 using Drydock.Reference;
 using Drydock.Registry;
 
@@ -12,12 +14,12 @@ internal static class ImageOutputs
 {
     /// <summary>Writes every output and returns the digest they name: the image's manifest, or the index over all platforms.</summary>
     /// <param name="uploaded">Layers already uploaded while they were written; the push does not send them again.</param>
-    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOutputs outputs, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken) =>
+    public static Task<Digest> WriteAsync(IReadOnlyList<Image> images, BuildOutputs outputs, RegistryClientPool registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken) =>
         images.Count == 1
             ? WriteImageAsync(images[0], outputs, registries, log, uploaded, cancellationToken)
             : WriteIndexAsync(PlatformIndex.Create(images), outputs, registries, log, uploaded, cancellationToken);
 
-    private static async Task<Digest> WriteImageAsync(Image image, BuildOutputs outputs, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteImageAsync(Image image, BuildOutputs outputs, RegistryClientPool registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         if (outputs.DockerArchivePath is { } tarPath)
         {
@@ -33,7 +35,7 @@ internal static class ImageOutputs
 
         if (outputs.Push)
         {
-            await new ImagePusher(registries).PushAsync(image, outputs.Destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
+            await new ImagePusher(registries).PushAsync(image, outputs.Destinations, PushProgress(log), uploaded, cancellationToken).ConfigureAwait(false);
             LogPushed(outputs.Destinations, image.ManifestDigest, log);
         }
 
@@ -41,7 +43,7 @@ internal static class ImageOutputs
         return image.ManifestDigest;
     }
 
-    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOutputs outputs, RegistryClients registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
+    private static async Task<Digest> WriteIndexAsync(PlatformIndex index, BuildOutputs outputs, RegistryClientPool registries, IBuildLog log, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         if (outputs.OciLayoutPath is { } layoutPath)
         {
@@ -51,7 +53,7 @@ internal static class ImageOutputs
 
         if (outputs.Push)
         {
-            await new IndexPusher(registries).PushAsync(index, outputs.Destinations, PushProgress(log), cancellationToken, uploaded).ConfigureAwait(false);
+            await new IndexPusher(registries).PushAsync(index, outputs.Destinations, PushProgress(log), uploaded, cancellationToken).ConfigureAwait(false);
             foreach (var image in index.Images)
             {
                 log.Info($"Pushed the {Platform.Create(image.Config.Os, image.Config.Architecture, image.Config.Variant)} image {image.ManifestDigest}");

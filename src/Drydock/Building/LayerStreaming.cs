@@ -30,7 +30,7 @@ internal sealed class LayerStreaming
     /// The build's early uploads when it pushes to a registry, else null. Disposing them cancels
     /// the ones still running, as when the build fails.
     /// </summary>
-    public static EarlyBlobUploads? UploadsFor(BuildOutputs outputs, RegistryClients registries, IBuildLog log) =>
+    public static EarlyBlobUploads? UploadsFor(BuildOutputs outputs, RegistryClientPool registries, IBuildLog log) =>
         outputs.Push ? new EarlyBlobUploads(registries, outputs.Destinations, log.Debug) : null;
 
     /// <summary>

@@ -5,6 +5,7 @@ using Drydock.Dockerfile;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 using Drydock.Sandbox;
 
 namespace Drydock.Building;

@@ -56,7 +56,7 @@ internal sealed class StageLayers(BuildState build, Stage stage, StageState stat
 
         var mediaType = MediaTypes.LayerType(state.DockerMediaTypes, build.LayerWrite.Compression);
         var layer = await build.Streaming.WriteAsync(stage, follow => LayerWriter.WriteToDirectoryAsync(
-            rootfs, diff, build.Work.Blobs.Root, mediaType, build.LayerWrite, cancellationToken, follow)).ConfigureAwait(false);
+            rootfs, diff, build.Work.Blobs, mediaType, build.LayerWrite, follow, cancellationToken)).ConfigureAwait(false);
         build.Log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
         state.AddLayer(layer, createdBy, created);
     }

@@ -1,4 +1,4 @@
-using Drydock.Layers;
+using Drydock.Foundation.Paths;
 
 namespace Drydock.Context;
 

@@ -1,3 +1,5 @@
+using Drydock.Foundation.GoFormats;
+
 namespace Drydock.Dockerfile;
 
 /// <summary>Entry points: Dockerfile text to AST, typed instructions, and build stages.</summary>

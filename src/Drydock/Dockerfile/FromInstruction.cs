@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Drydock.Foundation.GoFormats;
 
 namespace Drydock.Dockerfile;
 

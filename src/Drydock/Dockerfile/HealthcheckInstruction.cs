@@ -1,4 +1,5 @@
 using System.Globalization;
+using Drydock.Foundation.GoFormats;
 
 namespace Drydock.Dockerfile;
 
@@ -87,7 +88,16 @@ public sealed record HealthcheckInstruction : Instruction
         {
             return 0;
         }
-        var ns = GoDuration.ParseNanoseconds(flag.Value);
+        long ns;
+        try
+        {
+            ns = GoDuration.ParseNanoseconds(flag.Value);
+        }
+        catch (GoFormatException e)
+        {
+            throw new DockerfileException(e.Message, e.Hint);
+        }
+
         if (ns != 0 && ns < Millisecond)
         {
             throw new DockerfileException(

@@ -1,3 +1,5 @@
+using Drydock.Foundation.GoFormats;
+
 namespace Drydock.Dockerfile;
 
 /// <summary><c>RUN [--mount=…] [--network=…] [--security=…] &lt;command&gt;</c>.</summary>

@@ -1,3 +1,5 @@
+using Drydock.Foundation.Paths;
+
 namespace Drydock.Layers;
 
 /// <summary>

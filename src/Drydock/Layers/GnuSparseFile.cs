@@ -104,7 +104,7 @@ internal sealed class GnuSparseFile
                     var chunk = (int)Math.Min(CopyBufferSize, length - done);
                     await data.ReadExactlyAsync(buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false);
 
-                    // Straight to the page cache, as for plain files (see LayerExtraction.CopyToFileAsync).
+                    // Straight to the page cache, as for plain files (see LayerEntryApplier.CopyToFileAsync).
                     RandomAccess.Write(file, buffer.AsSpan(0, chunk), offset + done);
                     done += chunk;
                 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Drydock.Foundation.Streams;
 using Drydock.Oci;
 
 namespace Drydock.Layers;

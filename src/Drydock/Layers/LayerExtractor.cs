@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Drydock.Foundation.Paths;
 using Drydock.Native;
 using Drydock.Oci;
 
@@ -43,23 +44,23 @@ public static class LayerExtractor
             using var hashing = new HashingReadStream(tar, leaveOpen: true);
             // The diffID is of the tar as stored; the reader sees old sparse encodings rewritten.
             var observer = new PaxXattrObserver(new LegacySparseRewriter(hashing));
-            var extraction = new LayerExtraction(root, options, observer);
+            var applier = new LayerEntryApplier(root, options, observer);
             var reader = new TarReader(observer, leaveOpen: true);
             await using (reader.ConfigureAwait(false))
             {
                 while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
                 {
-                    await extraction.ApplyAsync(entry, cancellationToken).ConfigureAwait(false);
+                    await applier.ApplyAsync(entry, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            extraction.Finish();
+            applier.Finish();
 
             // The diffID covers the whole tar, including the zero blocks after the last entry.
             await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
             var diffId = hashing.GetDigest();
             await blob.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-            return new LayerExtractResult(diffId, extraction.Entries, extraction.Warnings);
+            return new LayerExtractResult(diffId, applier.Entries, applier.Warnings);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Drydock.Foundation.Paths;
 using Drydock.Native;
 using Drydock.Oci;
 
@@ -44,42 +45,37 @@ public static class LayerWriter
     }
 
     /// <summary>
-    /// Writes the layer into <c>blobDirectory/sha256/HEX</c> (the layout of an OCI layout's blobs
-    /// folder) and returns it as an <see cref="ILayer"/>. <paramref name="mediaType"/> is the
-    /// caller's choice (<see cref="MediaTypes.LayerType"/>) and must match the options' compression.
+    /// Writes the layer into <paramref name="blobs"/> under its digest and returns it as an
+    /// <see cref="ILayer"/>. <paramref name="mediaType"/> is the caller's choice
+    /// (<see cref="MediaTypes.LayerType"/>) and must match the options' compression.
+    /// </summary>
+    public static Task<FileLayer> WriteToDirectoryAsync(
+        string rootfs, FilesystemDiff diff, BlobDirectory blobs, string mediaType, LayerWriteOptions options, CancellationToken cancellationToken) =>
+        WriteToDirectoryAsync(rootfs, diff, blobs, mediaType, options, follow: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="WriteToDirectoryAsync(string, FilesystemDiff, BlobDirectory, string, LayerWriteOptions, CancellationToken)"/>;
     /// <paramref name="follow"/>, when given, is handed the blob file as soon as it is created and
     /// returns the stream to write it through (one that lets a reader follow it, see
     /// <see cref="GrowingFile"/>).
     /// </summary>
     public static async Task<FileLayer> WriteToDirectoryAsync(
-        string rootfs, FilesystemDiff diff, string blobDirectory, string mediaType, LayerWriteOptions options, CancellationToken cancellationToken, Func<FileStream, Stream>? follow = null)
+        string rootfs, FilesystemDiff diff, BlobDirectory blobs, string mediaType, LayerWriteOptions options, Func<FileStream, Stream>? follow, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(options);
         if (MediaTypes.CompressionOf(mediaType) != options.Compression)
         {
             throw new ArgumentException($"Media type '{mediaType}' does not match {options.Compression} compression.", nameof(mediaType));
         }
 
-        Directory.CreateDirectory(blobDirectory);
-        var temporary = Path.Combine(blobDirectory, $".layer-{Guid.NewGuid():N}.tmp");
-        try
+        var blob = blobs.Create();
+        await using (blob.ConfigureAwait(false))
         {
-            LayerWriteResult result;
-            var file = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0 });
-            await using (file.ConfigureAwait(false))
-            {
-                result = await WriteAsync(rootfs, diff, follow?.Invoke(file) ?? file, options, cancellationToken).ConfigureAwait(false);
-            }
-
-            var final = Path.Combine(blobDirectory, result.Digest.Algorithm, result.Digest.Hex);
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temporary, final, overwrite: true);
+            var result = await WriteAsync(rootfs, diff, follow?.Invoke(blob.File) ?? blob.File, options, cancellationToken).ConfigureAwait(false);
+            var path = await blob.CommitAsync(result.Digest).ConfigureAwait(false);
             var descriptor = new Descriptor { MediaType = mediaType, Digest = result.Digest, Size = result.Size };
-            return new FileLayer(final, descriptor, result.DiffId);
-        }
-        finally
-        {
-            File.Delete(temporary);
+            return new FileLayer(path, descriptor, result.DiffId);
         }
     }
 

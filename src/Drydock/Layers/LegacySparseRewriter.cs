@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using Drydock.Oci;
+using Drydock.Foundation.Streams;
 
 namespace Drydock.Layers;
 

@@ -1,4 +1,4 @@
-using Drydock.Oci;
+using Drydock.Foundation.Streams;
 using System.Text;
 
 namespace Drydock.Layers;

@@ -7,6 +7,17 @@ public sealed class BlobDirectory(string root)
 
     public string PathOf(Digest digest) => Path.Combine(Root, digest.Algorithm, digest.Hex);
 
+    /// <summary>Opens a blob; reading it to the end verifies its size and digest.</summary>
+    public Stream OpenVerified(Descriptor descriptor, string what) =>
+        new VerifyingStream(OpenRead(PathOf(descriptor.Digest)), descriptor.Digest, descriptor.Size, what);
+
+    /// <summary>Reads a small blob (a manifest, an index, a config) whole, verified.</summary>
+    public Task<byte[]> ReadVerifiedAsync(Descriptor descriptor, long limit, string what, CancellationToken cancellationToken) =>
+        SmallBlobs.ReadVerifiedAsync(OpenRead(PathOf(descriptor.Digest)), descriptor, limit, what, cancellationToken);
+
+    /// <summary>Starts a blob whose digest is known only once it is written; commit it under that digest.</summary>
+    public PendingBlob Create() => new(this);
+
     /// <summary>Writes the manifest, the config and every layer of an image, skipping blobs already present.</summary>
     public async Task WriteImageAsync(IImage image, CancellationToken cancellationToken)
     {
@@ -61,4 +72,13 @@ public sealed class BlobDirectory(string root)
             File.Delete(temporary);
         }
     }
+
+    /// <summary>Opens a blob file for one sequential, asynchronous read.</summary>
+    internal static FileStream OpenRead(string path) => new(path, new FileStreamOptions
+    {
+        Mode = FileMode.Open,
+        Access = FileAccess.Read,
+        Share = FileShare.Read,
+        Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+    });
 }

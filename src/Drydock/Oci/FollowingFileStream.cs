@@ -1,3 +1,5 @@
+using Drydock.Foundation.Streams;
+
 namespace Drydock.Oci;
 
 /// <summary>

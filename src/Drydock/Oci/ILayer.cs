@@ -1,6 +1,13 @@
 namespace Drydock.Oci;
 
-/// <summary>A layer of an image, wherever its blob lives (registry, file, layout, work dir).</summary>
+/// <summary>
+/// A layer of an image, wherever its blob lives (registry, file, layout, archive, work dir).
+/// </summary>
+/// <remarks>
+/// A layer has one opener, for its blob as stored. The uncompressed tar is derived from it for every
+/// kind of layer alike, one floor up where the decompressors live, as go-containerregistry derives
+/// <c>Uncompressed</c> from <c>Compressed</c>.
+/// </remarks>
 public interface ILayer
 {
     /// <summary>The compressed blob as the manifest lists it.</summary>

@@ -1,6 +1,9 @@
 namespace Drydock.Oci;
 
-/// <summary>An image assembled from a config and layers: its manifest and config bytes are made here.</summary>
+/// <summary>
+/// An image assembled from a config and layers (its manifest and config bytes are made here), or
+/// read from storage with its bytes as stored.
+/// </summary>
 public sealed class Image : IImage
 {
     private Image(Manifest manifest, byte[] rawManifest, string mediaType, ImageConfig config, byte[] rawConfig, IReadOnlyList<ILayer> layers)
@@ -27,6 +30,13 @@ public sealed class Image : IImage
     public ReadOnlyMemory<byte> RawConfig { get; }
 
     public IReadOnlyList<ILayer> Layers { get; }
+
+    /// <summary>
+    /// An image read from storage (an OCI layout, a docker archive): its manifest and config bytes
+    /// are kept as they were read, so its digest is the one they were stored under.
+    /// </summary>
+    public static Image FromStored(Manifest manifest, byte[] rawManifest, string mediaType, ImageConfig config, byte[] rawConfig, IReadOnlyList<ILayer> layers) =>
+        new(manifest, rawManifest, mediaType, config, rawConfig, layers);
 
     /// <summary>
     /// Makes the image. The config's rootfs.diff_ids are set from the layers, so they always agree.

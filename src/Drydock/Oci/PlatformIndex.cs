@@ -35,7 +35,7 @@ public sealed class PlatformIndex
         var index = new ImageIndex
         {
             MediaType = mediaType,
-            Manifests = images.Select(i => OciLayoutWriter.ManifestDescriptor(i) with { Platform = PlatformOf(i.Config) }).ToArray(),
+            Manifests = images.Select(i => ImageDescriptor.Of(i) with { Platform = PlatformOf(i.Config) }).ToArray(),
         };
         return new PlatformIndex(images, index, OciJson.Serialize(index));
     }

@@ -14,7 +14,7 @@ namespace Drydock.Registry;
 /// </summary>
 public sealed class EarlyBlobUploads : IAsyncDisposable
 {
-    private readonly RegistryClients _clients;
+    private readonly RegistryClientPool _clients;
     private readonly IReadOnlyList<IGrouping<string, (string Registry, string Repository)>> _registries;
     private readonly Action<string> _report;
     private readonly SemaphoreSlim _slots;
@@ -23,7 +23,7 @@ public sealed class EarlyBlobUploads : IAsyncDisposable
     private readonly Lock _gate = new();
 
     /// <param name="report">Told of each upload's outcome (for a debug log).</param>
-    public EarlyBlobUploads(RegistryClients clients, IReadOnlyList<ImageReference> destinations, Action<string> report, int maxConcurrentUploads = 3)
+    public EarlyBlobUploads(RegistryClientPool clients, IReadOnlyList<ImageReference> destinations, Action<string> report, int maxConcurrentUploads = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentUploads, 1);
         _clients = clients;
@@ -140,7 +140,7 @@ public sealed class EarlyBlobUploads : IAsyncDisposable
 
         try
         {
-            await client.PushBlobAsync(repository, descriptor, _ => Task.FromResult(blob.OpenRead()), _cancel.Token, mountFrom: from).ConfigureAwait(false);
+            await client.PushBlobAsync(repository, descriptor, _ => Task.FromResult(blob.OpenRead()), mountFrom: from, _cancel.Token).ConfigureAwait(false);
             _report($"mounted {descriptor.Digest} from {client.Registry}/{from} into {repository}");
             return true;
         }

@@ -1,5 +1,6 @@
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry;
 
@@ -15,10 +16,10 @@ public sealed class ImageCopier
     /// <summary>Deeper nesting than this is refused: real indexes nest once at most, a loop never ends.</summary>
     private const int MaxDepth = 4;
 
-    private readonly RegistryClients _clients;
+    private readonly RegistryClientPool _clients;
     private readonly ImagePusher _pusher;
 
-    public ImageCopier(RegistryClients clients, int maxConcurrentUploads = 3)
+    public ImageCopier(RegistryClientPool clients, int maxConcurrentUploads = 3)
     {
         _clients = clients;
         _pusher = new ImagePusher(clients, maxConcurrentUploads);
@@ -40,7 +41,7 @@ public sealed class ImageCopier
         if (!document.IsIndex)
         {
             var manifest = document.ReadManifest(source);
-            await _pusher.PushBlobsAsync(BlobsOf(source, manifest), [destination], progress, cancellationToken).ConfigureAwait(false);
+            await _pusher.PushBlobsAsync(BlobsOf(source, manifest), [destination], progress, uploaded: null, cancellationToken).ConfigureAwait(false);
             return;
         }
 

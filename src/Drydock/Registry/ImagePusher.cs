@@ -1,5 +1,6 @@
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry;
 
@@ -14,10 +15,10 @@ public sealed record BlobPushed(string Registry, string Repository, Descriptor D
 /// </summary>
 public sealed class ImagePusher
 {
-    private readonly RegistryClients _clients;
+    private readonly RegistryClientPool _clients;
     private readonly int _maxConcurrentUploads;
 
-    public ImagePusher(RegistryClients clients, int maxConcurrentUploads = 3)
+    public ImagePusher(RegistryClientPool clients, int maxConcurrentUploads = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentUploads, 1);
         _clients = clients;
@@ -28,14 +29,18 @@ public sealed class ImagePusher
     public Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken) =>
         PushAsync(image, destinations, progress: null, cancellationToken);
 
+    /// <summary>Pushes the image, reporting each blob, and returns its manifest digest.</summary>
+    public Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken) =>
+        PushAsync(image, destinations, progress, uploaded: null, cancellationToken);
+
     /// <summary>
     /// Pushes the image, reporting each blob, and returns its manifest digest. Blobs that
     /// <paramref name="uploaded"/> already put into a repository are not sent there again.
     /// </summary>
-    public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
+    public async Task<Digest> PushAsync(IImage image, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         CheckDestinations(image.ManifestDigest, destinations);
-        await PushBlobsAsync(BlobsOf(image), destinations, progress, cancellationToken, uploaded).ConfigureAwait(false);
+        await PushBlobsAsync(BlobsOf(image), destinations, progress, uploaded, cancellationToken).ConfigureAwait(false);
         await PutManifestAsync(image.RawManifest, image.MediaType, destinations, cancellationToken).ConfigureAwait(false);
         return image.ManifestDigest;
     }
@@ -55,7 +60,7 @@ public sealed class ImagePusher
     }
 
     /// <summary>Puts every blob into every destination repository.</summary>
-    internal async Task PushBlobsAsync(IReadOnlyList<PushedBlob> blobs, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
+    internal async Task PushBlobsAsync(IReadOnlyList<PushedBlob> blobs, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         var repositories = destinations
             .GroupBy(d => (Registry: ImageReference.NormalizeRegistry(d.Registry), d.Repository))
@@ -84,7 +89,7 @@ public sealed class ImagePusher
                     var mountFrom = blob.Source is { } source && ImageReference.NormalizeRegistry(source.Registry) == normalized && source.Repository != repository
                         ? source.Repository
                         : earlier;
-                    var outcome = await client.PushBlobAsync(repository, blob.Descriptor, blob.Open, token, mountFrom).ConfigureAwait(false);
+                    var outcome = await client.PushBlobAsync(repository, blob.Descriptor, blob.Open, mountFrom, token).ConfigureAwait(false);
                     progress?.Report(new BlobPushed(registry, repository, blob.Descriptor, outcome));
                 }).ConfigureAwait(false);
             firstRepository.TryAdd(normalized, repository);

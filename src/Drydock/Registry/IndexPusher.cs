@@ -8,7 +8,7 @@ namespace Drydock.Registry;
 /// destination repository, then each image's manifest by digest, and only when all of them are
 /// confirmed the index under each tag, so no tag ever names an index with a manifest missing.
 /// </summary>
-public sealed class IndexPusher(RegistryClients clients, int maxConcurrentUploads = 3)
+public sealed class IndexPusher(RegistryClientPool clients, int maxConcurrentUploads = 3)
 {
     private readonly ImagePusher _pusher = new(clients, maxConcurrentUploads);
 
@@ -16,13 +16,13 @@ public sealed class IndexPusher(RegistryClients clients, int maxConcurrentUpload
     /// Pushes the index with its images, reporting each blob, and returns the index digest. Blobs
     /// that <paramref name="uploaded"/> already put into a repository are not sent there again.
     /// </summary>
-    public async Task<Digest> PushAsync(PlatformIndex index, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, CancellationToken cancellationToken, EarlyBlobUploads? uploaded = null)
+    public async Task<Digest> PushAsync(PlatformIndex index, IReadOnlyList<ImageReference> destinations, IProgress<BlobPushed>? progress, EarlyBlobUploads? uploaded, CancellationToken cancellationToken)
     {
         ImagePusher.CheckDestinations(index.Digest, destinations);
 
         // One pass over every blob of every image: layers shared between platforms go once.
         var blobs = index.Images.SelectMany(ImagePusher.BlobsOf).DistinctBy(b => b.Descriptor.Digest).ToArray();
-        await _pusher.PushBlobsAsync(blobs, destinations, progress, cancellationToken, uploaded).ConfigureAwait(false);
+        await _pusher.PushBlobsAsync(blobs, destinations, progress, uploaded, cancellationToken).ConfigureAwait(false);
 
         var repositories = destinations.DistinctBy(d => (ImageReference.NormalizeRegistry(d.Registry), d.Repository)).ToArray();
         foreach (var image in index.Images)

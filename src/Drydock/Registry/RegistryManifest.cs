@@ -1,5 +1,6 @@
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry;
 

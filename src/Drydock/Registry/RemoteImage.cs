@@ -1,5 +1,6 @@
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry;
 
@@ -10,7 +11,7 @@ namespace Drydock.Registry;
 public sealed class RemoteImage : IImage
 {
     /// <summary>Configs are small; a larger one is refused rather than read into memory.</summary>
-    public const long MaxConfigSize = 64L * 1024 * 1024;
+    public const long MaxConfigSize = SmallBlobs.MaxConfigSize;
 
     private RemoteImage(ImageReference reference, RegistryManifest manifestDocument, Manifest manifest, ImageConfig config, byte[] rawConfig, IReadOnlyList<ILayer> layers, Digest? indexDigest)
     {

@@ -1,5 +1,6 @@
 using System.Net.Http;
-using Drydock.Oci;
+using Drydock.Foundation.Streams;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry;
 

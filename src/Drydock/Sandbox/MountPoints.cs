@@ -1,5 +1,5 @@
 using System.Runtime.Versioning;
-using Drydock.Layers;
+using Drydock.Foundation.Paths;
 using Drydock.Native;
 
 namespace Drydock.Sandbox;

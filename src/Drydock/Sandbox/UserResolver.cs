@@ -1,5 +1,5 @@
 using System.Globalization;
-using Drydock.Layers;
+using Drydock.Foundation.Paths;
 
 namespace Drydock.Sandbox;
 

@@ -1,3 +1,4 @@
+using Drydock.Foundation.Paths;
 using Drydock.Layers;
 using Drydock.Native;
 

@@ -77,7 +77,7 @@ public sealed class StreamedPushTests(HttpRegistry server) : IDisposable
     {
         var repository = RegistryServer.NewRepository("stalled");
         var before = Image.Create(new ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);
-        using (var clients = new RegistryClients(server.TransportOptions, server.Keychain))
+        using (var clients = new RegistryClientPool(server.TransportOptions, server.Keychain))
         {
             await new ImagePusher(clients).PushAsync(before, [server.Reference($"{repository}:stable")], CancellationToken.None);
         }

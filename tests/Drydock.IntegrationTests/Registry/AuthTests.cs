@@ -2,6 +2,7 @@ using System.Net;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 
 namespace Drydock.IntegrationTests.Registry;
 
@@ -42,7 +43,7 @@ public sealed class AuthTests(AuthRegistry server)
         using var helper = new CredentialHelperScript(new Dictionary<string, (string, string)> { [server.Host] = (server.Username!, server.Password!) });
         using var dockerConfig = new TempDirectory();
         var keychain = new DockerConfigKeychain([CredentialHelperScript.WriteConfig(dockerConfig.Path, server.Host)], helper.SearchPath);
-        using var clients = new RegistryClients(server.TransportOptions, keychain);
+        using var clients = new RegistryClientPool(server.TransportOptions, keychain);
         var destination = server.Reference(RegistryServer.NewRepository("helper") + ":v1");
 
         var image = await RemoteImage.LoadAsync(clients.For(server.Host), seeded.Reference, Platform.Host, CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Net;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.IntegrationTests.Registry;
@@ -15,7 +16,7 @@ public sealed class ImagePusherTests(HttpRegistry server)
     {
         await using var second = await RegistryServer.StartAsync(RegistryMode.Http);
         var options = new RegistryTransportOptions { InsecureRegistries = [server.Host, second.Host], PullRetries = 0, PushRetries = 0 };
-        using var clients = new RegistryClients(options, server.Keychain);
+        using var clients = new RegistryClientPool(options, server.Keychain);
         var layer = InMemoryLayer.Random(size: 4096);
         var image = Image.Create(new ImageConfig { Config = new ContainerConfig { Cmd = ["sh"] } }, [layer], dockerMediaTypes: false);
         var repository = RegistryServer.NewRepository("multi-dest");
@@ -45,7 +46,7 @@ public sealed class ImagePusherTests(HttpRegistry server)
         using var reserved = new RefusingPort();
         var goneHost = reserved.Host;
         var options = new RegistryTransportOptions { InsecureRegistries = [server.Host, goneHost], PullRetries = 0, PushRetries = 0 };
-        using var clients = new RegistryClients(options, server.Keychain);
+        using var clients = new RegistryClientPool(options, server.Keychain);
         var image = Image.Create(new ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);
         var good = server.Reference(RegistryServer.NewRepository("half") + ":v1");
         var unreachable = ImageReference.Parse($"{goneHost}/half:v1");
@@ -60,7 +61,7 @@ public sealed class ImagePusherTests(HttpRegistry server)
     [Fact]
     public async Task A_destination_pinned_to_another_digest_is_refused_before_any_upload()
     {
-        using var clients = new RegistryClients(server.TransportOptions, server.Keychain);
+        using var clients = new RegistryClientPool(server.TransportOptions, server.Keychain);
         var layer = InMemoryLayer.Random();
         var image = Image.Create(new ImageConfig(), [layer], dockerMediaTypes: false);
         var pinned = server.Reference(RegistryServer.NewRepository("pinned") + ":v1").WithDigest("sha256:" + new string('0', 64));
@@ -74,7 +75,7 @@ public sealed class ImagePusherTests(HttpRegistry server)
     [Fact]
     public async Task Pushes_by_digest_when_the_destination_has_no_tag()
     {
-        using var clients = new RegistryClients(server.TransportOptions, server.Keychain);
+        using var clients = new RegistryClientPool(server.TransportOptions, server.Keychain);
         var image = Image.Create(new ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);
         var repository = RegistryServer.NewRepository("bydigest");
         var destination = ImageReference.Parse($"{server.Host}/{repository}@{image.ManifestDigest}");

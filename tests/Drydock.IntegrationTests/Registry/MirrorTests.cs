@@ -3,6 +3,7 @@ using System.Net;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.IntegrationTests.Registry;

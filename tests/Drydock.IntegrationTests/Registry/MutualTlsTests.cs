@@ -1,5 +1,6 @@
 using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.IntegrationTests.Registry;
@@ -34,7 +35,7 @@ public sealed class MutualTlsTests(MutualTlsRegistry server)
     [Fact]
     public async Task A_push_presents_the_certificate_too()
     {
-        using var clients = new RegistryClients(server.TransportOptions, server.Keychain);
+        using var clients = new RegistryClientPool(server.TransportOptions, server.Keychain);
         var image = Oci.Image.Create(new Oci.ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);
         var destination = server.Reference(RegistryServer.NewRepository("mtls") + ":v1");
 

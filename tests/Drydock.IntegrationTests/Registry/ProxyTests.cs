@@ -1,6 +1,7 @@
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.IntegrationTests.Registry;
@@ -21,7 +22,7 @@ public sealed class ProxyTests(TlsRegistry server)
         var seeded = await BaseImages.SeedBusyboxAsync(server);
         using var proxy = new ForwardProxy("proxy-user", "proxy-pw");
         var options = Options($"http://proxy-user:proxy-pw@127.0.0.1:{proxy.Port}");
-        using var clients = new RegistryClients(options, server.Keychain);
+        using var clients = new RegistryClientPool(options, server.Keychain);
         var source = ImageReference.Parse($"{ProxiedHost}/{seeded.Reference.Repository}:{seeded.Reference.Tag}");
         var destination = ImageReference.Parse($"{ProxiedHost}/{RegistryServer.NewRepository("proxied")}:v1");
 

@@ -7,6 +7,7 @@ using System.Text;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.IntegrationTests.Registry;
@@ -129,7 +130,7 @@ public abstract class RegistryScenarios(RegistryServer server)
     public async Task Pushes_an_image_that_skopeo_reads_back_and_copies_to_an_OCI_layout()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(Server);
-        using var clients = new RegistryClients(Server.TransportOptions, Server.Keychain);
+        using var clients = new RegistryClientPool(Server.TransportOptions, Server.Keychain);
         var baseImage = await RemoteImage.LoadAsync(clients.For(Server.Host), seeded.Reference, Platform.Host, CancellationToken.None);
         var added = InMemoryLayer.FromFiles(new Dictionary<string, byte[]> { ["app/hello.txt"] = "hello from drydock\n"u8.ToArray() });
         var image = Image.Create(
@@ -164,7 +165,7 @@ public abstract class RegistryScenarios(RegistryServer server)
     [Fact]
     public async Task A_second_push_of_the_same_image_only_checks_with_HEAD()
     {
-        using var clients = new RegistryClients(Server.TransportOptions, Server.Keychain);
+        using var clients = new RegistryClientPool(Server.TransportOptions, Server.Keychain);
         var layer = InMemoryLayer.Random();
         var image = Image.Create(new ImageConfig(), [layer], dockerMediaTypes: true);
         var destination = Server.Reference(RegistryServer.NewRepository("again") + ":1");

@@ -2,6 +2,7 @@ using System.Net;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.IntegrationTests.Registry;
@@ -98,7 +99,7 @@ public sealed class ResilienceTests(HttpRegistry upstream) : IDisposable
             ("PUT", 1) when request.IsManifest => new Fault.Status(HttpStatusCode.TooManyRequests, RetryAfterSeconds: 1),
             _ => null,
         };
-        using var clients = new RegistryClients(Options with { UploadChunkSize = 1024 * 1024 }, upstream.Keychain);
+        using var clients = new RegistryClientPool(Options with { UploadChunkSize = 1024 * 1024 }, upstream.Keychain);
         var destination = _proxy.Reference($"{repository}:v1");
 
         var digest = await new ImagePusher(clients).PushAsync(image, [destination], CancellationToken.None);
@@ -127,7 +128,7 @@ public sealed class ResilienceTests(HttpRegistry upstream) : IDisposable
         _proxy.Faults = request => request.Method == "PUT" && request.Path.Contains(commit, StringComparison.OrdinalIgnoreCase) && Interlocked.Increment(ref stalls) == 1
             ? new Fault.StallRequestAfter(64 * 1024, TimeSpan.FromMinutes(1))
             : null;
-        using var clients = new RegistryClients(Options with { PushStallTimeout = TimeSpan.FromSeconds(1) }, upstream.Keychain);
+        using var clients = new RegistryClientPool(Options with { PushStallTimeout = TimeSpan.FromSeconds(1) }, upstream.Keychain);
 
         var digest = await new ImagePusher(clients).PushAsync(image, [_proxy.Reference($"{repository}:v1")], CancellationToken.None);
 
@@ -146,14 +147,14 @@ public sealed class ResilienceTests(HttpRegistry upstream) : IDisposable
     {
         var repository = RegistryServer.NewRepository("never");
         var before = Image.Create(new ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);
-        using (var direct = new RegistryClients(upstream.TransportOptions, upstream.Keychain))
+        using (var direct = new RegistryClientPool(upstream.TransportOptions, upstream.Keychain))
         {
             await new ImagePusher(direct).PushAsync(before, [upstream.Reference($"{repository}:stable")], CancellationToken.None);
         }
 
         var after = Image.Create(new ImageConfig(), [InMemoryLayer.Random(), InMemoryLayer.Random()], dockerMediaTypes: false);
         _proxy.Faults = request => request.IsBlobUpload && request.Method == "PUT" ? new Fault.Status(HttpStatusCode.ServiceUnavailable) : null;
-        using var clients = new RegistryClients(Options with { PushRetries = 2 }, upstream.Keychain);
+        using var clients = new RegistryClientPool(Options with { PushRetries = 2 }, upstream.Keychain);
 
         var error = await Assert.ThrowsAsync<RegistryException>(() => new ImagePusher(clients).PushAsync(after, [_proxy.Reference($"{repository}:stable")], CancellationToken.None));
 

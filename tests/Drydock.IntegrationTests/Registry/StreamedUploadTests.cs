@@ -80,7 +80,7 @@ public sealed class StreamedUploadTests(HttpRegistry server) : IDisposable
         await using var second = await RegistryServer.StartAsync(RegistryMode.Http);
         using var proxy = new FaultProxy(server);
         var options = server.TransportOptions with { InsecureRegistries = [proxy.Host, second.Host], UploadChunkSize = ChunkSize };
-        using var clients = new RegistryClients(options, server.Keychain);
+        using var clients = new RegistryClientPool(options, server.Keychain);
         var layer = InMemoryLayer.Random(size: 600 * 1024);
         var bytes = await BytesOfAsync(layer);
         var opened = layer.Opens;
@@ -102,7 +102,7 @@ public sealed class StreamedUploadTests(HttpRegistry server) : IDisposable
                 blob.Complete(layer.Descriptor);
             }
 
-            await new ImagePusher(clients).PushAsync(image, destinations, new SyncProgress<BlobPushed>(reports.Add), CancellationToken.None, uploads);
+            await new ImagePusher(clients).PushAsync(image, destinations, new SyncProgress<BlobPushed>(reports.Add), uploads, CancellationToken.None);
         }
 
         Assert.Equal(opened, layer.Opens);
@@ -121,7 +121,7 @@ public sealed class StreamedUploadTests(HttpRegistry server) : IDisposable
     public async Task Disposing_the_uploads_cancels_a_running_one_and_deletes_its_session()
     {
         var repository = RegistryServer.NewRepository("early-cancelled");
-        using var clients = new RegistryClients(server.TransportOptions with { UploadChunkSize = ChunkSize }, server.Keychain);
+        using var clients = new RegistryClientPool(server.TransportOptions with { UploadChunkSize = ChunkSize }, server.Keychain);
         var layer = InMemoryLayer.Random(size: 512 * 1024);
         var bytes = await BytesOfAsync(layer);
         var log = new ConcurrentQueue<string>();

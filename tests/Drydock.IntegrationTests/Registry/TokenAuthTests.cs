@@ -2,6 +2,7 @@ using System.Net;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 
 namespace Drydock.IntegrationTests.Registry;
 
@@ -19,7 +20,7 @@ public sealed class TokenAuthTests(TokenAuthRegistry server)
     public async Task A_push_that_mounts_asks_for_push_and_pull_scopes_together_and_every_token_is_fetched_once()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(server);
-        using var clients = new RegistryClients(server.TransportOptions, server.Keychain);
+        using var clients = new RegistryClientPool(server.TransportOptions, server.Keychain);
         var destination = server.Reference(RegistryServer.NewRepository("token") + ":v1");
         var before = Tokens.Requests.Count;
         var reports = new List<BlobPushed>();

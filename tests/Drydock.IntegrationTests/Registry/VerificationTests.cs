@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 
 namespace Drydock.IntegrationTests.Registry;
 
@@ -31,7 +32,7 @@ public sealed class VerificationTests(HttpRegistry server)
     [Fact]
     public async Task A_tampered_manifest_fails_by_digest_and_by_tag()
     {
-        using var clients = new RegistryClients(server.TransportOptions, server.Keychain);
+        using var clients = new RegistryClientPool(server.TransportOptions, server.Keychain);
         var image = Image.Create(new ImageConfig(), [InMemoryLayer.Random()], dockerMediaTypes: false);
         var reference = server.Reference(RegistryServer.NewRepository("tamper") + ":v1");
         await new ImagePusher(clients).PushAsync(image, [reference], CancellationToken.None);

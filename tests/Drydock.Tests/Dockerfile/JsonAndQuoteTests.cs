@@ -1,4 +1,5 @@
 using Drydock.Dockerfile;
+using Drydock.Foundation.GoFormats;
 
 namespace Drydock.Tests.Dockerfile;
 

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
+using Drydock.Foundation.Paths;
 using Drydock.Layers;
 using Drydock.Native;
 using Drydock.Oci;

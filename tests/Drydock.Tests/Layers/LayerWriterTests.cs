@@ -138,7 +138,7 @@ public sealed class LayerWriterTests : IDisposable
         var blobs = Path.Combine(_base, "blobs");
         var options = new LayerWriteOptions { Compression = LayerCompression.Zstd };
 
-        var layer = await LayerWriter.WriteToDirectoryAsync(Source, EverythingIn(Source), blobs, MediaTypes.OciLayerZstd, options, CancellationToken.None);
+        var layer = await LayerWriter.WriteToDirectoryAsync(Source, EverythingIn(Source), new BlobDirectory(blobs), MediaTypes.OciLayerZstd, options, CancellationToken.None);
 
         await using var tar = await layer.OpenUncompressedAsync(CancellationToken.None);
         await tar.CopyToAsync(Stream.Null);
@@ -257,7 +257,7 @@ public sealed class LayerWriterTests : IDisposable
         var blobs = Path.Combine(_base, "blobs");
         var mediaType = MediaTypes.LayerType(docker: false, LayerCompression.Gzip);
 
-        var layer = await LayerWriter.WriteToDirectoryAsync(Source, EverythingIn(Source), blobs, mediaType, LayerWriteOptions.Default, CancellationToken.None);
+        var layer = await LayerWriter.WriteToDirectoryAsync(Source, EverythingIn(Source), new BlobDirectory(blobs), mediaType, LayerWriteOptions.Default, CancellationToken.None);
 
         Assert.Equal(Path.Combine(blobs, "sha256", layer.Descriptor.Digest.Hex), layer.Path);
         Assert.Equal(mediaType, layer.Descriptor.MediaType);
@@ -290,7 +290,7 @@ public sealed class LayerWriterTests : IDisposable
     public async Task Media_type_must_match_the_compression()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => LayerWriter.WriteToDirectoryAsync(
-            Source, FilesystemDiff.Empty, _base, MediaTypes.OciLayer, LayerWriteOptions.Default, CancellationToken.None));
+            Source, FilesystemDiff.Empty, new BlobDirectory(_base), MediaTypes.OciLayer, LayerWriteOptions.Default, CancellationToken.None));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Drydock.Registry;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Tests.Registry;
 

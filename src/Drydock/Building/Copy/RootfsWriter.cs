@@ -1,4 +1,4 @@
-using Drydock.Layers;
+using Drydock.Foundation.Paths;
 using Drydock.Native;
 
 namespace Drydock.Building.Copy;

@@ -2,7 +2,8 @@ using System.Text;
 using Drydock.Building.Copy;
 using Drydock.Context;
 using Drydock.Dockerfile;
-using Drydock.Layers;
+using Drydock.Foundation.GoFormats;
+using Drydock.Foundation.Paths;
 using Drydock.Native;
 using Drydock.Sandbox;
 

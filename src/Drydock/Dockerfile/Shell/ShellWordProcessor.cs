@@ -1,4 +1,5 @@
 using System.Text;
+using Drydock.Foundation.GoFormats;
 
 namespace Drydock.Dockerfile.Shell;
 

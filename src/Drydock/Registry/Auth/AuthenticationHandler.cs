@@ -4,6 +4,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.Registry.Auth;
@@ -16,9 +17,6 @@ namespace Drydock.Registry.Auth;
 /// </summary>
 public sealed class AuthenticationHandler : DelegatingHandler
 {
-    /// <summary>The scopes a request needs; set by the client on each request.</summary>
-    public static readonly HttpRequestOptionsKey<IReadOnlyList<RegistryScope>> ScopesKey = new("Drydock.Registry.Scopes");
-
     private const int MaxTokenReply = 1024 * 1024;
     private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
 
@@ -49,7 +47,7 @@ public sealed class AuthenticationHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var scopes = request.Options.TryGetValue(ScopesKey, out var s) ? s : [];
+        var scopes = request.Options.TryGetValue(RegistryScope.RequestOption, out var s) ? s : [];
         var sent = await AuthorizeUpFrontAsync(request, scopes, cancellationToken).ConfigureAwait(false);
         var target = request.RequestUri;
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -216,12 +214,12 @@ public sealed class AuthenticationHandler : DelegatingHandler
             var hint = response.StatusCode == HttpStatusCode.Unauthorized
                 ? credential is null ? $"no credentials for {_registry} were found" : $"the credentials for {_registry} were rejected"
                 : null;
-            throw await RegistryResponses.ToExceptionAsync(response, operation, hint, cancellationToken).ConfigureAwait(false);
+            throw await ErrorReplies.ToExceptionAsync(response, operation, hint, cancellationToken).ConfigureAwait(false);
         }
 
         using (response)
         {
-            var body = await RegistryResponses.ReadBoundedAsync(response, MaxTokenReply, cancellationToken).ConfigureAwait(false);
+            var body = await ErrorReplies.ReadBoundedAsync(response, MaxTokenReply, cancellationToken).ConfigureAwait(false);
             TokenResponse? reply;
             try
             {

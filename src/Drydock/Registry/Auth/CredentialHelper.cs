@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry.Auth;
 
@@ -20,11 +21,11 @@ internal sealed class CredentialHelper
     /// <summary>Cloud helpers (ECR, GCR) may call an API; a helper that hangs must not hang the build.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
 
-    private readonly string? _searchPath;
+    private readonly string _searchPath;
 
     /// <param name="name">The part after <c>docker-credential-</c> (<c>ecr-login</c>, <c>gcloud</c>).</param>
-    /// <param name="searchPath">Directories to look for the program in, as in PATH; null means this process's PATH.</param>
-    public CredentialHelper(string name, string? searchPath)
+    /// <param name="searchPath">Directories to look for the program in, as in PATH (the caller's environment's).</param>
+    public CredentialHelper(string name, string searchPath)
     {
         Name = name;
         _searchPath = searchPath;
@@ -43,8 +44,7 @@ internal sealed class CredentialHelper
             return null;
         }
 
-        var path = _searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "";
-        foreach (var directory in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var directory in _searchPath.Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(directory, ProgramName);
             if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry.Auth;
 
@@ -18,12 +19,12 @@ public sealed class DockerConfigKeychain : IKeychain
 
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private readonly ConcurrentDictionary<string, Credential?> _resolved = new(StringComparer.Ordinal);
-    private readonly string? _helperSearchPath;
+    private readonly string _helperSearchPath;
     private LoadedConfig? _config;
 
     /// <param name="configPaths">Candidate config.json paths in order of preference (injectable so tests never read the host's files).</param>
-    /// <param name="helperSearchPath">Where credential helpers are looked for, as in PATH; null means this process's PATH.</param>
-    public DockerConfigKeychain(IReadOnlyList<string> configPaths, string? helperSearchPath = null)
+    /// <param name="helperSearchPath">Where credential helpers are looked for, as in PATH; empty finds none (<see cref="FromEnvironment"/> passes the environment's PATH).</param>
+    public DockerConfigKeychain(IReadOnlyList<string> configPaths, string helperSearchPath = "")
     {
         ConfigPaths = configPaths;
         _helperSearchPath = helperSearchPath;
@@ -38,9 +39,11 @@ public sealed class DockerConfigKeychain : IKeychain
     /// Docker's and kaniko's places: <c>$DOCKER_CONFIG/config.json</c> when DOCKER_CONFIG is set,
     /// else <c>~/.docker/config.json</c>; then <c>/kaniko/.docker/config.json</c>.
     /// </summary>
-    public static IReadOnlyList<string> DefaultConfigPaths(Func<string, string?>? environment = null, string? home = null)
+    /// <param name="environment">Reads an environment variable (the CLI passes the process's).</param>
+    /// <param name="home">The home directory; null means HOME, else the user's profile folder.</param>
+    public static IReadOnlyList<string> DefaultConfigPaths(Func<string, string?> environment, string? home = null)
     {
-        environment ??= Environment.GetEnvironmentVariable;
+        ArgumentNullException.ThrowIfNull(environment);
         home ??= environment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var dockerConfig = environment("DOCKER_CONFIG");
         var first = !string.IsNullOrEmpty(dockerConfig)
@@ -49,7 +52,9 @@ public sealed class DockerConfigKeychain : IKeychain
         return [first, "/kaniko/.docker/config.json"];
     }
 
-    public static DockerConfigKeychain FromEnvironment() => new(DefaultConfigPaths());
+    /// <summary>The keychain Docker and kaniko use in <paramref name="environment"/>: its config paths, and helpers on its PATH.</summary>
+    public static DockerConfigKeychain FromEnvironment(Func<string, string?> environment) =>
+        new(DefaultConfigPaths(environment), environment("PATH") ?? "");
 
     public async ValueTask<Credential?> ResolveAsync(string registry, CancellationToken cancellationToken)
     {

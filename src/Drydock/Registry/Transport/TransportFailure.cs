@@ -1,4 +1,5 @@
 using System.Net.Http;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry.Transport;
 

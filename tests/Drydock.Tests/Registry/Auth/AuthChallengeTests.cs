@@ -1,4 +1,5 @@
 using Drydock.Registry.Auth;
+using Drydock.Registry.Transport;
 
 namespace Drydock.Tests.Registry.Auth;
 

@@ -4,6 +4,7 @@ using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 using Drydock.Registry.Transport;
 
 namespace Drydock.Tests.Registry.Auth;
@@ -176,7 +177,7 @@ public sealed class BearerAuthenticationTests
     private static async Task SendAsync(HttpMessageInvoker invoker, TokenRegistryStub stub)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{stub.Host}/v2/app/manifests/v1");
-        request.Options.Set(AuthenticationHandler.ScopesKey, [RegistryScope.Pull("app")]);
+        request.Options.Set(RegistryScope.RequestOption, [RegistryScope.Pull("app")]);
         using var response = await invoker.SendAsync(request, CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

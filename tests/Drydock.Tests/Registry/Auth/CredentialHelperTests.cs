@@ -1,6 +1,6 @@
 using System.Text;
-using Drydock.Registry;
 using Drydock.Registry.Auth;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Tests.Registry.Auth;
 
