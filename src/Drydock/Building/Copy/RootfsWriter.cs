@@ -1,4 +1,5 @@
 using Drydock.Foundation.Paths;
+using Drydock.Foundation.Streams;
 using Drydock.Native;
 
 namespace Drydock.Building.Copy;
@@ -94,14 +95,7 @@ internal sealed class RootfsWriter(string rootfs, CopyOwner owner, ChmodSpec? mo
     public async Task WriteFileAsync(string imagePath, Stream content, UnixFileMode sourceMode, DateTimeOffset modified, CancellationToken cancellationToken)
     {
         var target = PrepareTarget(imagePath);
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        var file = new FileStream(target, options);
+        var file = NewFile.Create(target);
         await using (file.ConfigureAwait(false))
         {
             await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Drydock.Context;
 using Drydock.Dockerfile;
 using Drydock.Foundation.GoFormats;
 using Drydock.Foundation.Paths;
+using Drydock.Foundation.Streams;
 using Drydock.Native;
 using Drydock.Sandbox;
 
@@ -278,8 +279,7 @@ internal sealed class RunMountSetup : IDisposable
 
     private static async Task WriteSecretFileAsync(string path, byte[] value, RunMount mount, CancellationToken cancellationToken)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        var stream = new FileStream(path, options);
+        var stream = NewFile.Create(path);
         await using (stream.ConfigureAwait(false))
         {
             await stream.WriteAsync(value, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
+using Drydock.Foundation.Streams;
 using Drydock.Oci;
 
 namespace Drydock.Context.Remote;
@@ -91,14 +92,7 @@ internal static class AddDownload
             var body = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
-                var options = new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                };
-                var file = new FileStream(path, options);
+                var file = NewFile.Create(path);
                 await using (file.ConfigureAwait(false))
                 {
                     int read;
