@@ -11,14 +11,29 @@ public sealed record ArgInstruction : ExpandableInstruction
     public required IReadOnlyList<ArgDefinition> Args { get; init; }
 
     /// <summary>
-    /// Expands the default values (names are never expanded). A builder that honours
-    /// <c>--build-arg</c> should skip the default of an overridden name: use
-    /// <see cref="VariableExpander.Word"/> on the defaults it needs instead.
+    /// Expands the names and the default values, each one word with the variables in scope, as
+    /// kaniko and BuildKit before Dockerfile frontend 1.8 do: <c>ENV src file3</c> then
+    /// <c>ARG ${src}=x</c> declares <c>file3</c>. Meta ARGs (before the first FROM) are never
+    /// expanded this way: their names stay as written. A builder that honours <c>--build-arg</c>
+    /// should skip the default of an overridden name: use <see cref="VariableExpander.Word"/> on
+    /// the defaults it needs instead.
     /// </summary>
     public override ArgInstruction Expand(VariableExpander expander) => this with
     {
-        Args = [.. Args.Select(a => a with { DefaultValue = expander.OptionalWord(a.DefaultValue, Location) })],
+        Args = [.. Args.Select(a => new ArgDefinition(ExpandName(a.Name, expander), expander.OptionalWord(a.DefaultValue, Location)))],
     };
+
+    private string ExpandName(string name, VariableExpander expander)
+    {
+        var expanded = expander.Word(name, Location);
+        if (expanded.Length == 0)
+        {
+            throw new DockerfileException(
+                $"ARG name {name} expands to nothing",
+                "define the variable it names before this ARG, e.g. with ENV").At(Location);
+        }
+        return expanded;
+    }
 
     // ARG never looks at its flags: BuildKit ignores any given.
     internal static ArgInstruction Parse(InstructionRequest request)

@@ -4,9 +4,11 @@ using System.Text.Json;
 namespace Drydock.Dockerfile;
 
 /// <summary>
-/// Exec-form detection: does the rest of a line parse as a JSON array of strings? Mirrors Go's
-/// encoding/json as BuildKit uses it: invalid JSON means "shell form", but valid JSON with a
-/// non-string element is an error, and lone surrogate escapes decode to U+FFFD.
+/// Exec-form detection: does the rest of a line start with a JSON array of strings? Mirrors Go's
+/// json.Decoder as kaniko's parser (BuildKit before Dockerfile frontend 1.10) uses it: the first
+/// JSON value is decoded and whatever follows it is ignored, so <c>CMD ["a"] # note</c> is the
+/// exec form ["a"]. Invalid JSON means "shell form", but valid JSON with a non-string element is
+/// an error, and lone surrogate escapes decode to U+FFFD.
 /// </summary>
 internal static class JsonArgs
 {
@@ -28,6 +30,11 @@ internal static class JsonArgs
         {
             while (reader.Read())
             {
+                // The array just closed: stop before the reader looks at what follows it.
+                if (reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == 0)
+                {
+                    break;
+                }
                 if (reader.CurrentDepth != 1 || reader.TokenType is JsonTokenType.EndArray or JsonTokenType.EndObject)
                 {
                     continue;

@@ -101,6 +101,18 @@ public sealed class BuilderTests
     }
 
     [RootFact]
+    public async Task An_arg_name_is_expanded_in_a_stage_and_a_build_arg_sets_the_expanded_name()
+    {
+        using var scenario = new BuildScenario("ARG ${meta}=m\nFROM scratch\nENV src=file3\nARG ${src}=x other=${src}\nRUN echo $file3\n");
+        await scenario.BuildAsync(o => o with { BuildArgs = [new("other", "y")] });
+
+        var request = Assert.Single(scenario.Sandbox.Requests);
+        Assert.Contains("file3=x", request.Environment);
+        Assert.Contains("other=y", request.Environment);
+        Assert.DoesNotContain(request.Environment, e => e.StartsWith("${src}=", StringComparison.Ordinal));
+    }
+
+    [RootFact]
     public async Task A_step_that_changes_nothing_records_an_empty_layer()
     {
         using var scenario = new BuildScenario("FROM scratch\nWORKDIR /\n");

@@ -24,7 +24,6 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("CMD ['single', 'quotes']")]
     [InlineData("CMD [\"unterminated\"")]
-    [InlineData("CMD [\"a\"] trailing")]
     public void Invalid_json_falls_back_to_shell_form(string line)
     {
         Assert.IsType<CommandLine.ShellForm>(Df.One<CmdInstruction>(line + "\n").Command);

@@ -73,11 +73,23 @@ public sealed class ExpansionTests
     }
 
     [Fact]
-    public void Arg_expands_defaults_but_not_names()
+    public void Arg_expands_names_and_defaults()
     {
-        var arg = Df.One<ArgInstruction>("ARG $V DIR=\"$APP/x y\" NODEFAULT\n").Expand(Expander);
+        var arg = Df.One<ArgInstruction>("ARG $V DIR=\"$APP/x y\" NODEFAULT ${USERNAME}_HOME=$APP\n").Expand(Expander);
 
-        Assert.Equal([new ArgDefinition("$V", null), new ArgDefinition("DIR", "/opt/app/x y"), new ArgDefinition("NODEFAULT", null)], arg.Args);
+        Assert.Equal(
+            [new ArgDefinition("1.2", null), new ArgDefinition("DIR", "/opt/app/x y"), new ArgDefinition("NODEFAULT", null), new ArgDefinition("svc_HOME", "/opt/app")],
+            arg.Args);
+    }
+
+    [Fact]
+    public void Arg_name_that_expands_to_nothing_is_an_error_at_its_line()
+    {
+        var arg = Df.One<ArgInstruction>("ARG ${EMPTY}=x\n");
+
+        var error = Assert.Throws<DockerfileException>(() => arg.Expand(Expander));
+
+        Assert.StartsWith("Dockerfile:2:1: ARG name ${EMPTY} expands to nothing", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

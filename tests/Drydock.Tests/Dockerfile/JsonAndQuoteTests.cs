@@ -12,6 +12,12 @@ public sealed class JsonAndQuoteTests
         { "[\"\"]", [""] },
         { "[ \t\"a\" ,\t\"b\" ]", ["a", "b"] },
         { "  [\"a\"]", ["a"] },
+        // Like Go's json.Decoder (kaniko, BuildKit before frontend 1.10): text after the array is ignored.
+        { "[\"a\"] # a comment", ["a"] },
+        { "[\"a\"]this is invalid", ["a"] },
+        { "[\"a\"] [\"b\"]", ["a"] },
+        { "[\"a\"]]] {", ["a"] },
+        { "[]random string", [] },
     };
 
     [Theory]
@@ -28,6 +34,7 @@ public sealed class JsonAndQuoteTests
     [InlineData("[[\"a\"]]")]
     [InlineData("[true]")]
     [InlineData("[null]")]
+    [InlineData("[\"a\", 1] # a comment")]
     public void Non_string_elements_are_errors(string text)
     {
         Assert.Throws<DockerfileException>(() => JsonArgs.TryParse(text, out _));
@@ -36,7 +43,9 @@ public sealed class JsonAndQuoteTests
     [Theory]
     [InlineData("['a']")]
     [InlineData("[\"a\",]")]
-    [InlineData("[\"a\"] [\"b\"]")]
+    [InlineData("[\"a\" # a comment")]
+    [InlineData("[1, \"a\" x]")]
+    [InlineData("x [\"a\"]")]
     [InlineData("\"a\"")]
     [InlineData("[01]")]
     [InlineData("[\"a\tb\"]")]
