@@ -10,7 +10,9 @@ namespace Drydock.Sandbox;
 /// <item>a user name must have a passwd entry; a numeric uid needs none;</item>
 /// <item>the gid is the explicit group, else the passwd entry's gid, else 0;</item>
 /// <item>supplementary groups come from /etc/group membership, only when the user has a name and no
-/// group was given explicitly (an empty USER means uid 0, so root's memberships count).</item>
+/// group was given explicitly (an empty USER means uid 0, so root's memberships count);</item>
+/// <item>the home directory is the passwd entry's, else / (what runc gives HOME when the
+/// environment sets none).</item>
 /// </list>
 /// </summary>
 public static class UserResolver
@@ -34,6 +36,7 @@ public static class UserResolver
             ? e.Uid == 0
             : e.Name == userArg || e.Uid == uidArg);
         string? name = entry?.Name;
+        var home = entry?.Home ?? "/";
         uint uid;
         uint gid;
         if (entry is not null)
@@ -58,12 +61,12 @@ public static class UserResolver
             var group = ReadGroups(rootfs).FirstOrDefault(g => gidArg is { } numericGid ? g.Gid == numericGid : g.Name == groupArg);
             gid = group?.Gid ?? gidArg
                 ?? throw new SandboxException($"unable to find group {groupArg}: no matching entries in group file");
-            return new RunUser(uid, gid, []);
+            return new RunUser(uid, gid, []) { Home = home };
         }
 
         if (name is null)
         {
-            return new RunUser(uid, gid, []);
+            return new RunUser(uid, gid, []) { Home = home };
         }
 
         var supplementary = ReadGroups(rootfs)
@@ -71,7 +74,21 @@ public static class UserResolver
             .Select(g => g.Gid)
             .Distinct()
             .ToArray();
-        return new RunUser(uid, gid, supplementary);
+        return new RunUser(uid, gid, supplementary) { Home = home };
+    }
+
+    /// <summary>The uid and gid of the passwd entry named <paramref name="name"/>, or null when there is none.</summary>
+    public static (uint Uid, uint Gid)? FindUser(string rootfs, string name)
+    {
+        ArgumentNullException.ThrowIfNull(rootfs);
+        return ReadPasswd(rootfs).FirstOrDefault(e => e.Name == name) is { } entry ? (entry.Uid, entry.Gid) : null;
+    }
+
+    /// <summary>The gid of the group named <paramref name="name"/>, or null when there is none.</summary>
+    public static uint? FindGroup(string rootfs, string name)
+    {
+        ArgumentNullException.ThrowIfNull(rootfs);
+        return ReadGroups(rootfs).FirstOrDefault(g => g.Name == name)?.Gid;
     }
 
     private static uint? ParseId(string text)
@@ -89,7 +106,7 @@ public static class UserResolver
         return (uint)value;
     }
 
-    private sealed record PasswdEntry(string Name, uint Uid, uint Gid);
+    private sealed record PasswdEntry(string Name, uint Uid, uint Gid, string Home);
 
     private sealed record GroupEntry(string Name, uint Gid, IReadOnlyList<string> Members);
 
@@ -101,7 +118,8 @@ public static class UserResolver
             // A malformed id is skipped rather than read as 0, which would make the user root.
             if (fields.Length >= 4 && TryParseId(fields[2], out var uid) && TryParseId(fields[3], out var gid))
             {
-                yield return new PasswdEntry(fields[0], uid, gid);
+                // A missing home field reads as empty, as moby/sys/user parses it.
+                yield return new PasswdEntry(fields[0], uid, gid, fields.Length >= 6 ? fields[5] : "");
             }
         }
     }

@@ -36,6 +36,35 @@ public sealed class UserResolverTests : IDisposable
         Assert.Equal(new RunUserView(1000, 1000, [2000, 10]), View(UserResolver.Resolve(_rootfs.Path, "app")));
     }
 
+    [Theory]
+    [InlineData("", "/root")]
+    [InlineData("root", "/root")]
+    [InlineData("app", "/home/app")]
+    [InlineData("1000", "/home/app")]
+    [InlineData("app:extra", "/home/app")]
+    [InlineData("4242", "/")]
+    [InlineData("4242:2000", "/")]
+    public void Home_is_the_passwd_entry_s_else_slash(string spec, string home)
+    {
+        Assert.Equal(home, UserResolver.Resolve(_rootfs.Path, spec).Home);
+    }
+
+    [Fact]
+    public void Without_passwd_root_s_home_is_slash()
+    {
+        File.Delete(_rootfs.Combine("etc/passwd"));
+        Assert.Equal("/", UserResolver.Resolve(_rootfs.Path, "").Home);
+    }
+
+    [Fact]
+    public void Users_and_groups_are_found_by_name_alone()
+    {
+        Assert.Equal((1000u, 1000u), UserResolver.FindUser(_rootfs.Path, "app"));
+        Assert.Null(UserResolver.FindUser(_rootfs.Path, "1000"));
+        Assert.Equal(2000u, UserResolver.FindGroup(_rootfs.Path, "extra"));
+        Assert.Null(UserResolver.FindGroup(_rootfs.Path, "2000"));
+    }
+
     [Fact]
     public void Unknown_user_name_is_a_clear_error()
     {

@@ -28,14 +28,15 @@ internal sealed class RunStep : IStep
         var user = UserResolver.Resolve(rootfs, config.User ?? "");
         var workingDirectory = string.IsNullOrEmpty(config.WorkingDir) ? "/" : config.WorkingDir;
 
-        // Docker's runtime creates a missing working directory before the command starts.
+        // Docker's runtime creates a missing working directory before the command starts, owned by
+        // root whatever the USER (BuildKit's executor does the same; only WORKDIR gives the user).
         new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(workingDirectory);
 
         var mounts = ParseMounts(run, state, build.Document.EscapeChar);
         var script = Script(run) is { } heredoc ? (heredoc.Name, Body(heredoc)) : ((string, string)?)null;
         using var setup = await RunMountSetup.PrepareAsync(mounts, script, workingDirectory, MountSources(step), run.Location, build.Log, cancellationToken).ConfigureAwait(false);
 
-        var environment = ConfigEdits.SetEnv(state.RunEnvironment(build.Arguments.ProxyValues), setup.Environment);
+        var environment = WithHome(ConfigEdits.SetEnv(state.RunEnvironment(build.Arguments.ProxyValues), setup.Environment), user);
         var request = new SandboxRequest(rootfs, argv, environment, workingDirectory, user)
         {
             Mounts = setup.Mounts,
@@ -58,6 +59,16 @@ internal sealed class RunStep : IStep
         }
 
         return StepResult.FileChange(History.RunCreatedBy(argv));
+    }
+
+    /// <summary>
+    /// The process environment with HOME set to the user's home directory when it sets none or an
+    /// empty one, as runc does for Docker and BuildKit. Only the process gets it, never the image's Env.
+    /// </summary>
+    private static IReadOnlyList<string> WithHome(IReadOnlyList<string> environment, RunUser user)
+    {
+        var home = environment.LastOrDefault(e => e.StartsWith("HOME=", StringComparison.Ordinal));
+        return home is { Length: > 5 } ? environment : ConfigEdits.SetEnv(environment, [new("HOME", user.Home)]);
     }
 
     /// <summary>

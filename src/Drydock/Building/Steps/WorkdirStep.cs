@@ -3,7 +3,10 @@ using Drydock.Dockerfile;
 
 namespace Drydock.Building.Steps;
 
-/// <summary>WORKDIR: sets the working directory and creates it (owned by root) when it is missing, as docker does.</summary>
+/// <summary>
+/// WORKDIR: sets the working directory and creates its missing directories (0755) owned by the
+/// current USER, as BuildKit's mkdir with the stage's user does; directories that exist are left as they are.
+/// </summary>
 internal sealed class WorkdirStep : IStep
 {
     public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
@@ -12,7 +15,8 @@ internal sealed class WorkdirStep : IStep
         var directory = ConfigEdits.ResolveWorkingDir(step.State.Config.Config.WorkingDir, workdir.Path);
         step.State.UpdateConfig(c => c with { WorkingDir = directory });
         var rootfs = await step.RootfsAsync(cancellationToken).ConfigureAwait(false);
-        new RootfsWriter(rootfs, new CopyOwner(0, 0), mode: null).EnsureDirectory(directory);
+        var owner = CopyOwner.ForUser(rootfs, step.State.Config.Config.User);
+        new RootfsWriter(rootfs, owner, mode: null).EnsureDirectory(directory);
         return StepResult.FileChange(History.CreatedBy(workdir));
     }
 }
