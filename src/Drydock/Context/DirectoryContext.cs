@@ -101,7 +101,8 @@ public sealed class DirectoryContext : IBuildContext
         }
     }
 
-    public IReadOnlyList<ContextEntry> ResolveSources(string source) => _files.ResolveSources(source);
+    public IReadOnlyList<ContextEntry> ResolveSources(string source, bool allowEmptyWildcard = false) =>
+        _files.ResolveSources(source, allowEmptyWildcard);
 
     public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default) =>
         _files.EnumerateDirectory(directory, cancellationToken);

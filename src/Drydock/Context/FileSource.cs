@@ -8,7 +8,8 @@ public sealed class FileSource(string root, DockerIgnore ignore) : IFileSource
 
     public string Root { get; } = root;
 
-    public IReadOnlyList<ContextEntry> ResolveSources(string source) => SourceResolver.Resolve(Root, ignore, source);
+    public IReadOnlyList<ContextEntry> ResolveSources(string source, bool allowEmptyWildcard = false) =>
+        SourceResolver.Resolve(Root, ignore, source, allowEmptyWildcard);
 
     public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CancellationToken cancellationToken = default) =>
         EnumerateDirectory(directory, CopyFilter.None, cancellationToken);

@@ -8,9 +8,10 @@ public interface IFileSource
     /// the root, and ".." stops at it) whose components may hold filepath.Match wildcards. Returns
     /// the matching entries in a stable order, leaving out what the ignore rules exclude. A source
     /// that is a symlink is followed, within the root. Throws <see cref="BuildContextException"/>
-    /// when nothing matches.
+    /// when nothing matches, unless the source has wildcards and <paramref name="allowEmptyWildcard"/>
+    /// is set (BuildKit's AllowEmptyWildcard): then the list is empty.
     /// </summary>
-    IReadOnlyList<ContextEntry> ResolveSources(string source);
+    IReadOnlyList<ContextEntry> ResolveSources(string source, bool allowEmptyWildcard = false);
 
     /// <summary>
     /// Everything below a directory source, depth first, parents before children, names in byte

@@ -7,13 +7,15 @@ namespace Drydock.Context;
 /// the context root and cleaned so ".." stops at the root; any component may be a filepath.Match
 /// pattern, expanded against the directory listing (so wildcards never cross a '/'); a source
 /// that is a symlink is followed, inside the root; what .dockerignore excludes does not exist.
+/// A wildcard that matches nothing is an error, unless the caller allows it (BuildKit's
+/// AllowEmptyWildcard, for one source among several of a COPY).
 /// </summary>
 internal static class SourceResolver
 {
     // Dot files are hidden on Unix as .NET sees them, and wildcards must still match them.
     private static readonly EnumerationOptions ListingOptions = new() { AttributesToSkip = 0 };
 
-    public static IReadOnlyList<ContextEntry> Resolve(string root, DockerIgnore ignore, string source)
+    public static IReadOnlyList<ContextEntry> Resolve(string root, DockerIgnore ignore, string source, bool allowEmptyWildcard = false)
     {
         if (string.IsNullOrWhiteSpace(source))
         {
@@ -43,7 +45,7 @@ internal static class SourceResolver
             found.Add(new ContextEntry(candidate, fullPath, type.Value));
         }
 
-        if (found.Count > 0)
+        if (found.Count > 0 || (hasWildcards && allowEmptyWildcard))
         {
             return found;
         }

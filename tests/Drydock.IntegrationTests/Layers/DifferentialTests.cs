@@ -14,7 +14,7 @@ public sealed class DifferentialTests(DifferentialBuilds builds)
     /// runtime's, not the image's, and a runtime makes its own. Only their absence from Drydock's
     /// image is accepted; a path Drydock has must match buildah's exactly.
     /// </summary>
-    private static readonly HashSet<string> BuildahMountPoints = new(StringComparer.Ordinal)
+    internal static readonly HashSet<string> BuildahMountPoints = new(StringComparer.Ordinal)
     {
         "/dev", "/proc", "/sys", "/run", "/etc", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf",
     };

@@ -102,6 +102,9 @@ internal sealed class BuildScenario : IDisposable
 /// <summary>An image read back from the OCI layout a <see cref="BuildScenario"/> saved.</summary>
 internal sealed record BuiltImage(string Digest, JsonNode Manifest, JsonNode Config)
 {
+    /// <summary>The OCI layout the image was read from.</summary>
+    public string Layout { get; init; } = "";
+
     public int LayerCount => Manifest["layers"]!.AsArray().Count;
 
     /// <summary>Each history entry as "created_by" with " (empty)" after the entries of no layer.</summary>
@@ -114,7 +117,7 @@ internal sealed record BuiltImage(string Digest, JsonNode Manifest, JsonNode Con
     {
         var manifest = JsonNode.Parse(System.IO.File.ReadAllText(Blob(layout, digest)))!;
         var config = JsonNode.Parse(System.IO.File.ReadAllText(Blob(layout, manifest["config"]!["digest"]!.GetValue<string>())))!;
-        return new BuiltImage(digest, manifest, config);
+        return new BuiltImage(digest, manifest, config) { Layout = layout };
     }
 
     private static string Blob(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);

@@ -224,6 +224,23 @@ public sealed class SourceResolutionTests : IDisposable
     public async Task An_empty_source_is_an_error() =>
         await Assert.ThrowsAsync<BuildContextException>(() => ResolveAsync(" "));
 
+    [Fact]
+    public async Task An_allowed_empty_wildcard_names_nothing()
+    {
+        await using var context = await DirectoryContext.OpenAsync(_tree.Root, cancellationToken: CancellationToken.None);
+
+        Assert.Empty(context.ResolveSources("*.go", allowEmptyWildcard: true));
+    }
+
+    [Fact]
+    public async Task A_missing_plain_source_fails_even_when_empty_wildcards_are_allowed()
+    {
+        await using var context = await DirectoryContext.OpenAsync(_tree.Root, cancellationToken: CancellationToken.None);
+
+        var e = Assert.Throws<BuildContextException>(() => context.ResolveSources("missing.go", allowEmptyWildcard: true));
+        Assert.Contains("file does not exist", e.Message);
+    }
+
     private async Task<IReadOnlyList<ContextEntry>> ResolveAsync(string source)
     {
         await using var context = await DirectoryContext.OpenAsync(_tree.Root, cancellationToken: CancellationToken.None);

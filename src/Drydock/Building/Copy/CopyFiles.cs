@@ -49,12 +49,19 @@ internal sealed class CopyFiles(Instruction instruction, IFileSource source, Roo
     /// "/./" (or taken whole from the root): the part before names the directories copied from,
     /// the part after is the pattern of what to copy below them with its parent directories.
     /// </summary>
+    /// <param name="source">What the source is read from.</param>
+    /// <param name="text">The source as written.</param>
+    /// <param name="parents">Whether <c>--parents</c> is given.</param>
+    /// <param name="allowEmptyWildcard">
+    /// Whether a wildcard that matches nothing yields no source rather than an error: one source
+    /// among several may match nothing (see <see cref="RequireAny"/>).
+    /// </param>
     /// <exception cref="BuildContextException">The source names nothing, or --parents' pivot is a file.</exception>
-    public static IReadOnlyList<LocalSource> Resolve(IFileSource source, string text, bool parents)
+    public static IReadOnlyList<LocalSource> Resolve(IFileSource source, string text, bool parents, bool allowEmptyWildcard = false)
     {
         if (!parents)
         {
-            return [.. source.ResolveSources(text).Select(entry => new LocalSource(text, entry, null))];
+            return [.. source.ResolveSources(text, allowEmptyWildcard).Select(entry => new LocalSource(text, entry, null))];
         }
 
         var pivot = text.IndexOf(ParentsPivot, StringComparison.Ordinal);
@@ -62,7 +69,7 @@ internal sealed class CopyFiles(Instruction instruction, IFileSource source, Roo
         var pattern = GoPath.CleanInRoot(pivot < 0 ? text : text[(pivot + ParentsPivot.Length)..]);
         var include = pattern == "." ? null : DockerIgnore.FromPatterns([pattern], "--parents");
         var resolved = new List<LocalSource>();
-        foreach (var entry in source.ResolveSources(parent))
+        foreach (var entry in source.ResolveSources(parent, allowEmptyWildcard))
         {
             if (entry.Type != ContextEntryType.Directory)
             {
@@ -74,6 +81,53 @@ internal sealed class CopyFiles(Instruction instruction, IFileSource source, Roo
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// Expands every local source of one COPY or ADD. As BuildKit allows empty wildcards, a
+    /// wildcard source that matches nothing is no error while another source copies something;
+    /// a source without wildcards that names nothing still is.
+    /// </summary>
+    /// <param name="source">What the sources are read from.</param>
+    /// <param name="texts">The local sources as written.</param>
+    /// <param name="parents">Whether <c>--parents</c> is given.</param>
+    /// <param name="hasOtherSources">Whether the instruction also has a heredoc, URL or git source.</param>
+    /// <returns>The expansion of each source, in the order written.</returns>
+    /// <exception cref="BuildContextException">A source names nothing, or no source matches anything.</exception>
+    public static IReadOnlyList<IReadOnlyList<LocalSource>> ResolveAll(IFileSource source, IReadOnlyList<string> texts, bool parents, bool hasOtherSources)
+    {
+        var resolved = texts.Select(text => Resolve(source, text, parents, allowEmptyWildcard: true)).ToArray();
+        if (!hasOtherSources)
+        {
+            RequireAny(source, texts, parents, resolved);
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Fails when no source matched anything, with the error the first would give alone (the
+    /// classic builder's "no source files were specified"), naming the others too.
+    /// </summary>
+    private static void RequireAny(IFileSource source, IReadOnlyList<string> texts, bool parents, IReadOnlyList<IReadOnlyList<LocalSource>> resolved)
+    {
+        if (texts.Count == 0 || resolved.Any(r => r.Count > 0))
+        {
+            return;
+        }
+
+        try
+        {
+            // Every source here is a wildcard that matched nothing: resolving the first strictly throws its own message.
+            Resolve(source, texts[0], parents);
+        }
+        catch (BuildContextException e) when (texts.Count > 1)
+        {
+            var others = string.Join(", ", texts.Skip(1).Select(t => $"\"{t}\""));
+            throw new BuildContextException($"{e.Message} (nor do the other sources: {others})", e);
+        }
+
+        throw new BuildContextException($"no source files were specified: \"{texts[0]}\" matches nothing");
     }
 
     /// <summary>

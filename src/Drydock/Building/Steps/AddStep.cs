@@ -40,9 +40,10 @@ internal static class AddStep
         var copyTarget = CopyTarget.Create(add, rootfs, add.Destination, add.Chown, add.Chmod, add.Excludes, state.Config.Config.WorkingDir, keepSourceOwners: false);
         var files = copyTarget.FilesFrom(context);
         var destination = copyTarget.Destination;
-        var local = add.Sources
-            .Select((text, i) => kinds[i] == AddSourceKind.Local ? CopyFiles.Resolve(context, text, parents: false) : [])
-            .ToArray();
+        var localTexts = add.Sources.Where((_, i) => kinds[i] == AddSourceKind.Local).ToArray();
+        var hasOtherSources = localTexts.Length < add.Sources.Count || add.InlineSources.Count > 0;
+        var resolved = new Queue<IReadOnlyList<LocalSource>>(CopyFiles.ResolveAll(context, localTexts, parents: false, hasOtherSources));
+        var local = kinds.Select(kind => kind == AddSourceKind.Local ? resolved.Dequeue() : []).ToArray();
         var target = new AddTarget(add, copyTarget, files, log);
 
         // Sources go in the order written: a later one overwrites an earlier one of the same name.

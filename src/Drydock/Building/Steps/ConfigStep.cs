@@ -7,7 +7,7 @@ namespace Drydock.Building.Steps;
 internal sealed class ConfigStep : IStep
 {
     public static bool Handles(Instruction instruction) => instruction is EnvInstruction or ArgInstruction or LabelInstruction
-        or UserInstruction or ExposeInstruction or CmdInstruction or EntrypointInstruction or VolumeInstruction
+        or UserInstruction or ExposeInstruction or CmdInstruction or EntrypointInstruction
         or StopSignalInstruction or ShellInstruction or MaintainerInstruction or HealthcheckInstruction or OnbuildInstruction;
 
     public Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
@@ -46,14 +46,6 @@ internal sealed class ConfigStep : IStep
             case EntrypointInstruction entrypoint:
                 // Docker: a new ENTRYPOINT drops a CMD inherited from the base image.
                 state.UpdateConfig(c => c with { Entrypoint = CommandArgs(entrypoint.Command, state), Cmd = state.CmdSetInStage ? c.Cmd : null });
-                break;
-            case VolumeInstruction volume:
-                state.UpdateConfig(c => c with
-                {
-                    Volumes = new SortedDictionary<string, EmptyObject>(
-                        (c.Volumes?.ToDictionary() ?? []).Concat(volume.Volumes.Select(v => KeyValuePair.Create(v, EmptyObject.Instance))).DistinctBy(p => p.Key).ToDictionary(),
-                        StringComparer.Ordinal),
-                });
                 break;
             case StopSignalInstruction stop:
                 state.UpdateConfig(c => c with { StopSignal = stop.Signal });

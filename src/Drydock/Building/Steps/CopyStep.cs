@@ -56,7 +56,7 @@ internal sealed class CopyStep : IStep
         var target = CopyTarget.Create(
             copy, rootfs, copy.Destination, copy.Chown, copy.Chmod, copy.Excludes, state.Config.Config.WorkingDir, keepSourceOwners: copy.From is not null && string.IsNullOrEmpty(copy.Chown));
         var files = target.FilesFrom(source);
-        var sources = copy.Sources.SelectMany(text => CopyFiles.Resolve(source, text, copy.Parents)).ToList();
+        var sources = CopyFiles.ResolveAll(source, copy.Sources, copy.Parents, hasOtherSources: copy.InlineSources.Count > 0).SelectMany(s => s);
         foreach (var local in sources)
         {
             files.Copy(local, target.Destination, cancellationToken);

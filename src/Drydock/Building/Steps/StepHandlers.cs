@@ -9,6 +9,7 @@ internal static class StepHandlers
     private static readonly RunStep RunHandler = new();
     private static readonly CopyStep CopyHandler = new();
     private static readonly WorkdirStep WorkdirHandler = new();
+    private static readonly VolumeStep VolumeHandler = new();
     private static readonly ConfigStep ConfigHandler = new();
 
     /// <summary>The handler of the instruction's family, or null for an instruction not supported yet.</summary>
@@ -17,6 +18,7 @@ internal static class StepHandlers
         RunInstruction => RunHandler,
         CopyInstruction or AddInstruction => CopyHandler,
         WorkdirInstruction => WorkdirHandler,
+        VolumeInstruction => VolumeHandler,
         _ when ConfigStep.Handles(instruction) => ConfigHandler,
         _ => null,
     };
