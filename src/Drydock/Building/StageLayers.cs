@@ -31,12 +31,22 @@ internal sealed class StageLayers(BuildState build, Stage stage, StageState stat
         await WriteLayerAsync(createdBy, created, recordEmpty: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>With a single snapshot, writes the stage's one layer.</summary>
+    /// <summary>
+    /// Ends the stage: with a single snapshot, writes its one layer. Otherwise what a step changed
+    /// without a layer of its own (VOLUME's directories) and no later step committed stays in the
+    /// stage's file system, for stages that copy from it, but in no layer, as kaniko leaves it;
+    /// the overlay snapshotter merges it down here, where walking has it in place already.
+    /// </summary>
     public async Task FinishAsync(CancellationToken cancellationToken)
     {
         if (build.Snapshots.SingleSnapshot)
         {
             await WriteLayerAsync("SNAPSHOT (--single-snapshot: every change of the stage)", build.Clock.Now, recordEmpty: false, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_stepRoot is not null)
+        {
+            await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+            _stepRoot = null;
         }
     }
 

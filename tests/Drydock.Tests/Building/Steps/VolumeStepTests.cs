@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using Drydock.Building;
 
 namespace Drydock.Tests.Building.Steps;
 
@@ -29,6 +30,17 @@ public sealed class VolumeStepTests
         var image = await scenario.BuildAsync();
 
         Assert.Equal(0, image.LayerCount);
+    }
+
+    [RootTheory]
+    [InlineData(SnapshotterKind.Walk)]
+    [InlineData(SnapshotterKind.Overlay)]
+    public async Task A_volume_last_in_a_stage_is_in_no_layer_but_in_the_stage_later_stages_copy_from(SnapshotterKind snapshotter)
+    {
+        using var scenario = new BuildScenario("FROM scratch AS volumes\nVOLUME /data\nFROM scratch\nCOPY --from=volumes /data /copied\n");
+        var image = await scenario.BuildAsync(options => options with { Snapshotter = snapshotter });
+
+        Assert.Equal(["copied/ 755 0:0"], LayerEntries(image, 0));
     }
 
     [RootFact]
