@@ -64,13 +64,15 @@ public sealed class ResilienceTests(HttpRegistry upstream) : IDisposable
     {
         var (reference, layer, _) = await SeededAsync();
         var counts = new Dictionary<string, int>();
+        // A 3 s timeout between the 300 ms slow replies and the 5 s stalled one: a loaded CI machine
+        // (the suite runs builds beside this) must not push a slow reply past it.
         _proxy.Faults = request => Next(counts, request.Method + request.Path) switch
         {
-            1 when request.IsManifest => new Fault.Delay(TimeSpan.FromSeconds(2)),
+            1 when request.IsManifest => new Fault.Delay(TimeSpan.FromSeconds(5)),
             _ when request.IsBlob(layer.Digest.ToString()) => new Fault.Trickle(64 * 1024, TimeSpan.FromMilliseconds(20)),
             _ => new Fault.Delay(TimeSpan.FromMilliseconds(300)),
         };
-        using var client = new RegistryClient(_proxy.Host, Options, upstream.Keychain);
+        using var client = new RegistryClient(_proxy.Host, Options with { RequestTimeout = TimeSpan.FromSeconds(3) }, upstream.Keychain);
 
         var image = await RemoteImage.LoadAsync(client, reference, Platform.Host, CancellationToken.None);
         await using (var blob = await image.Layers[0].OpenCompressedAsync(CancellationToken.None))
