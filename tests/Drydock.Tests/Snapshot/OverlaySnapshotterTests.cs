@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Drydock.Layers;
 using Drydock.Native;
 using Drydock.Snapshot;
@@ -128,7 +127,6 @@ public sealed class OverlaySnapshotterTests : IAsyncLifetime
     [OverlayFact]
     public async Task More_steps_than_overlayfs_can_stack_lower_directories()
     {
-        var clock = Stopwatch.StartNew();
         for (var step = 0; step < 510; step++)
         {
             var merged = await _snapshotter.PrepareStepAsync(CancellationToken.None);
@@ -137,7 +135,6 @@ public sealed class OverlaySnapshotterTests : IAsyncLifetime
         }
 
         Assert.Equal("509", File.ReadAllText(Rootfs + "/etc/config"));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"510 steps took {clock.Elapsed}");
     }
 
     [OverlayFact]
