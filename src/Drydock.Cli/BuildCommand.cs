@@ -7,7 +7,7 @@ namespace Drydock.Cli;
 /// <summary>
 /// `drydock build` / `drydock executor`: kaniko's flag names are canonical, docker's short forms
 /// are aliases, and the context may also be given positionally as with `docker build`. The
-/// command makes what the build reaches outside the process with (the chroot sandbox, the
+/// command makes what the build reaches outside the process with (the sandboxes, the
 /// Docker-config keychain) and hands them to the <see cref="Builder"/>.
 /// </summary>
 public static class BuildCommand
@@ -29,7 +29,7 @@ public static class BuildCommand
         try
         {
             var options = flags.ToOptions(result);
-            var builder = new Builder(new ChrootSandbox(), RegistryFlags.Keychain(environment), log, environment);
+            var builder = new Builder(SandboxFor, RegistryFlags.Keychain(environment), log, environment);
             var digest = await builder.RunAsync(options, cancellationToken).ConfigureAwait(false);
             Console.Out.WriteLine(digest);
             return 0;
@@ -52,4 +52,7 @@ public static class BuildCommand
             return 1;
         }
     }
+
+    /// <summary>The sandbox of the isolation the build chose; both start the launcher beside this program.</summary>
+    private static ISandbox SandboxFor(Isolation isolation) => isolation == Isolation.None ? new InPlaceSandbox() : new ChrootSandbox();
 }

@@ -6,6 +6,7 @@ using Drydock.Context;
 using Drydock.Layers;
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Sandbox;
 using Drydock.Snapshot;
 
 namespace Drydock.Cli;
@@ -45,6 +46,11 @@ public sealed class BuildFlags(Func<string, string?> environment)
     private readonly Option<string[]> _ssh = new("--ssh") { Description = "An ssh agent for RUN --mount=type=ssh and git sources: default (the agent of $SSH_AUTH_SOCK), ID or ID=SOCKET; repeatable." };
     private readonly Option<string[]> _allow = new("--allow") { Description = "Allow an entitlement, as docker buildx does: security.insecure (or insecure) lets RUN --security=insecure run unconfined; repeatable." };
     private readonly Option<string?> _runCacheDir = new("--run-cache-dir") { Description = "Where RUN --mount=type=cache directories persist between builds (default: $XDG_CACHE_HOME/drydock/run-cache)." };
+    private readonly Option<Isolation> _isolation = new("--isolation") { Description = "How RUN is isolated: auto (chroot where namespaces are allowed, else none inside a container), chroot, or none (kaniko's in-place build over the container's own /).", DefaultValueFactory = _ => Isolation.Auto };
+    private readonly Option<bool> _force = new("--force") { Description = "Build in place (--isolation none) even where no sign of a container is found: the machine's / is replaced by the image's." };
+    private readonly Option<bool> _ignoreVarRun = new("--ignore-var-run", "--whitelist-var-run") { Description = "In place, keep /var/run out of the image and untouched (default true).", DefaultValueFactory = _ => true };
+    private readonly Option<string> _kanikoDir = new("--kaniko-dir") { Description = "The executor's own directory, never touched in place; the work directory goes there (default: $KANIKO_DIR, else /kaniko)." };
+    private readonly Option<bool> _cleanup = new("--cleanup") { Description = "In place, empty the file system of what the build left there once it ends." };
     private readonly RegistryFlags _registry = new(environment);
 
     /// <summary>--verbosity, which the command reads before the options to set up its log.</summary>
@@ -56,7 +62,8 @@ public sealed class BuildFlags(Func<string, string?> environment)
         command.Arguments.Add(_contextArgument);
         foreach (var option in (Option[])[
             _context, _dockerfile, _destination, _buildArg, _platform, _target, _skipUnusedStages, _label, _snapshotter, _snapshotMode, _singleSnapshot, _ignorePath,
-            _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, Verbosity, _secret, _ssh, _runCacheDir, _allow])
+            _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, Verbosity, _secret, _ssh, _runCacheDir, _allow,
+            _isolation, _force, _ignoreVarRun, _kanikoDir, _cleanup])
         {
             command.Options.Add(option);
         }
@@ -98,6 +105,11 @@ public sealed class BuildFlags(Func<string, string?> environment)
         SshAgents = (result.GetValue(_ssh) ?? []).Select(text => SshFlag.Parse(text, environment)).ToArray(),
         RunCacheDirectory = result.GetValue(_runCacheDir),
         AllowInsecure = (result.GetValue(_allow) ?? []).Select(ParseEntitlement).Contains(Entitlement.SecurityInsecure),
+        Isolation = result.GetValue(_isolation),
+        Force = result.GetValue(_force),
+        IgnoreVarRun = result.GetValue(_ignoreVarRun),
+        KanikoDirectory = result.GetValue(_kanikoDir) ?? (environment("KANIKO_DIR") is { Length: > 0 } kanikoDir ? kanikoDir : "/kaniko"),
+        Cleanup = result.GetValue(_cleanup),
     };
 
     /// <summary>The checks that take more than one flag, or the context argument.</summary>
@@ -153,6 +165,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
             BuildInputKind.Secret => $"pass it to the build: --secret id={id},src=FILE or --secret id={id},env=VARIABLE",
             BuildInputKind.SshAgent => $"pass one: --ssh {id} (the agent of $SSH_AUTH_SOCK) or --ssh {id}=SOCKET",
             BuildInputKind.Entitlement => $"if the Dockerfile is trusted, allow it: --allow {id}",
+            BuildInputKind.Confirmation => "if this machine's / may really be replaced by the image's files, pass --force; else use --isolation chroot",
             _ => throw new ArgumentOutOfRangeException(nameof(missing), missing.Kind, "an input no flag gives"),
         };
     }

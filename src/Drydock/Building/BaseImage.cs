@@ -1,3 +1,4 @@
+using Drydock.Foundation.Paths;
 using Drydock.Layers;
 using Drydock.Oci;
 using Drydock.Reference;
@@ -28,7 +29,7 @@ internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layer
     /// what outputs and pushes reuse.
     /// </summary>
     public static async Task<BaseImage> PullAsync(
-        BaseImageResolver images, ImageReference reference, Platform platform, string rootfs, BlobDirectory blobs, IBuildLog log, CancellationToken cancellationToken)
+        BaseImageResolver images, ImageReference reference, Platform platform, string rootfs, ImagePathSet ignored, BlobDirectory blobs, IBuildLog log, CancellationToken cancellationToken)
     {
         var image = await images.ResolveAsync(reference, platform, cancellationToken).ConfigureAwait(false);
         log.Info($"Pulled {reference} ({image.ManifestDigest}), {image.Layers.Count} layer(s)");
@@ -50,21 +51,21 @@ internal sealed record BaseImage(ImageConfig Config, IReadOnlyList<ILayer> Layer
         }).ConfigureAwait(false);
 
         var layers = image.Layers.Select(l => (ILayer)new FileLayer(blobs.PathOf(l.Descriptor.Digest), l.Descriptor, l.DiffId)).ToArray();
-        await UnpackAsync(layers, rootfs, reference.ToString(), log, cancellationToken).ConfigureAwait(false);
+        await UnpackAsync(layers, rootfs, ignored, reference.ToString(), log, cancellationToken).ConfigureAwait(false);
         return new BaseImage(image.Config, layers, MediaTypes.IsDocker(image.MediaType));
     }
 
     /// <summary>FROM an earlier stage: its image, unpacked afresh so that stage's own rootfs stays as it was.</summary>
-    public static async Task<BaseImage> FromStageAsync(IImage image, string stageName, string rootfs, IBuildLog log, CancellationToken cancellationToken)
+    public static async Task<BaseImage> FromStageAsync(IImage image, string stageName, string rootfs, ImagePathSet ignored, IBuildLog log, CancellationToken cancellationToken)
     {
-        await UnpackAsync(image.Layers, rootfs, $"stage {stageName}", log, cancellationToken).ConfigureAwait(false);
+        await UnpackAsync(image.Layers, rootfs, ignored, $"stage {stageName}", log, cancellationToken).ConfigureAwait(false);
         return new BaseImage(image.Config, image.Layers, MediaTypes.IsDocker(image.MediaType));
     }
 
-    /// <summary>Extracts layers in order, checking each one's diffID against the config.</summary>
-    private static async Task UnpackAsync(IReadOnlyList<ILayer> layers, string rootfs, string source, IBuildLog log, CancellationToken cancellationToken)
+    /// <summary>Extracts layers in order, checking each one's diffID against the config; <paramref name="ignored"/> is left alone (in place).</summary>
+    private static async Task UnpackAsync(IReadOnlyList<ILayer> layers, string rootfs, ImagePathSet ignored, string source, IBuildLog log, CancellationToken cancellationToken)
     {
-        var options = LayerExtractOptions.Default with { Warn = message => log.Warn($"{source}: {message}") };
+        var options = LayerExtractOptions.Default with { Warn = message => log.Warn($"{source}: {message}"), IgnoredPaths = ignored };
         foreach (var layer in layers)
         {
             var blob = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Drydock.Context;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry.Transport;
+using Drydock.Sandbox;
 using Drydock.Snapshot;
 
 namespace Drydock.Building;
@@ -89,4 +90,19 @@ public sealed record BuildOptions
     /// entitlement); without it such a step ends the build.
     /// </summary>
     public bool AllowInsecure { get; init; }
+
+    /// <summary>How RUN is isolated: chroot, none (in place, over "/"), or auto (chroot where namespaces are allowed).</summary>
+    public Isolation Isolation { get; init; } = Isolation.Auto;
+
+    /// <summary>Build in place even where no sign of a container is found (kaniko's <c>--force</c>).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Keep /var/run out of in-place builds (kaniko's <c>--ignore-var-run</c>).</summary>
+    public bool IgnoreVarRun { get; init; } = true;
+
+    /// <summary>The executor's own directory (kaniko's <c>/kaniko</c>): in place, never touched, and the default home of the work directory.</summary>
+    public string KanikoDirectory { get; init; } = "/kaniko";
+
+    /// <summary>In place, empty the root of what the build left there once it ends.</summary>
+    public bool Cleanup { get; init; }
 }

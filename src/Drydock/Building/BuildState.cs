@@ -28,6 +28,7 @@ namespace Drydock.Building;
 /// <param name="Streaming">Sends the layers of the pushed image's stages to the outputs while they are written.</param>
 /// <param name="RunMounts">What RUN --mount takes: caches, secrets, ssh agents.</param>
 /// <param name="AllowInsecure">Whether RUN --security=insecure may run unconfined.</param>
+/// <param name="Roots">Where each stage's root filesystem lives: a directory of its own, or the in-place root.</param>
 internal sealed record BuildState(
     DockerfileDocument Document,
     IBuildContext Context,
@@ -43,4 +44,5 @@ internal sealed record BuildState(
     LayerWriteOptions LayerWrite,
     LayerStreaming Streaming,
     RunMountOptions RunMounts,
-    bool AllowInsecure);
+    bool AllowInsecure,
+    StageRoots Roots);

@@ -20,12 +20,26 @@ namespace Drydock.Building;
 /// is the only reader of <see cref="BuildOptions"/>: it derives the narrow settings of every part
 /// of the build once, here.
 /// </summary>
-/// <param name="sandbox">Runs RUN steps.</param>
+/// <param name="sandboxes">Runs RUN steps: the sandbox of the isolation chosen (chroot or none).</param>
 /// <param name="keychain">Credentials for the registries pulled from and pushed to.</param>
 /// <param name="log">Where progress goes.</param>
 /// <param name="environment">Looks up an environment variable (SOURCE_DATE_EPOCH, build arguments given by name, secrets, the cache home).</param>
-public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log, Func<string, string?> environment)
+public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keychain, IBuildLog log, Func<string, string?> environment)
 {
+    private const string MountInfo = "/proc/self/mountinfo";
+
+    /// <param name="sandbox">Runs RUN steps, whatever the isolation.</param>
+    public Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log, Func<string, string?> environment)
+        : this(_ => sandbox, keychain, log, environment)
+    {
+    }
+
+    /// <summary>What choosing the isolation looks at; null means this machine.</summary>
+    public IsolationProbes? Probes { get; init; }
+
+    /// <summary>The root an in-place build replaces: "/" but in tests, which give a throwaway directory.</summary>
+    public string InPlaceRoot { get; init; } = "/";
+
     public async Task<Digest> RunAsync(BuildOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -38,6 +52,8 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
                 "Run it as root (in a container, as kaniko's executor runs); rootless builds are not supported yet");
         }
 
+        var isolation = await IsolationPlan.DecideAsync(
+            options.Isolation, options.Force, InPlaceRoot, Probes ?? IsolationProbes.Of(environment), log, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<Platform> platforms = options.Platforms.Count == 0 ? [Platform.Host] : options.Platforms;
         var outputs = OutputsOf(options, platforms.Count);
         var context = await DirectoryContext.OpenAsync(options.Context.Directory, options.Dockerfile, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -50,9 +66,12 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
                 log.Warn(warning.ToString() ?? "");
             }
 
-            using var work = WorkDirectory.Create(options.WorkDirectory);
+            // In place, /tmp belongs to the root that each stage replaces; the executor's directory is never touched.
+            using var work = WorkDirectory.Create(options.WorkDirectory, isolation.InPlace ? options.KanikoDirectory : null);
             using var registries = new RegistryClientPool(TransportOptions(options, outputs), keychain);
-            var shared = await SharedSettingsAsync(options, work, cancellationToken).ConfigureAwait(false);
+            var shared = await SharedSettingsAsync(options, isolation, work, cancellationToken).ConfigureAwait(false);
+            // --cleanup: what the build left on the root goes however it ends.
+            using var cleanup = options.Cleanup ? shared.Roots?.ResetOnDispose() : null;
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
             var resolver = new BaseImageResolver(registries);
             var builds = platforms.Select(p => Prepare(options, document, context, p, platforms.Count, work, resolver, shared, uploads)).ToArray();
@@ -93,7 +112,7 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
     private sealed record PlatformBuild(Platform Platform, BuildArguments Arguments, BuildPlan Plan, BuiltStages Stages, StageBuilder Builder);
 
     /// <summary>The settings every platform of the build shares, derived from the options once.</summary>
-    private sealed record SharedSettings(BuildClock Clock, LayerWriteOptions LayerWrite, SnapshotPolicy Snapshots, RunMountOptions RunMounts);
+    private sealed record SharedSettings(BuildClock Clock, LayerWriteOptions LayerWrite, SnapshotPolicy Snapshots, RunMountOptions RunMounts, ISandbox Sandbox, InPlaceRoot? Roots);
 
     /// <summary>
     /// Where the image goes. The one push decision: to the destinations unless told not to push.
@@ -111,7 +130,7 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
             options.Destinations, Push: !options.NoPush && options.Destinations.Count > 0, options.TarPath, options.OciLayoutPath, options.DigestFile);
     }
 
-    private async Task<SharedSettings> SharedSettingsAsync(BuildOptions options, WorkDirectory work, CancellationToken cancellationToken)
+    private async Task<SharedSettings> SharedSettingsAsync(BuildOptions options, IsolationPlan isolation, WorkDirectory work, CancellationToken cancellationToken)
     {
         var epoch = long.TryParse(environment("SOURCE_DATE_EPOCH"), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds : (long?)null;
         var layerWrite = LayerWriteOptions.Default with
@@ -125,11 +144,32 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
 
         // With --reproducible every time in the image is this one (SOURCE_DATE_EPOCH, else the epoch).
         var clock = new BuildClock(options.Reproducible ? DateTimeOffset.FromUnixTimeSeconds(epoch ?? 0) : null);
-        var snapshotOptions = new SnapshotOptions { Mode = options.SnapshotMode, IgnoredPaths = [.. WalkingSnapshotter.SystemPaths, .. options.IgnorePaths] };
-        var snapshots = await SnapshotPolicy.DecideAsync(options.Snapshotter, snapshotOptions, options.SingleSnapshot, work, log, cancellationToken).ConfigureAwait(false);
-        var cacheRoot = options.RunCacheDirectory is { } directory ? Path.GetFullPath(directory) : RunCacheStore.DefaultRoot(environment);
+        var cacheRoot = options.RunCacheDirectory is { } directory ? Path.GetFullPath(directory)
+            : isolation.InPlace ? Path.Combine(options.KanikoDirectory, "run-cache")
+            : RunCacheStore.DefaultRoot(environment);
+        var inPlace = isolation.InPlace ? InPlaceRootOf(options, isolation.Root, work, cacheRoot) : null;
+        var snapshotOptions = new SnapshotOptions
+        {
+            Mode = options.SnapshotMode,
+            IgnoredPaths = inPlace is null ? [.. WalkingSnapshotter.SystemPaths, .. options.IgnorePaths] : [.. inPlace.Ignored.Paths],
+        };
+        var snapshots = await SnapshotPolicy.DecideAsync(options.Snapshotter, snapshotOptions, options.SingleSnapshot, inPlace is not null, work, log, cancellationToken).ConfigureAwait(false);
         var runMounts = new RunMountOptions(new RunCacheStore(cacheRoot), options.Secrets, options.SshAgents);
-        return new SharedSettings(clock, layerWrite, snapshots, runMounts);
+        return new SharedSettings(clock, layerWrite, snapshots, runMounts, sandboxes(isolation.Isolation), inPlace);
+    }
+
+    /// <summary>
+    /// The in-place root and its ignore list: the kernel's file systems, /etc/mtab, /var/run (unless
+    /// told otherwise), the debug image's /busybox, the paths the user named, the executor's, work
+    /// and cache directories, and every mount point (the project directory, /etc/hosts, secrets…).
+    /// </summary>
+    private InPlaceRoot InPlaceRootOf(BuildOptions options, string root, WorkDirectory work, string cacheRoot)
+    {
+        string[] imagePaths = [.. WalkingSnapshotter.SystemPaths, "/etc/mtab", "/busybox", .. options.IgnoreVarRun ? (string[])["/var/run"] : [], .. options.IgnorePaths];
+        var mountInfo = File.Exists(MountInfo) ? File.ReadAllText(MountInfo) : null;
+        var ignored = Building.InPlaceRoot.IgnoreList(root, imagePaths, [Path.GetFullPath(options.KanikoDirectory), work.Path, cacheRoot], mountInfo);
+        log.Debug($"in place over {root}, never touched: {string.Join(", ", ignored.Paths.Order(StringComparer.Ordinal))}");
+        return new InPlaceRoot(root, ignored);
     }
 
     /// <summary>
@@ -148,7 +188,7 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
         var state = new BuildState(
             document,
             context,
-            sandbox,
+            shared.Sandbox,
             platformWork,
             platformLog,
             shared.Clock,
@@ -160,7 +200,8 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
             shared.LayerWrite,
             new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target)),
             shared.RunMounts,
-            options.AllowInsecure);
+            options.AllowInsecure,
+            new StageRoots(platformWork, shared.Roots));
         return new PlatformBuild(platform, buildArgs, plan, stages, new StageBuilder(state));
     }
 

@@ -1,5 +1,6 @@
 using Drydock.Context;
 using Drydock.Dockerfile;
+using Drydock.Foundation.Paths;
 using Drydock.Oci;
 using Drydock.Reference;
 using Drydock.Registry;
@@ -15,11 +16,14 @@ internal sealed class BuiltStages(DockerfileDocument document, BaseImageResolver
 
     public void Add(Stage stage, Image image, string rootfs) => _built[stage.Index] = (image, rootfs);
 
+    /// <summary>The stage's files were moved to <paramref name="rootfs"/> (in place, when the next stage takes the root).</summary>
+    public void Relocate(Stage stage, string rootfs) => _built[stage.Index] = (_built[stage.Index].Image, rootfs);
+
     public Image ImageOf(Stage stage) => _built[stage.Index].Image;
 
     /// <summary>Pulls and unpacks the image a FROM names.</summary>
-    public Task<BaseImage> PullBaseAsync(ImageReference reference, Platform platform, string rootfs, CancellationToken cancellationToken) =>
-        BaseImage.PullAsync(images, reference, platform, rootfs, work.Blobs, log, cancellationToken);
+    public Task<BaseImage> PullBaseAsync(ImageReference reference, Platform platform, string rootfs, ImagePathSet ignored, CancellationToken cancellationToken) =>
+        BaseImage.PullAsync(images, reference, platform, rootfs, ignored, work.Blobs, log, cancellationToken);
 
     /// <summary>Resolves the image a FROM names for the platform (manifest and config, no layers).</summary>
     public Task<RemoteImage> ResolveBaseAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken) =>
@@ -50,7 +54,7 @@ internal sealed class BuiltStages(DockerfileDocument document, BaseImageResolver
             if (!_images.TryGetValue(key, out var rootfs))
             {
                 rootfs = work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                await BaseImage.PullAsync(images, reference, platform, rootfs, work.Blobs, log, cancellationToken).ConfigureAwait(false);
+                await BaseImage.PullAsync(images, reference, platform, rootfs, ImagePathSet.Empty, work.Blobs, log, cancellationToken).ConfigureAwait(false);
                 _images[key] = rootfs;
             }
 

@@ -19,4 +19,7 @@ public enum BuildInputKind
 
     /// <summary>A permission the build must be started with (BuildKit's entitlements: <c>security.insecure</c>).</summary>
     Entitlement,
+
+    /// <summary>A confirmation that something destructive is meant (building in place outside a container).</summary>
+    Confirmation,
 }

@@ -10,10 +10,14 @@ internal sealed record SnapshotPolicy(bool Overlay, SnapshotOptions Options, boo
 {
     /// <summary>Chooses overlay where asked for or, for auto, where mounting it works here.</summary>
     public static async Task<SnapshotPolicy> DecideAsync(
-        SnapshotterKind kind, SnapshotOptions options, bool singleSnapshot, WorkDirectory work, IBuildLog log, CancellationToken cancellationToken)
+        SnapshotterKind kind, SnapshotOptions options, bool singleSnapshot, bool inPlace, WorkDirectory work, IBuildLog log, CancellationToken cancellationToken)
     {
         var overlay = kind switch
         {
+            // In place the root is the container's own "/": nothing can be mounted over it.
+            SnapshotterKind.Overlay when inPlace => throw new BuildException(
+                "overlay snapshots need a stage root of its own to mount over; building in place (isolation none), changes are found by walking the root: choose the walk snapshotter"),
+            _ when inPlace => false,
             SnapshotterKind.Overlay => true,
             SnapshotterKind.Walk => false,
             _ => await DetectOverlayAsync(work, log, cancellationToken).ConfigureAwait(false),

@@ -23,7 +23,7 @@ internal sealed class StageBuilder(BuildState build)
         var label = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
         build.Log.Info($"Stage {label}: FROM {from.Image}");
         var platform = PlatformOf(from);
-        var rootfs = build.Work.NewRootfs(label);
+        var rootfs = build.Roots.ForStage(stage, label, build.Stages, cancellationToken);
         var baseImage = await LoadBaseAsync(stage, from, platform, rootfs, cancellationToken).ConfigureAwait(false);
         var state = StageState.FromBase(baseImage, build.LayerWrite.Compression);
 
@@ -133,10 +133,10 @@ internal sealed class StageBuilder(BuildState build)
 
             if (build.Stages.ParentOf(stage, from.Image) is { } parent)
             {
-                return await BaseImage.FromStageAsync(build.Stages.ImageOf(parent), from.Image, rootfs, build.Log, cancellationToken).ConfigureAwait(false);
+                return await BaseImage.FromStageAsync(build.Stages.ImageOf(parent), from.Image, rootfs, build.Roots.Ignored, build.Log, cancellationToken).ConfigureAwait(false);
             }
 
-            return await build.Stages.PullBaseAsync(ImageReference.Parse(from.Image), platform, rootfs, cancellationToken).ConfigureAwait(false);
+            return await build.Stages.PullBaseAsync(ImageReference.Parse(from.Image), platform, rootfs, build.Roots.Ignored, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBaseError(e))
         {

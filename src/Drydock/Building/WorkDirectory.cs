@@ -22,7 +22,9 @@ public sealed class WorkDirectory : IDisposable
 
     public BlobDirectory Blobs { get; }
 
-    public static WorkDirectory Create(string? location)
+    /// <param name="location">The directory the user chose, kept afterwards; null for a fresh one, removed afterwards.</param>
+    /// <param name="parent">Where a fresh one is made; null means the temporary directory.</param>
+    public static WorkDirectory Create(string? location, string? parent = null)
     {
         if (location is not null)
         {
@@ -30,7 +32,14 @@ public sealed class WorkDirectory : IDisposable
             return new WorkDirectory(System.IO.Path.GetFullPath(location), owned: false);
         }
 
-        return new WorkDirectory(Directory.CreateTempSubdirectory("drydock-").FullName, owned: true);
+        if (parent is null)
+        {
+            return new WorkDirectory(Directory.CreateTempSubdirectory("drydock-").FullName, owned: true);
+        }
+
+        var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(parent), "drydock-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new WorkDirectory(path, owned: true);
     }
 
     /// <summary>

@@ -47,6 +47,8 @@ internal sealed class BuildScenario : IDisposable
             Snapshotter = SnapshotterKind.Walk,
             WorkDirectory = Path.Combine(_root, "work-" + Guid.NewGuid().ToString("N")),
             RunCacheDirectory = Path.Combine(_root, "run-cache"),
+            // Never in place: that would build over this machine's own "/".
+            Isolation = Drydock.Sandbox.Isolation.Chroot,
         };
         var builder = new Builder(Sandbox, new NoCredentials(), BuildLog, _ => null);
         var digest = await builder.RunAsync(change is null ? options : change(options), CancellationToken.None);

@@ -36,10 +36,13 @@ internal sealed class RunStep : IStep
         var script = Script(run) is { } heredoc ? (heredoc.Name, Body(heredoc)) : ((string, string)?)null;
         using var setup = await RunMountSetup.PrepareAsync(mounts, script, workingDirectory, MountSources(step), run.Location, build.Log, cancellationToken).ConfigureAwait(false);
 
+        // In place nothing can be mounted: the mounts' contents are put in place for the command instead.
+        var inPlace = build.Roots.InPlace is not null;
+        await using var placed = InPlaceMounts.Place(inPlace ? setup.Mounts : [], rootfs, build.Roots.Ignored, cancellationToken).ConfigureAwait(false);
         var environment = WithHome(ConfigEdits.SetEnv(state.RunEnvironment(build.Arguments.ProxyValues), setup.Environment), user);
         var request = new SandboxRequest(rootfs, argv, environment, workingDirectory, user)
         {
-            Mounts = setup.Mounts,
+            Mounts = inPlace ? [] : setup.Mounts,
             Network = run.Network == "none" ? SandboxNetwork.None : SandboxNetwork.Host,
             Security = security,
         };

@@ -251,10 +251,10 @@ static void load_seccomp_profile(void)
     load_enosys_stub(native_audit_arch(), highest_known_syscall());
 }
 
-static void drop_bounding_set(void)
+static void drop_bounding_set(uint64_t kept)
 {
     for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
-        if (!(DEFAULT_CAPABILITIES & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+        if (!(kept & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
             die(EXIT_SETUP, "dropping capability %d from the bounding set: %s", cap, error_text(errno));
         }
     }
@@ -264,12 +264,12 @@ static void drop_bounding_set(void)
 }
 
 /* Permitted and effective: the 14; inheritable: none, as Docker since 20.10.14 (CVE-2022-24769). */
-static void set_capabilities(void)
+static void set_capabilities(uint64_t kept)
 {
     struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
     struct __user_cap_data_struct data[2] = { { 0 } };
-    data[0].effective = data[0].permitted = (uint32_t)DEFAULT_CAPABILITIES;
-    data[1].effective = data[1].permitted = (uint32_t)(DEFAULT_CAPABILITIES >> 32);
+    data[0].effective = data[0].permitted = (uint32_t)kept;
+    data[1].effective = data[1].permitted = (uint32_t)(kept >> 32);
     if (syscall(SYS_capset, &header, data) != 0) {
         die(EXIT_SETUP, "setting capabilities: %s", error_text(errno));
     }
@@ -277,8 +277,33 @@ static void set_capabilities(void)
 
 void confine_to_container_defaults(void)
 {
-    drop_bounding_set();
+    drop_bounding_set(DEFAULT_CAPABILITIES);
     /* Loaded while CAP_SYS_ADMIN is still held: without no_new_privs the kernel asks for it. */
     load_seccomp_profile();
-    set_capabilities();
+    set_capabilities(DEFAULT_CAPABILITIES);
+}
+
+static uint64_t permitted_capabilities(void)
+{
+    struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2] = { { 0 } };
+    if (syscall(SYS_capget, &header, data) != 0) {
+        die(EXIT_SETUP, "reading capabilities: %s", error_text(errno));
+    }
+    return (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
+}
+
+void confine_as_far_as_allowed(void)
+{
+    uint64_t held = permitted_capabilities();
+    uint64_t kept = DEFAULT_CAPABILITIES & held;
+    if (held & (1ull << CAP_SETPCAP)) {
+        drop_bounding_set(kept);
+    }
+    /* Without CAP_SYS_ADMIN the kernel takes a filter only with no_new_privs, which would break
+     * setuid programs; such a container already runs under its runtime's filter, which applies. */
+    if (held & (1ull << CAP_SYS_ADMIN)) {
+        load_seccomp_profile();
+    }
+    set_capabilities(kept);
 }

@@ -16,7 +16,7 @@
  *
  * Usage:
  *   drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,N,...] [--hostname NAME]
- *               [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--insecure]
+ *               [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--insecure] [--in-place]
  *               [--proc TARGET] [--sys TARGET] [--dev TARGET]
  *               [--ro-bind SOURCE TARGET]... [--bind SOURCE TARGET]...
  *               [--overlay LOWER UPPER WORK TARGET]... [--tmpfs TARGET SIZE]...
@@ -49,6 +49,15 @@
  *
  * --merge-stderr sends the command's stderr to stdout so its output keeps its order; the
  * launcher's own stderr then carries only launcher errors.
+ *
+ * --in-place runs the command where Drydock itself runs, for a container that refuses namespaces
+ * (kaniko's way): no namespace but a network one for --net-none, no mount, no pivot; a chroot only
+ * when --root is not "/". The command still gets its working directory, user, groups and exactly
+ * the given environment, and Docker's confinement as far as the container allows (confine.c). It
+ * runs in a process group of its own, killed as a whole when it exits. No mount options then.
+ *
+ * `drydock-run --probe` only tells whether the namespaces and mounts the chroot isolation needs are
+ * allowed here: exit 0 if so, else 1 with the refusal on stderr. It changes nothing.
  *
  * Exit status: the command's, or 128+N if signal N killed it; 127 when the command is not found,
  * 126 when it cannot be executed (message on the command's stderr); 125 when the sandbox could not
@@ -108,6 +117,7 @@ struct options {
     bool merge_stderr;
     bool net_none;
     bool insecure;
+    bool in_place;
     char **env;
     size_t env_count;
     size_t env_capacity;
@@ -120,7 +130,7 @@ static void usage(void)
 {
     die(EXIT_SETUP,
         "usage: drydock-run --root DIR [--cwd DIR] [--uid N] [--gid N] [--groups N,...] "
-        "[--hostname NAME] [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--insecure] [--proc T] [--sys T] "
+        "[--hostname NAME] [--env K=V]... [--env-stdin] [--merge-stderr] [--net-none] [--insecure] [--in-place] [--proc T] [--sys T] "
         "[--dev T] [--ro-bind SRC T]... [--bind SRC T]... [--overlay LOWER UPPER WORK T]... [--tmpfs T SIZE]... "
         "-- COMMAND [ARG]...");
 }
@@ -212,6 +222,8 @@ static void parse_args(struct options *o, int argc, char **argv)
             o->net_none = true;
         } else if (strcmp(a, "--insecure") == 0) {
             o->insecure = true;
+        } else if (strcmp(a, "--in-place") == 0) {
+            o->in_place = true;
         } else if (strcmp(a, "--proc") == 0 && has1) {
             add_mount(o, (struct mount_op){ .kind = MOUNT_PROC, .target = argv[++i] });
         } else if (strcmp(a, "--sys") == 0 && has1) {
@@ -239,6 +251,9 @@ static void parse_args(struct options *o, int argc, char **argv)
     }
     if (o->root[0] != '/' || o->cwd[0] != '/') {
         die(EXIT_SETUP, "--root and --cwd must be absolute paths");
+    }
+    if (o->in_place && o->mount_count > 0) {
+        die(EXIT_SETUP, "--in-place takes no mounts: the caller puts their content in place");
     }
     o->argv = &argv[i];
     if (!o->env) {
@@ -517,10 +532,50 @@ static noreturn void run_init(const struct options *o, const sigset_t *handled, 
     }
 }
 
+/* ---- in place ------------------------------------------------------------------------------- */
+
+static noreturn void run_in_place(const struct options *o, int alive_fd)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    struct pollfd alive = { .fd = alive_fd, .events = POLLIN };
+    if (poll(&alive, 1, 0) != 0) {
+        _exit(EXIT_SETUP);
+    }
+    /* A group of its own: what the command leaves behind is killed with it. */
+    setpgid(0, 0);
+    if (strcmp(o->root, "/") != 0 && chroot(o->root) != 0) {
+        die(EXIT_SETUP, "chroot \"%s\": %s", o->root, error_text(errno));
+    }
+    if (chdir(o->cwd) != 0) {
+        die(EXIT_SETUP, "working directory \"%s\": %s", o->cwd, error_text(errno));
+    }
+    if (!o->insecure) {
+        confine_as_far_as_allowed();
+    }
+    run_command(o);
+}
+
+/* Whether unshare and mounts work here, tried in this short-lived process only. */
+static noreturn void probe(void)
+{
+    if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS) != 0) {
+        fprintf(stderr, "unshare(mount, pid, ipc, uts namespaces): %s\n", error_text(errno));
+        exit(1);
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        fprintf(stderr, "mount (making mounts private): %s\n", error_text(errno));
+        exit(1);
+    }
+    exit(0);
+}
+
 /* ---- the launcher in the caller's namespaces ------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--probe") == 0) {
+        probe();
+    }
     struct options o;
     parse_args(&o, argc, argv);
     umask(0);
@@ -549,8 +604,12 @@ int main(int argc, char **argv)
     /* Blocked before fork so no signal is lost between fork and the signalfd reads. */
     sigprocmask(SIG_BLOCK, &handled, NULL);
 
-    int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (o.hostname ? CLONE_NEWUTS : 0) | (o.net_none ? CLONE_NEWNET : 0);
-    if (unshare(flags) != 0) {
+    int flags = o.in_place ? (o.net_none ? CLONE_NEWNET : 0)
+                           : CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | (o.hostname ? CLONE_NEWUTS : 0) | (o.net_none ? CLONE_NEWNET : 0);
+    if (o.in_place && o.net_none && unshare(flags) != 0) {
+        die(EXIT_SETUP, "unshare(net namespace) for a network of the command's own: %s", error_text(errno));
+    }
+    if (!o.in_place && unshare(flags) != 0) {
         int err = errno;
         die(EXIT_SETUP, "unshare(mount, pid, ipc%s%s namespaces): %s%s", o.hostname ? ", uts" : "", o.net_none ? ", net" : "",
             error_text(err), err == EPERM ? " (the chroot isolation needs root with CAP_SYS_ADMIN)" : "");
@@ -559,7 +618,7 @@ int main(int argc, char **argv)
         bring_up_loopback();
     }
     /* Nothing mounted for the sandbox may propagate back to the host. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+    if (!o.in_place && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         die(EXIT_SETUP, "making mounts private: %s", error_text(errno));
     }
 
@@ -578,9 +637,15 @@ int main(int argc, char **argv)
         if (lifeline >= 0) {
             close(lifeline);
         }
+        if (o.in_place) {
+            run_in_place(&o, alive[0]);
+        }
         run_init(&o, &handled, alive[0]);
     }
     close(alive[0]);
+    if (o.in_place) {
+        setpgid(init, init); /* also here, so no kill below can miss the group */
+    }
 
     for (;;) {
         struct pollfd fds[2] = {
@@ -595,7 +660,7 @@ int main(int argc, char **argv)
         }
         if (lifeline >= 0 && fds[1].revents != 0) {
             /* The caller closed our stdin: it cancelled the build or died. */
-            kill(init, SIGKILL);
+            kill(o.in_place ? -init : init, SIGKILL);
             int status;
             while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
             }
@@ -614,6 +679,9 @@ int main(int argc, char **argv)
         }
         int status;
         if (waitpid(init, &status, WNOHANG) == init) {
+            if (o.in_place) {
+                kill(-init, SIGKILL);
+            }
             return status_to_exit_code(status);
         }
     }
