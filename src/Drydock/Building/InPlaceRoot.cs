@@ -61,12 +61,12 @@ internal sealed class InPlaceRoot
     /// </summary>
     public void MoveOut(string destination, CancellationToken cancellationToken)
     {
-        var moved = new List<(string Host, string Original)>();
-        MoveChildren(Root, destination, moved, cancellationToken);
-        foreach (var (host, original) in Enumerable.Reverse(moved))
+        // Times as they were before moving anything: moving changes the directories' own.
+        var recreated = new List<(string Host, FileStatus Original)>();
+        MoveChildren(Root, destination, recreated, cancellationToken);
+        foreach (var (host, original) in Enumerable.Reverse(recreated))
         {
-            var status = NativeFiles.Lstat(original);
-            NativeFiles.SetTimes(host, status.AccessTime, status.ModificationTime);
+            NativeFiles.SetTimes(host, original.AccessTime, original.ModificationTime);
         }
     }
 
@@ -90,7 +90,7 @@ internal sealed class InPlaceRoot
         }
     }
 
-    private void MoveChildren(string directory, string destination, List<(string, string)> stamped, CancellationToken cancellationToken)
+    private void MoveChildren(string directory, string destination, List<(string, FileStatus)> recreated, CancellationToken cancellationToken)
     {
         foreach (var name in DirectoryNames(directory))
         {
@@ -106,8 +106,8 @@ internal sealed class InPlaceRoot
                     Directory.CreateDirectory(target);
                     NativeFiles.Lchown(target, status.Uid, status.Gid);
                     NativeFiles.Chmod(target, status.Permissions);
-                    MoveChildren(host, target, stamped, cancellationToken);
-                    stamped.Add((target, host));
+                    recreated.Add((target, status));
+                    MoveChildren(host, target, recreated, cancellationToken);
                     break;
                 default:
                     Move(host, target, cancellationToken);

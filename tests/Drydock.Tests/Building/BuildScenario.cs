@@ -95,7 +95,7 @@ internal sealed class BuildScenario : IDisposable
         }
     }
 
-    private sealed class NoCredentials : IKeychain
+    internal sealed class NoCredentials : IKeychain
     {
         public ValueTask<Drydock.Registry.Auth.Credential?> ResolveAsync(string registry, CancellationToken cancellationToken) => ValueTask.FromResult<Drydock.Registry.Auth.Credential?>(null);
     }
