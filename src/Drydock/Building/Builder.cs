@@ -69,6 +69,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             // In place, /tmp belongs to the root that each stage replaces; the executor's directory is never touched.
             using var work = WorkDirectory.Create(options.WorkDirectory, isolation.InPlace ? options.KanikoDirectory : null);
             using var registries = new RegistryClientPool(TransportOptions(options, outputs), keychain);
+            await ImageOutputs.CheckPushAccessAsync(outputs, registries, cancellationToken).ConfigureAwait(false);
             var shared = await SharedSettingsAsync(options, isolation, work, cancellationToken).ConfigureAwait(false);
             // --cleanup: what the build left on the root goes however it ends.
             using var cleanup = options.Cleanup ? shared.Roots?.ResetOnDispose() : null;
@@ -127,7 +128,13 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
         }
 
         return new BuildOutputs(
-            options.Destinations, Push: !options.NoPush && options.Destinations.Count > 0, options.TarPath, options.OciLayoutPath, options.DigestFile);
+            options.Destinations, Push: !options.NoPush && options.Destinations.Count > 0, options.TarPath, options.OciLayoutPath, options.DigestFile)
+        {
+            ImageNameWithDigestFile = options.ImageNameWithDigestFile,
+            ImageNameTagWithDigestFile = options.ImageNameTagWithDigestFile,
+            CheckPushAccess = !options.SkipPushPermissionCheck,
+            IgnoreImmutableTags = options.PushIgnoreImmutableTagErrors,
+        };
     }
 
     private async Task<SharedSettings> SharedSettingsAsync(BuildOptions options, IsolationPlan isolation, WorkDirectory work, CancellationToken cancellationToken)
