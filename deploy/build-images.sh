@@ -70,6 +70,9 @@ cp -L "$host_loader" "$kaniko/lib/$loader_name"
   cp -L "$lib" "$kaniko/lib/$(basename "$lib")"
 done
 cp -L "$libdir/libssl.so.3" "$kaniko/lib/"
+# Drydock's own libc calls name "libc": .NET probes "libc.so" first, along the RPATH and then the
+# system's directories, where a base may hold another libc's (musl's on Alpine) or a linker script.
+ln -s libc.so.6 "$kaniko/lib/libc.so"
 # As in kaniko's image, /kaniko is writable by every user (builds under another uid); /tmp is the
 # usual temp directory, for the chroot isolation's work directory.
 chmod 777 "$kaniko"
@@ -90,6 +93,6 @@ done
 
 # Compressed size: what a pull downloads (manifest, config and layer blobs).
 for image in executor debug; do
-  size=$(du -b --apparent-size -s "$out/$image/blobs" | cut -f1)
+  size=$(find "$out/$image/blobs" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
   printf '%s\t%s\t%s bytes (%s MB)\n' "$image" "$out/$image" "$size" "$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')"
 done

@@ -59,6 +59,9 @@ public sealed class ExecutorImageContentTests(ExecutorImages images)
             Assert.True(File.Exists(image.HostPath("/kaniko/lib/" + library)), $"/kaniko/lib/{library} is missing");
         }
 
+        // .NET's first probe for Drydock's "libc" imports, found here before any base's libc.so.
+        Assert.Equal("libc.so.6", new FileInfo(image.HostPath("/kaniko/lib/libc.so")).LinkTarget);
+
         // Every library those need is there too (the loader lists what it would load, from RPATH or not at all).
         var needed = await ToolRunner.RunCheckedAsync("readelf", ["-d", .. Directory.GetFiles(image.HostPath("/kaniko/lib"))]);
         foreach (var name in System.Text.RegularExpressions.Regex.Matches(needed.StandardOutput, @"\(NEEDED\)\s+Shared library: \[(\S+)\]").Select(m => m.Groups[1].Value).Distinct())

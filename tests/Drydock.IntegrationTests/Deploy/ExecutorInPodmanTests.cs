@@ -25,6 +25,10 @@ public sealed partial class ExecutorInPodmanTests(ExecutorImages images, AuthReg
         // Through the debug image's PATH, as a CI script calls it, and by its full path.
         var debug = (await images.Podman.RunAsync(images.Debug, entrypoint: [], ["sh", "-c", "executor version && /kaniko/executor version"])).EnsureSuccess();
         Assert.Equal(2, VersionLine().Matches(debug.StandardOutput).Count);
+
+        // The containers' overlay mounts lived in podman's private mount namespace: none is left here.
+        var mounts = await File.ReadAllTextAsync("/proc/self/mountinfo");
+        Assert.DoesNotContain(images.Podman.StateDirectory, mounts, StringComparison.Ordinal);
     }
 
     [RootFact]
