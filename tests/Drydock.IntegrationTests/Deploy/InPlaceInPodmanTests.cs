@@ -1,0 +1,139 @@
+using System.IO.Compression;
+using Drydock.IntegrationTests.Building;
+
+namespace Drydock.IntegrationTests.Deploy;
+
+/// <summary>
+/// The executor image builds in place in the container kaniko's users run it in (podman, root with
+/// Docker's 14 capabilities and default seccomp, no --privileged, where unshare and mount are
+/// refused): a two-stage Dockerfile with RUN, COPY, COPY --from and every RUN mount type, the
+/// project a bind mount as in a CI job. The image is the one the chroot isolation builds on the
+/// host; a --privileged container still gets the chroot isolation.
+/// </summary>
+[Collection(ExecutorImages.Collection)]
+public sealed class InPlaceInPodmanTests(ExecutorImages images) : IDisposable
+{
+    private const string ProjectPath = "/builds/group/project";
+    private const string Secret = "s3cret-in-podman";
+
+    private const string Dockerfile = """
+        FROM scratch AS tools
+        COPY busybox /bin/busybox
+        RUN ["/bin/busybox", "--install", "-s", "/bin"]
+        ENV GREETING=hello
+        WORKDIR /work
+        RUN echo "$GREETING" > greeting && mkdir -p /opt/app && echo data > /opt/app/data && chown -R 1000:1000 /opt/app
+        RUN --mount=type=secret,id=token,mode=0440,uid=1000 sh -c 'test "$(cat /run/secrets/token)" = s3cret-in-podman && stat -c "%a %u" /run/secrets/token > /secret-seen'
+        RUN --mount=type=cache,target=/var/cache/app sh -c 'echo run >> /var/cache/app/log; wc -l < /var/cache/app/log | tr -d " " > /cache-count'
+        RUN --mount=type=tmpfs,target=/work sh -c 'touch /work/x && ls /work > /tmpfs-seen'
+        RUN --mount=type=bind,source=note,target=/etc/note sh -c 'cat /etc/note > /bind-seen'
+        RUN env | sort > /env-seen
+
+        FROM scratch
+        COPY --from=tools /bin/busybox /bin/busybox
+        RUN ["/bin/busybox", "mkdir", "/made-in-stage-2"]
+        COPY --from=tools /opt/app /opt/app
+        COPY --from=tools /work/greeting /secret-seen /cache-count /tmpfs-seen /bind-seen /env-seen /results/
+        COPY note /note
+        USER 1000
+        CMD ["/bin/busybox", "cat", "/results/greeting"]
+
+        """;
+
+    private readonly TempDirectory _work = new("drydock-inplace-podman-");
+    private readonly ContextDirectory _project = RunBuildContexts.WithBusybox(Dockerfile).File("note", "a note\n");
+
+    public void Dispose()
+    {
+        _project.Dispose();
+        _work.Dispose();
+    }
+
+    [RootFact]
+    public async Task A_two_stage_build_runs_in_place_and_leaves_the_project_and_the_executor_out()
+    {
+        var project = RootfsListing.Lines(_project.Path, withTimes: true);
+
+        var (run, image) = await BuildInContainerAsync("first");
+
+        Assert.Contains("isolation: none", run.StandardError, StringComparison.Ordinal);
+        Assert.Equal(project, RootfsListing.Lines(_project.Path, withTimes: true));
+        Assert.Equal(
+            ["/bin", "/bin/busybox", "/made-in-stage-2", "/note", "/opt", "/opt/app", "/opt/app/data",
+             "/results", "/results/bind-seen", "/results/cache-count", "/results/env-seen", "/results/greeting", "/results/secret-seen", "/results/tmpfs-seen"],
+            RootfsListing.Paths(image.Rootfs));
+        Assert.Equal("hello\n", await File.ReadAllTextAsync(image.HostPath("/results/greeting")));
+        Assert.Equal("440 1000\n", await File.ReadAllTextAsync(image.HostPath("/results/secret-seen")));
+        Assert.Equal("x\n", await File.ReadAllTextAsync(image.HostPath("/results/tmpfs-seen")));
+        Assert.Equal("a note\n", await File.ReadAllTextAsync(image.HostPath("/results/bind-seen")));
+        // Exactly the Dockerfile's environment: nothing of the executor's (its PATH, SSL_CERT_DIR, DOCKER_CONFIG, TOKEN).
+        Assert.Equal(
+            "GREETING=hello\nHOME=/\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nPWD=/work\nSHLVL=1\n",
+            await File.ReadAllTextAsync(image.HostPath("/results/env-seen")));
+        await AssertInNoLayerAsync(image, Secret);
+    }
+
+    [RootFact]
+    public async Task A_cache_directory_on_a_volume_is_kept_between_two_builds()
+    {
+        var (_, first) = await BuildInContainerAsync("first");
+        var (_, second) = await BuildInContainerAsync("second");
+
+        Assert.Equal("1\n", await File.ReadAllTextAsync(first.HostPath("/results/cache-count")));
+        Assert.Equal("2\n", await File.ReadAllTextAsync(second.HostPath("/results/cache-count")));
+    }
+
+    [RootFact]
+    public async Task The_image_built_in_place_is_the_one_the_chroot_isolation_builds_on_the_host()
+    {
+        var (inPlace, _) = await BuildInContainerAsync("in-place");
+
+        var layout = _work.Combine("chroot");
+        var chroot = await DrydockRunner.BuildAsync(
+            ["--isolation", "chroot", "--context", _project.Path, "--no-push", "--destination", "localhost/in-place:t", "--oci-layout-path", layout,
+             "--secret", "id=token,env=TOKEN", "--reproducible", "--run-cache-dir", _work.Combine("chroot-cache")],
+            new Dictionary<string, string?> { ["TOKEN"] = Secret });
+
+        Assert.Equal(DrydockRunner.Digest(chroot), Digest(inPlace));
+    }
+
+    [RootFact]
+    public async Task A_privileged_container_gets_the_chroot_isolation()
+    {
+        var (run, image) = await BuildInContainerAsync("privileged", privileged: true);
+
+        Assert.Contains("isolation: chroot", run.StandardError, StringComparison.Ordinal);
+        Assert.Equal("hello\n", await File.ReadAllTextAsync(image.HostPath("/results/greeting")));
+    }
+
+    /// <summary>The executor image run as a Kubernetes Job would: arguments only, the project, an output and a cache volume.</summary>
+    private async Task<(ToolResult Run, UnpackedImage Image)> BuildInContainerAsync(string name, bool privileged = false)
+    {
+        var output = Directory.CreateDirectory(_work.Combine("out-" + name)).FullName;
+        var cache = Directory.CreateDirectory(_work.Combine("cache")).FullName;
+        var run = await images.Podman.RunAsync(
+            images.Executor,
+            entrypoint: null,
+            ["--context", ProjectPath, "--no-push", "--destination", "localhost/in-place:t", "--oci-layout-path", "/out/layout",
+             "--secret", "id=token,env=TOKEN", "--reproducible", "--run-cache-dir", "/cache"],
+            new Dictionary<string, string> { ["TOKEN"] = Secret },
+            [new(_project.Path, ProjectPath), new(output, "/out"), new(cache, "/cache")],
+            privileged);
+        Assert.True(run.Succeeded, run.ToString());
+        var image = await ImageInspector.UnpackLayoutAsync(Path.Combine(output, "layout"), "t", _work.Combine("bundle-" + name));
+        return (run, image);
+    }
+
+    private static string Digest(ToolResult run) => run.StandardOutput.Trim().Split('\n')[^1];
+
+    private static async Task AssertInNoLayerAsync(UnpackedImage image, string text)
+    {
+        var manifest = await ImageInspector.LayoutManifestAsync(image.Layout, image.Tag);
+        foreach (var layer in manifest["layers"]!.AsArray())
+        {
+            await using var gzip = new GZipStream(File.OpenRead(ImageInspector.BlobPath(image.Layout, layer!["digest"]!.GetValue<string>())), CompressionMode.Decompress);
+            using var reader = new StreamReader(gzip);
+            Assert.DoesNotContain(text, await reader.ReadToEndAsync(), StringComparison.Ordinal);
+        }
+    }
+}
