@@ -168,13 +168,23 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
     /// <summary>
     /// The in-place root and its ignore list: the kernel's file systems, /etc/mtab, /var/run (unless
     /// told otherwise), the debug image's /busybox, the paths the user named, the executor's, work
-    /// and cache directories, and every mount point (the project directory, /etc/hosts, secrets…).
+    /// and cache directories, the build's inputs and outputs, and every mount point (the project
+    /// directory, /etc/hosts, secrets…).
     /// </summary>
     private InPlaceRoot InPlaceRootOf(BuildOptions options, string root, WorkDirectory work, string cacheRoot)
     {
         string[] imagePaths = [.. WalkingSnapshotter.SystemPaths, "/etc/mtab", "/busybox", .. options.IgnoreVarRun ? (string[])["/var/run"] : [], .. options.IgnorePaths];
         var mountInfo = File.Exists(MountInfo) ? File.ReadAllText(MountInfo) : null;
-        var ignored = Building.InPlaceRoot.IgnoreList(root, imagePaths, [Path.GetFullPath(options.KanikoDirectory), work.Path, cacheRoot], mountInfo);
+        // The build's own inputs and outputs too, wherever they are: a context cloned into /workspace
+        // must outlive the first stage's reset, an image saved to /workspace the clean-up.
+        string?[] inputsAndOutputs =
+        [
+            options.Context.Directory, options.Dockerfile is { } dockerfile && Path.IsPathRooted(dockerfile) ? dockerfile : null,
+            .. options.Secrets.Select(secret => secret.FilePath),
+            options.TarPath, options.OciLayoutPath, options.DigestFile, options.ImageNameWithDigestFile, options.ImageNameTagWithDigestFile,
+        ];
+        string[] hostPaths = [options.KanikoDirectory, work.Path, cacheRoot, .. inputsAndOutputs.OfType<string>()];
+        var ignored = Building.InPlaceRoot.IgnoreList(root, imagePaths, hostPaths.Select(Path.GetFullPath), mountInfo);
         log.Debug($"in place over {root}, never touched: {string.Join(", ", ignored.Paths.Order(StringComparer.Ordinal))}");
         return new InPlaceRoot(root, ignored);
     }

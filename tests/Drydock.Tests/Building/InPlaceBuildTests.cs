@@ -105,11 +105,15 @@ public sealed class InPlaceBuildTests : IDisposable
     }
 
     [RootFact]
-    public async Task Cleanup_leaves_only_the_ignored_paths_on_the_root()
+    public async Task Cleanup_leaves_only_the_ignored_paths_and_the_builds_inputs_and_outputs_on_the_root()
     {
-        await BuildAsync(Isolation.None, options => options with { Cleanup = true });
+        // The project not on the ignore list (a clone, not a mount), the image saved on the root.
+        await BuildAsync(Isolation.None, options => options with { Cleanup = true, IgnorePaths = [], OciLayoutPath = Root("workspace/layout") });
 
-        Assert.Equal(["builds", "busybox", "kaniko"], Directory.EnumerateFileSystemEntries(Root("")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["builds", "busybox", "kaniko", "workspace"], Directory.EnumerateFileSystemEntries(Root("")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["layout"], Directory.EnumerateFileSystemEntries(Root("workspace")).Select(Path.GetFileName));
+        Assert.True(File.Exists(Root("workspace/layout/index.json")));
+        Assert.True(File.Exists(Root("builds/project/Dockerfile")));
     }
 
     private async Task<BuiltImage> BuildAsync(Isolation isolation, Func<BuildOptions, BuildOptions>? change = null)
@@ -134,8 +138,9 @@ public sealed class InPlaceBuildTests : IDisposable
             InPlaceRoot = Root(""),
             Probes = new IsolationProbes(_ => Task.FromResult<string?>(null), () => "a throwaway root standing in for a container"),
         };
-        var digest = await builder.RunAsync(change is null ? options : change(options), CancellationToken.None);
-        return BuiltImage.Read(layout, digest.ToString());
+        options = change is null ? options : change(options);
+        var digest = await builder.RunAsync(options, CancellationToken.None);
+        return BuiltImage.Read(options.OciLayoutPath!, digest.ToString());
     }
 
     private async Task<string> UnpackAsync(BuiltImage image)
