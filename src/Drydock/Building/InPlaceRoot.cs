@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Drydock.Building.Copy;
-using Drydock.Context;
 using Drydock.Foundation.Paths;
 using Drydock.Native;
 
@@ -15,9 +14,6 @@ namespace Drydock.Building;
 /// </summary>
 internal sealed class InPlaceRoot
 {
-    // rename(2) across file systems (a mounted volume, or an overlay's lower directory).
-    private const int CrossDevice = 18;
-
     public InPlaceRoot(string root, ImagePathSet ignored)
     {
         Root = ImagePaths.FullRoot(root);
@@ -151,17 +147,17 @@ internal sealed class InPlaceRoot
         {
             NativeFiles.Rename(host, target);
         }
-        catch (NativeFilesException e) when (e.Errno == CrossDevice)
+        catch (NativeFilesException e) when (e.IsCrossDevice)
         {
-            var parent = FileSource.ForRootfs(Path.GetDirectoryName(host)!);
-            TreeCopy.Copy(parent, parent.ResolveSources(Path.GetFileName(host)).Single(), target, cancellationToken);
+            // Across file systems: a mounted volume, or a directory of an overlay's lower layer.
+            TreeCopy.CopyPath(host, target, cancellationToken);
             Delete(host);
         }
     }
 
-    private static void Delete(string host)
+    /// <summary>Removes a file, link or whole directory; never follows a symlink (a link to a directory goes, not what it points to).</summary>
+    public static void Delete(string host)
     {
-        // Never follows a symlink: a link to a directory goes, not what it points to.
         if (NativeFiles.TryLstat(host, out var status) && status.Kind == FileKind.Directory)
         {
             Directory.Delete(host, recursive: true);

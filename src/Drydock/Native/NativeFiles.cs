@@ -16,6 +16,7 @@ public static unsafe partial class NativeFiles
     internal const int ENOENT = 2;
     internal const int EACCES = 13;
     internal const int EEXIST = 17;
+    internal const int EXDEV = 18;
     internal const int ENOTDIR = 20;
     internal const int ERANGE = 34;
     internal const int ENOSYS = 38;

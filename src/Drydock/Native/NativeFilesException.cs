@@ -41,4 +41,7 @@ public sealed class NativeFilesException : IOException
 
     /// <summary>The caller lacks the privilege (EPERM) or the file system refuses the operation (EOPNOTSUPP).</summary>
     public bool IsNotPermitted => Errno is NativeFiles.EPERM or NativeFiles.EOPNOTSUPP or NativeFiles.EACCES;
+
+    /// <summary>A rename(2) across file systems (EXDEV): the entry must be copied instead.</summary>
+    public bool IsCrossDevice => Errno == NativeFiles.EXDEV;
 }

@@ -48,6 +48,13 @@ internal static class TreeCopy
         }
     }
 
+    /// <summary>Copies a host file or directory, as it is, to <paramref name="destination"/> (for a directory, an existing one is given its metadata).</summary>
+    public static void CopyPath(string source, string destination, CancellationToken cancellationToken)
+    {
+        var files = FileSource.ForRootfs(Path.GetDirectoryName(source)!);
+        Copy(files, files.ResolveSources(Path.GetFileName(source)).Single(), destination, cancellationToken);
+    }
+
     // Rooted at the copy, so no path of the source leads out of it; the source's owners are kept.
     private static RootfsWriter WriterAt(string root) => new(root, new CopyOwner(0, 0), mode: null) { KeepSourceOwners = true };
 

@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using Drydock.Building.Copy;
-using Drydock.Context;
 using Drydock.Foundation.Paths;
 using Drydock.Native;
 using Drydock.Sandbox;
@@ -17,7 +16,6 @@ namespace Drydock.Building.Mounts;
 [SupportedOSPlatform("linux")]
 internal sealed class InPlaceMounts : IAsyncDisposable
 {
-    private const int CrossDevice = 18;
     private const UnixFileMode TmpfsMode = (UnixFileMode)0b1_111_111_111;
 
     private readonly string _root;
@@ -32,7 +30,7 @@ internal sealed class InPlaceMounts : IAsyncDisposable
     }
 
     /// <param name="ignored">Paths never overwritten: a mount may only be put there where nothing is yet.</param>
-    public static InPlaceMounts Place(IReadOnlyList<SandboxMount> mounts, string rootfs, ImagePathSet ignored, CancellationToken cancellationToken)
+    public static async Task<InPlaceMounts> PlaceAsync(IReadOnlyList<SandboxMount> mounts, string rootfs, ImagePathSet ignored, CancellationToken cancellationToken)
     {
         var placed = new InPlaceMounts(ImagePaths.FullRoot(rootfs));
         try
@@ -48,7 +46,7 @@ internal sealed class InPlaceMounts : IAsyncDisposable
         }
         catch
         {
-            placed.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            await placed.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -97,7 +95,7 @@ internal sealed class InPlaceMounts : IAsyncDisposable
                 break;
             case SandboxMount.Bind bind:
                 Copy(bind.Source, placed, cancellationToken);
-                _undo.Add(() => Delete(placed));
+                _undo.Add(() => InPlaceRoot.Delete(placed));
                 break;
         }
     }
@@ -136,14 +134,14 @@ internal sealed class InPlaceMounts : IAsyncDisposable
                 }
             });
         }
-        catch (NativeFilesException e) when (e.Errno == CrossDevice)
+        catch (NativeFilesException e) when (e.IsCrossDevice)
         {
             Copy(source, placed, cancellationToken);
             _undo.Add(() =>
             {
-                Delete(source);
+                InPlaceRoot.Delete(source);
                 Copy(placed, source, CancellationToken.None);
-                Delete(placed);
+                InPlaceRoot.Delete(placed);
             });
         }
     }
@@ -151,25 +149,11 @@ internal sealed class InPlaceMounts : IAsyncDisposable
     /// <summary>An exact copy (owners, modes, times) of a file or directory, over an empty mount point.</summary>
     private static void Copy(string source, string target, CancellationToken cancellationToken)
     {
-        var files = FileSource.ForRootfs(Path.GetDirectoryName(source)!);
-        var entry = files.ResolveSources(Path.GetFileName(source)).Single();
         if (!Directory.Exists(source))
         {
             File.Delete(target);
         }
 
-        TreeCopy.Copy(files, entry, target, cancellationToken);
-    }
-
-    private static void Delete(string path)
-    {
-        if (NativeFiles.TryLstat(path, out var status) && status.Kind == FileKind.Directory)
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        else
-        {
-            File.Delete(path);
-        }
+        TreeCopy.CopyPath(source, target, cancellationToken);
     }
 }

@@ -38,7 +38,8 @@ internal sealed class RunStep : IStep
 
         // In place nothing can be mounted: the mounts' contents are put in place for the command instead.
         var inPlace = build.Roots.InPlace is not null;
-        await using var placed = InPlaceMounts.Place(inPlace ? setup.Mounts : [], rootfs, build.Roots.Ignored, cancellationToken).ConfigureAwait(false);
+        var placed = await InPlaceMounts.PlaceAsync(inPlace ? setup.Mounts : [], rootfs, build.Roots.Ignored, cancellationToken).ConfigureAwait(false);
+        await using var placedMounts = placed.ConfigureAwait(false);
         var environment = WithHome(ConfigEdits.SetEnv(state.RunEnvironment(build.Arguments.ProxyValues), setup.Environment), user);
         var request = new SandboxRequest(rootfs, argv, environment, workingDirectory, user)
         {
