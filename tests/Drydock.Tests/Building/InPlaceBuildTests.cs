@@ -27,12 +27,16 @@ public sealed class InPlaceBuildTests : IDisposable
         RUN --mount=type=cache,target=/var/cache/app sh -c 'echo run >> /var/cache/app/log; wc -l < /var/cache/app/log | tr -d " " > /cache-count'
         RUN --mount=type=tmpfs,target=/work sh -c 'touch /work/x && ls /work > /tmpfs-seen'
         RUN --mount=type=bind,source=note,target=/etc/note sh -c 'cat /etc/note > /bind-seen'
+        RUN <<EOF
+        #!/bin/sh
+        echo "a script from $0" > /script-seen
+        EOF
 
         FROM scratch
         COPY --from=tools /bin/busybox /bin/busybox
         RUN ["/bin/busybox", "mkdir", "/made-in-stage-2"]
         COPY --from=tools /opt/app /opt/app
-        COPY --from=tools /work/greeting /secret-seen /cache-count /tmpfs-seen /bind-seen /results/
+        COPY --from=tools /work/greeting /secret-seen /cache-count /tmpfs-seen /bind-seen /script-seen /results/
         COPY note /note
         USER 1000
         CMD ["/bin/busybox", "cat", "/results/greeting"]
@@ -81,11 +85,12 @@ public sealed class InPlaceBuildTests : IDisposable
         var unpacked = await UnpackAsync(image);
 
         Assert.Equal(
-            ["/bin", "/bin/busybox", "/made-in-stage-2", "/note", "/opt", "/opt/app", "/opt/app/data", "/results", "/results/bind-seen", "/results/cache-count", "/results/greeting", "/results/secret-seen", "/results/tmpfs-seen"],
+            ["/bin", "/bin/busybox", "/made-in-stage-2", "/note", "/opt", "/opt/app", "/opt/app/data", "/results", "/results/bind-seen", "/results/cache-count", "/results/greeting", "/results/script-seen", "/results/secret-seen", "/results/tmpfs-seen"],
             RootfsListing.Paths(unpacked));
         Assert.Equal("440 1000\n", File.ReadAllText(Path.Combine(unpacked, "results/secret-seen")));
         Assert.Equal("x\n", File.ReadAllText(Path.Combine(unpacked, "results/tmpfs-seen")));
         Assert.Equal("a note\n", File.ReadAllText(Path.Combine(unpacked, "results/bind-seen")));
+        Assert.Equal("a script from /dev/pipes/EOF\n", File.ReadAllText(Path.Combine(unpacked, "results/script-seen")));
         // The last stage is left on the root, as kaniko leaves it; no mount is.
         Assert.True(Directory.Exists(Root("made-in-stage-2")));
         Assert.False(Directory.Exists(Root("run")));
