@@ -98,6 +98,25 @@ public sealed class InPlaceBuildTests : IDisposable
     }
 
     [RootFact]
+    public async Task No_mount_reaches_a_layer_of_the_stage_that_used_them()
+    {
+        var image = await BuildAsync(Isolation.None, options => options with { Target = "tools" });
+        var unpacked = await UnpackAsync(image);
+
+        var paths = RootfsListing.Paths(unpacked);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/run", StringComparison.Ordinal) || p.StartsWith("/var", StringComparison.Ordinal) || p.StartsWith("/dev", StringComparison.Ordinal));
+        Assert.DoesNotContain("/etc/note", paths);
+        Assert.Equal(["/work/greeting"], paths.Where(p => p.StartsWith("/work/", StringComparison.Ordinal)));
+        foreach (var layer in image.Manifest["layers"]!.AsArray())
+        {
+            var blob = Path.Combine(image.Layout, "blobs", "sha256", layer!["digest"]!.GetValue<string>()["sha256:".Length..]);
+            await using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(blob), System.IO.Compression.CompressionMode.Decompress);
+            using var reader = new StreamReader(gzip);
+            Assert.DoesNotContain("s3cret", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [RootFact]
     public async Task A_cache_directory_is_kept_between_builds_outside_the_root()
     {
         var first = await UnpackAsync(await BuildAsync(Isolation.None));
