@@ -27,6 +27,9 @@ internal sealed class RunMountSetup : IDisposable
     private const string SshAuthSockVariable = "SSH_AUTH_SOCK";
     private const UnixFileMode ScriptMode = (UnixFileMode)0b111_101_101;
 
+    // Leaves room in a socket's 107 bytes for "/ssh-XXXXXXXXXXXX/agent-NN".
+    private const int MaxSocketParentLength = 72;
+
     /// <summary>Where BuildKit puts the script of a RUN &lt;&lt;EOF whose body starts with #!.</summary>
     public const string ScriptDirectory = "/dev/pipes";
 
@@ -317,8 +320,12 @@ internal sealed class RunMountSetup : IDisposable
         ? Temporary("/dev/shm/drydock-secrets-" + Guid.NewGuid().ToString("N"))
         : Scratch();
 
-    /// <summary>Sockets live in a short private directory: a socket's path is limited to 107 bytes.</summary>
-    private string SocketDirectory() => _sockets ??= Temporary(Path.Combine(Path.GetTempPath(), "drydock-ssh-" + Guid.NewGuid().ToString("N")[..12]));
+    /// <summary>
+    /// Sockets live in a short private directory: a socket's path is limited to 107 bytes. It is in
+    /// the work directory where that leaves room (never in /tmp then, which a build in place replaces).
+    /// </summary>
+    private string SocketDirectory() => _sockets ??= Temporary(Path.Combine(
+        _sources.ScratchRoot.Length <= MaxSocketParentLength ? _sources.ScratchRoot : Path.GetTempPath(), "ssh-" + Guid.NewGuid().ToString("N")[..12]));
 
     private string Temporary(string path)
     {
