@@ -40,7 +40,8 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
 
         IReadOnlyList<Platform> platforms = options.Platforms.Count == 0 ? [Platform.Host] : options.Platforms;
         var outputs = OutputsOf(options, platforms.Count);
-        var context = await DirectoryContext.OpenAsync(options.Context.Directory, options.Dockerfile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var work = WorkDirectory.Create(options.WorkDirectory);
+        var context = await BuildContextOpener.OpenAsync(options.Context, options.Dockerfile, work.Path, environment, log.Warn, cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
             var text = await context.ReadDockerfileAsync(cancellationToken).ConfigureAwait(false);
@@ -50,7 +51,6 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
                 log.Warn(warning.ToString() ?? "");
             }
 
-            using var work = WorkDirectory.Create(options.WorkDirectory);
             using var registries = new RegistryClientPool(TransportOptions(options, outputs), keychain);
             var shared = await SharedSettingsAsync(options, work, cancellationToken).ConfigureAwait(false);
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
