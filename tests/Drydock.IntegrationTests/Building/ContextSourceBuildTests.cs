@@ -155,6 +155,9 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
         var bucket = DrydockRunner.AssertOneError(await BuildAsync(["--context", "gs://bucket/ctx.tar.gz"]));
         Assert.StartsWith("ERROR build context gs://bucket/ctx.tar.gz: contexts in cloud buckets (s3://, gs://, Azure Blob) are not supported yet", bucket);
 
+        var badGitOption = DrydockRunner.AssertOneError(await BuildAsync(["--context", $"git://{refusing.Host}/repo.git", "--git", "depth=1"]));
+        Assert.Equal("ERROR unknown git option \"depth\": the keys are branch, single-branch, recurse-submodules and insecure-skip-tls", badGitOption);
+
         var http = DrydockRunner.AssertOneError(await BuildAsync(["--context", $"http://{refusing.Host}/ctx.tar.gz"]));
         Assert.StartsWith($"ERROR cannot download build context http://{refusing.Host}/ctx.tar.gz: ", http);
     }
