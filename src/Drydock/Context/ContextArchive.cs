@@ -37,19 +37,18 @@ internal static class ContextArchive
                 var tar = ArchiveStreams.OpenDecompressing(file, ArchiveStreams.CompressionOf(magic.AsSpan(0, length)));
                 await using (tar.ConfigureAwait(false))
                 {
-                    // The extractor reads the stream to its end, so the checker sees its last block.
-                    using var checking = new TarEndCheckingStream(tar);
-                    await LayerExtractor.ExtractAsync(checking, Oci.LayerCompression.None, directory, options, cancellationToken).ConfigureAwait(false);
-                    if (!checking.EndedWithZeroBlock)
-                    {
-                        throw new EndOfStreamException("it ends without the zero blocks that close a tar archive, so it is truncated");
-                    }
+                    await LayerExtractor.ExtractAsync(tar, Oci.LayerCompression.None, directory, options, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
+        catch (EndOfStreamException e)
+        {
+            // The tar reader's own words ("Unable to read beyond the end of the stream") say less.
+            throw new BuildContextException($"build context {shown} cannot be unpacked as a tar archive: it ends before its end-of-archive blocks, so it is truncated", e);
+        }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or BuildContextException))
         {
-            // SharpCompress reports corrupt bzip2 and xz streams with exceptions of its own.
+            // Corrupt compressed data, a malformed header, a refused entry, a write that failed.
             throw new BuildContextException($"build context {shown} cannot be unpacked as a tar archive: {e.Message.TrimEnd('.')}", e);
         }
     }

@@ -193,10 +193,10 @@ internal sealed class LayerEntryApplier(string root, LayerExtractOptions options
                     {
                         var written = await CopyToFileAsync(entry.DataStream, file, cancellationToken).ConfigureAwait(false);
 
-                        // A truncated archive (gzip does not notice) ends inside an entry's data.
+                        // A truncated archive (gzip does not notice) can end inside an entry's data.
                         if (written != entry.Length)
                         {
-                            throw new EndOfStreamException($"the archive ends inside the data of '{entry.Name}' ({written} of {entry.Length} bytes): it is truncated");
+                            throw new InvalidDataException($"the archive ends inside the data of '{entry.Name}' ({written} of {entry.Length} bytes): it is truncated");
                         }
                     }
 

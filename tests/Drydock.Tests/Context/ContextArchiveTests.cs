@@ -82,7 +82,7 @@ public sealed class ContextArchiveTests : IDisposable
         var archive = Archive(gzip: false, tar =>
         {
             File(tar, "Dockerfile", "FROM scratch\n");
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.CharacterDevice, "null") { DeviceMajor = 1, DeviceMinor = 3 });
+            tar.WriteEntry(new UstarTarEntry(TarEntryType.CharacterDevice, "null") { DeviceMajor = 1, DeviceMinor = 3 });
         });
 
         var e = await Assert.ThrowsAsync<BuildContextException>(() => OpenAsync(ContextSource.Parse("tar://" + archive)));
@@ -91,11 +91,14 @@ public sealed class ContextArchiveTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(Work, "context")));
     }
 
+    // The archive: Dockerfile's header and data (0-1024), big's header (1024-1536) and data (1536-5632), zero blocks.
     [Theory]
-    [InlineData(true, 200)]
-    [InlineData(false, 1024)]
-    [InlineData(false, 1536)]
-    public async Task A_truncated_archive_names_itself(bool gzip, int keep)
+    [InlineData(true, 60, "")]
+    [InlineData(false, 700, "")]
+    [InlineData(false, 1024, "it ends before its end-of-archive blocks, so it is truncated")]
+    [InlineData(false, 2000, "the archive ends inside the data of 'big' (464 of 4000 bytes): it is truncated")]
+    [InlineData(false, 5632, "it ends before its end-of-archive blocks, so it is truncated")]
+    public async Task A_truncated_archive_names_itself(bool gzip, int keep, string why)
     {
         var archive = Archive(gzip, tar =>
         {
@@ -108,6 +111,7 @@ public sealed class ContextArchiveTests : IDisposable
         var e = await Assert.ThrowsAsync<BuildContextException>(() => OpenAsync(ContextSource.Parse("tar://" + cut)));
 
         Assert.StartsWith($"build context tar://{cut} cannot be unpacked as a tar archive: ", e.Message);
+        Assert.True(e.Message.Contains(why, StringComparison.Ordinal), e.Message);
     }
 
     [Fact]
@@ -140,7 +144,7 @@ public sealed class ContextArchiveTests : IDisposable
         var path = Path.Combine(Work, Guid.NewGuid().ToString("N") + ".tar");
         using var file = System.IO.File.Create(path);
         using (Stream stream = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file)
-        using (var tar = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+        using (var tar = new TarWriter(stream, TarEntryFormat.Ustar, leaveOpen: true))
         {
             write(tar);
         }
@@ -149,8 +153,8 @@ public sealed class ContextArchiveTests : IDisposable
     }
 
     private static void File(TarWriter tar, string name, string content) =>
-        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
+        tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
 
     private static void Link(TarWriter tar, TarEntryType type, string name, string target) =>
-        tar.WriteEntry(new PaxTarEntry(type, name) { LinkName = target });
+        tar.WriteEntry(new UstarTarEntry(type, name) { LinkName = target });
 }
