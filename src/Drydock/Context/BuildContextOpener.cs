@@ -43,7 +43,15 @@ public static class BuildContextOpener
         {
             await FillAsync(source, unpacked, workDirectory, environment, warn, cancellationToken).ConfigureAwait(false);
             var root = source.SubPath is null ? unpacked : SubDirectory(source, unpacked);
-            return await DirectoryContext.OpenAsync(root, dockerfile, workingDirectory: null, ownedDirectory: unpacked, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await DirectoryContext.OpenAsync(root, dockerfile, workingDirectory: null, ownedDirectory: unpacked, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BuildContextException e)
+            {
+                // Its paths are in the work directory, which the user never named: say which context.
+                throw new BuildContextException($"build context {source.Shown}: {e.Message}", e);
+            }
         }
         catch
         {

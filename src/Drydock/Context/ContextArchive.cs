@@ -14,6 +14,11 @@ internal static class ContextArchive
     /// <exception cref="BuildContextException">The archive is corrupt, truncated, or holds what a context may not.</exception>
     public static async Task ExtractAsync(string archive, string shown, string directory, Action<string>? warn, CancellationToken cancellationToken)
     {
+        if (new FileInfo(archive).Length == 0)
+        {
+            throw new BuildContextException($"build context {shown} is empty: give it a tar archive");
+        }
+
         Directory.CreateDirectory(directory);
         var options = LayerExtractOptions.Default with
         {

@@ -136,6 +136,20 @@ public sealed class ContextArchiveTests : IDisposable
         Assert.StartsWith("build context s3://bucket/ctx.tar.gz: contexts in cloud buckets (s3://, gs://, Azure Blob) are not supported yet", bucket.Message);
     }
 
+    [Fact]
+    public async Task An_empty_archive_and_one_without_a_dockerfile_say_which_context()
+    {
+        var empty = Path.Combine(Work, "empty.tar");
+        await System.IO.File.WriteAllBytesAsync(empty, []);
+        var noDockerfile = Archive(gzip: true, tar => File(tar, "a.txt", "a"));
+
+        var emptyError = await Assert.ThrowsAsync<BuildContextException>(() => OpenAsync(ContextSource.Parse("-") with { StandardInput = () => System.IO.File.OpenRead(empty) }));
+        var missing = await Assert.ThrowsAsync<BuildContextException>(() => OpenAsync(ContextSource.Parse("tar://" + noDockerfile)));
+
+        Assert.Equal("build context tar://stdin is empty: give it a tar archive", emptyError.Message);
+        Assert.StartsWith($"build context tar://{noDockerfile}: Dockerfile not found at {Path.Combine(Work, "context", "Dockerfile")}", missing.Message);
+    }
+
     private Task<DirectoryContext> OpenAsync(ContextSource source) =>
         BuildContextOpener.OpenAsync(source, dockerfile: null, Work, _ => null, warn: null, CancellationToken.None);
 
