@@ -132,6 +132,36 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
     }
 
     [RootFact]
+    public async Task Submodules_are_checked_out_only_with_recurse_submodules()
+    {
+        using var server = await GitHttpServer.StartAsync(Served);
+        var work = _scratch.Combine("super-work");
+        Directory.CreateDirectory(work);
+        foreach (var command in new[]
+        {
+            new[] { "init", "-q", "-b", "main" },
+            ["-c", "protocol.allow=always", "submodule", "add", "-q", $"http://{server.Host}/repo.git", "mod"],
+            ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "with a submodule"],
+        })
+        {
+            await ToolRunner.RunCheckedAsync("git", ["-C", work, .. command]);
+        }
+
+        await ToolRunner.RunCheckedAsync("git", ["clone", "-q", "--bare", work, Path.Combine(Served, "super.git")]);
+        var modules = await File.ReadAllTextAsync(Path.Combine(work, ".gitmodules"));
+        var http = new Dictionary<string, string?> { ["GIT_PULL_METHOD"] = "http" };
+        var context = $"git://{server.Host}/super.git";
+
+        var with = SampleDirectory("super-with", (".gitmodules", modules, false), ("mod/a.txt", "two\n", false), ("mod/run.sh", "#!/bin/sh\n", true), ("mod/sub/deep/f", "deep\n", false));
+        Assert.Equal(await DigestAsync(["--context", with, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context, "--git", "recurse-submodules=true"], http));
+
+        var without = SampleDirectory("super-without", (".gitmodules", modules, false));
+        Directory.CreateDirectory(Path.Combine(without, "mod"));
+        File.SetUnixFileMode(Path.Combine(without, "mod"), ContextDirectory.Mode755);
+        Assert.Equal(await DigestAsync(["--context", without, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context], http));
+    }
+
+    [RootFact]
     public async Task Git_contexts_are_fetched_from_git_daemon_with_GIT_PULL_METHOD_git()
     {
         await using var daemon = await GitDaemon.StartAsync(Served);
