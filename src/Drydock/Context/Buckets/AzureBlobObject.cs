@@ -34,7 +34,7 @@ public sealed record AzureBlobObject(Uri Url, string Account, string Container, 
         }
 
         var account = url.Host[..^suffix.Length];
-        var display = url.Query.Length > 0 ? url.GetLeftPart(UriPartial.Path) + "?<SAS token hidden>" : url.GetLeftPart(UriPartial.Path);
+        var display = url.Query.Length > 0 ? text[..text.IndexOf('?', StringComparison.Ordinal)] + "?<SAS token hidden>" : text;
         var path = url.AbsolutePath.TrimStart('/');
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         var container = Uri.UnescapeDataString(slash < 0 ? path : path[..slash]);
