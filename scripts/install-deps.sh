@@ -66,3 +66,6 @@ if [ ! -s "$arm64_busybox_deb" ]; then
   rmdir "$download"
   echo "cached $arm64_busybox_deb" >&2
 fi
+
+# The S3 and Azure Blob servers of the bucket-context tests, from npm.
+bash "$(dirname "$0")/install-node-tools.sh"
