@@ -21,6 +21,8 @@ packages=(
   tar gzip jq python3
   debootstrap       # the Debian rootfs of the Debian-based build tests (scripts/debian-rootfs.sh)
   qemu-user-static binfmt-support # RUN for a foreign platform (linux/arm64 on amd64): the kernel hands its binaries to QEMU
+  podman crun       # runs the executor images as a CI runner does (tests/Drydock.IntegrationTests/Fixtures/Podman.cs)
+  ca-certificates   # the CA bundle deploy/build-images.sh puts into the executor images
 )
 
 sudo=""
