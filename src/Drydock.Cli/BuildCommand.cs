@@ -25,7 +25,7 @@ public static class BuildCommand
 
     private static async Task<int> RunAsync(BuildFlags flags, ParseResult result, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        var log = new ConsoleBuildLog(result.GetValue(flags.Verbosity));
+        var log = new ConsoleBuildLog(flags.Log.ToSettings(result));
         try
         {
             var options = flags.ToOptions(result);
@@ -49,7 +49,9 @@ public static class BuildCommand
         {
             log.Error(e.Message);
             log.Debug(e.ToString());
-            return 1;
+
+            // A failed RUN ends the build with its command's exit code, as kaniko's does: scripts test it.
+            return (e as BuildException)?.ExitCode ?? 1;
         }
     }
 }

@@ -28,29 +28,35 @@ public sealed class BuildFlags(Func<string, string?> environment)
     private readonly Option<string?> _dockerfile = new("--dockerfile", "-f") { Description = "Path to the Dockerfile (default: CONTEXT/Dockerfile)." };
     private readonly Option<string[]> _destination = new("--destination", "-d", "-t") { Description = "Image reference to push to; repeat for several tags." };
     private readonly Option<string[]> _buildArg = new("--build-arg") { Description = "A build argument NAME=VALUE (or NAME to take it from the environment); repeatable." };
-    private readonly Option<string[]> _platform = new("--custom-platform", "--platform") { Description = "Build for this platform (OS/ARCH[/VARIANT]): base images are pulled for it and the image says so. A comma-separated list, or the flag repeated, builds each and pushes an image index." };
+    private readonly Option<string[]> _platform = new("--custom-platform", "--platform", "--customPlatform") { Description = "Build for this platform (OS/ARCH[/VARIANT]): base images are pulled for it and the image says so. A comma-separated list, or the flag repeated, builds each and pushes an image index." };
     private readonly Option<string?> _target = new("--target") { Description = "Build this stage (by name) instead of the last one." };
     private readonly Option<bool?> _skipUnusedStages = new("--skip-unused-stages") { Description = "Build only the stages the target needs (default: on for `build`, off for `executor`, as in kaniko)." };
     private readonly Option<string[]> _label = new("--label") { Description = "Set a label KEY=VALUE on the image; repeatable." };
     private readonly Option<SnapshotterKind> _snapshotter = new("--snapshotter") { Description = "How changes are found: auto (overlay where mounting works), overlay, walk.", DefaultValueFactory = _ => SnapshotterKind.Auto };
-    private readonly Option<SnapshotMode> _snapshotMode = new("--snapshot-mode") { Description = "What counts as a change: full (content), redo (metadata), time (mtime).", DefaultValueFactory = _ => SnapshotMode.Full };
+    private readonly Option<SnapshotMode> _snapshotMode = new("--snapshot-mode", "--snapshotMode") { Description = "What counts as a change: full (content), redo (metadata), time (mtime).", DefaultValueFactory = _ => SnapshotMode.Full };
     private readonly Option<bool> _singleSnapshot = new("--single-snapshot") { Description = "Make one layer per stage instead of one per instruction." };
     private readonly Option<string[]> _ignorePath = new("--ignore-path") { Description = "An image path never snapshotted; repeatable." };
     private readonly Option<bool> _reproducible = new("--reproducible") { Description = "Clear timestamps (SOURCE_DATE_EPOCH when set) so the same inputs give the same digest." };
     private readonly Option<LayerCompression> _compression = new("--compression") { Description = "Layer compression: gzip, zstd or none.", DefaultValueFactory = _ => DefaultCompression };
     private readonly Option<int?> _compressionLevel = new("--compression-level") { Description = "Compression level (gzip 0-9, zstd -7 to 19)." };
     private readonly Option<bool> _noPush = new("--no-push") { Description = "Build without pushing to any registry." };
-    private readonly Option<string?> _tarPath = new("--tar-path") { Description = "Also save the image as a docker-archive tarball at this path." };
+    private readonly Option<string?> _tarPath = new("--tar-path", "--tarPath") { Description = "Also save the image as a docker-archive tarball at this path." };
     private readonly Option<string?> _ociLayoutPath = new("--oci-layout-path") { Description = "Also save the image into an OCI image layout at this directory." };
     private readonly Option<string?> _digestFile = new("--digest-file") { Description = "Write the image's manifest digest to this file." };
+    private readonly Option<string?> _imageNameWithDigestFile = new("--image-name-with-digest-file") { Description = "Write REPOSITORY@DIGEST of every destination to this file, one a line." };
+    private readonly Option<string?> _imageNameTagWithDigestFile = new("--image-name-tag-with-digest-file") { Description = "Write REPOSITORY:TAG@DIGEST of every destination to this file, one a line." };
+    private readonly Option<bool> _skipPushPermissionCheck = new("--skip-push-permission-check") { Description = "Do not check before the build that every destination accepts a push." };
+    private readonly Option<bool> _pushIgnoreImmutableTagErrors = new("--push-ignore-immutable-tag-errors") { Description = "When a registry refuses to move an immutable tag, warn and go on instead of failing." };
     private readonly Option<string[]> _secret = new("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VARIABLE; repeatable." };
     private readonly Option<string[]> _ssh = new("--ssh") { Description = "An ssh agent for RUN --mount=type=ssh and git sources: default (the agent of $SSH_AUTH_SOCK), ID or ID=SOCKET; repeatable." };
     private readonly Option<string[]> _allow = new("--allow") { Description = "Allow an entitlement, as docker buildx does: security.insecure (or insecure) lets RUN --security=insecure run unconfined; repeatable." };
     private readonly Option<string?> _runCacheDir = new("--run-cache-dir") { Description = "Where RUN --mount=type=cache directories persist between builds (default: $XDG_CACHE_HOME/drydock/run-cache)." };
     private readonly RegistryFlags _registry = new(environment);
+    private readonly CacheFlags _cache = new();
+    private readonly KanikoTuningFlags _tuning = new();
 
-    /// <summary>--verbosity, which the command reads before the options to set up its log.</summary>
-    public Option<Verbosity> Verbosity { get; } = new("--verbosity", "-v") { Description = "Log level: panic, fatal, error, warn, info, debug, trace.", DefaultValueFactory = _ => Cli.Verbosity.Info };
+    /// <summary>The log flags, which the command reads before the options to set up its log.</summary>
+    public LogFlags Log { get; } = new();
 
     /// <summary>Adds the flags to the command, with the checks that make a malformed value a parse error.</summary>
     public void AddTo(Command command)
@@ -58,12 +64,16 @@ public sealed class BuildFlags(Func<string, string?> environment)
         command.Arguments.Add(_contextArgument);
         foreach (var option in (Option[])[
             _context, _dockerfile, _destination, _buildArg, _platform, _target, _skipUnusedStages, _label, _snapshotter, _snapshotMode, _singleSnapshot, _ignorePath,
-            _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, Verbosity, _secret, _ssh, _runCacheDir, _allow, _contextSubPath, _git])
+            _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, _imageNameWithDigestFile, _imageNameTagWithDigestFile,
+            _skipPushPermissionCheck, _pushIgnoreImmutableTagErrors, _secret, _ssh, _runCacheDir, _allow, _contextSubPath, _git])
         {
             command.Options.Add(option);
         }
 
+        Log.AddTo(command);
         _registry.AddTo(command);
+        _cache.AddTo(command);
+        _tuning.AddTo(command);
         _destination.Validators.Add(result => CheckEach(result, value => ParseDestination(value)));
         _label.Validators.Add(result => CheckEach(result, value => ParseLabel(value)));
         _secret.Validators.Add(result => CheckEach(result, value => SecretFlag.Parse(value, environment)));
@@ -101,6 +111,10 @@ public sealed class BuildFlags(Func<string, string?> environment)
         TarPath = result.GetValue(_tarPath),
         OciLayoutPath = result.GetValue(_ociLayoutPath),
         DigestFile = result.GetValue(_digestFile),
+        ImageNameWithDigestFile = result.GetValue(_imageNameWithDigestFile),
+        ImageNameTagWithDigestFile = result.GetValue(_imageNameTagWithDigestFile),
+        SkipPushPermissionCheck = result.GetValue(_skipPushPermissionCheck),
+        PushIgnoreImmutableTagErrors = result.GetValue(_pushIgnoreImmutableTagErrors),
         Registry = _registry.ToOptions(result),
         Secrets = (result.GetValue(_secret) ?? []).Select(text => SecretFlag.Parse(text, environment)).ToArray(),
         SshAgents = (result.GetValue(_ssh) ?? []).Select(text => SshFlag.Parse(text, environment)).ToArray(),
@@ -129,6 +143,11 @@ public sealed class BuildFlags(Func<string, string?> environment)
         if (!HasValue(result, _destination) && result.GetResult(_noPush) is null)
         {
             result.AddError("Nowhere to push: pass --destination (-d) or use --no-push.");
+        }
+
+        foreach (var file in new[] { _imageNameWithDigestFile, _imageNameTagWithDigestFile }.Where(o => HasValue(result, o) && !HasValue(result, _destination)))
+        {
+            result.AddError($"{file.Name} names the image at its destinations: pass --destination (-d) too.");
         }
 
         if (HasValue(result, _tarPath) && TryValue(result, _platform) is { } values && TryPlatforms(values) is { Count: > 1 } platforms)

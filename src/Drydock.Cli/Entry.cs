@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Text;
 
@@ -11,12 +12,20 @@ public static class Entry
     /// <param name="environment">Looks up an environment variable; the program passes the process's own, and nothing below reads it directly.</param>
     public static async Task<int> RunAsync(string[] args, Func<string, string?> environment)
     {
-        var root = new RootCommand("Drydock builds container images from a Dockerfile with no daemon and pushes them to any registry.");
+        // Not a RootCommand: that one is named after argv[0], so through the `executor` link its name
+        // would collide with the build command's `executor` alias (a Native AOT binary sees the link's name).
+        var root = new Command("drydock", "Drydock builds container images from a Dockerfile with no daemon and pushes them to any registry.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(BuildCommand.Create(environment));
         root.Subcommands.Add(ImageCommand.Create(environment));
+        root.Subcommands.Add(VersionCommand.Create());
 
-        // The executor image ships this binary as /kaniko/executor: through that name it is `drydock executor`.
-        if (InvokedAs() == "executor")
+        // The executor image ships this binary as /kaniko/executor: through that name it is `drydock executor`,
+        // except for `executor version`, kaniko's own subcommand (a build takes no positional argument there).
+        if (InvokedAs() == "executor" && args is not ["version", ..])
         {
             args = ["executor", .. args];
         }
@@ -33,7 +42,7 @@ public static class Entry
         }
     }
 
-    private static async Task<int> RunParsedAsync(RootCommand root, string[] args)
+    private static async Task<int> RunParsedAsync(Command root, string[] args)
     {
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -54,7 +63,7 @@ public static class Entry
 
     /// <summary>The names from the root down to a command (<c>image inspect</c>), without the root's.</summary>
     private static IEnumerable<string> CommandPath(CommandResult result) =>
-        result.Command is RootCommand ? [] : result.Parent is CommandResult parent ? [.. CommandPath(parent), result.Command.Name] : [result.Command.Name];
+        result.Parent is null ? [] : result.Parent is CommandResult parent ? [.. CommandPath(parent), result.Command.Name] : [result.Command.Name];
 
     /// <summary>
     /// The name the program was started under. /proc/self/cmdline keeps argv[0] as the caller gave it,

@@ -17,4 +17,7 @@ public sealed class BuildException : Exception
 
     /// <summary>When the step failed for want of an input the build was not given: which one.</summary>
     public MissingBuildInput? Missing { get; init; }
+
+    /// <summary>When a RUN command failed: its exit code (128+N for signal N), which the build ends with, as kaniko's does.</summary>
+    public int? ExitCode { get; init; }
 }

@@ -69,6 +69,18 @@ public sealed record BuildOptions
 
     public string? DigestFile { get; init; }
 
+    /// <summary>A file to write <c>REPOSITORY@DIGEST</c> of every destination into, one a line (kaniko's format).</summary>
+    public string? ImageNameWithDigestFile { get; init; }
+
+    /// <summary>A file to write <c>REPOSITORY:TAG@DIGEST</c> of every destination into, one a line (kaniko's format).</summary>
+    public string? ImageNameTagWithDigestFile { get; init; }
+
+    /// <summary>Do not check before the build that every destination accepts a push with the credentials found.</summary>
+    public bool SkipPushPermissionCheck { get; init; }
+
+    /// <summary>When a registry refuses to move an immutable tag, warn and go on (kaniko's known refusals).</summary>
+    public bool PushIgnoreImmutableTagErrors { get; init; }
+
     /// <summary>How registries are reached: plain HTTP, TLS, client certificates, retries.</summary>
     public RegistryTransportOptions Registry { get; init; } = new();
 

@@ -8,4 +8,17 @@ namespace Drydock.Building;
 /// <param name="DockerArchivePath">A docker-archive tarball to write (one platform's image only), or null.</param>
 /// <param name="OciLayoutPath">An OCI image layout to write the image or index into, or null.</param>
 /// <param name="DigestFile">A file to write the final digest into, or null.</param>
-internal sealed record BuildOutputs(IReadOnlyList<ImageReference> Destinations, bool Push, string? DockerArchivePath, string? OciLayoutPath, string? DigestFile);
+internal sealed record BuildOutputs(IReadOnlyList<ImageReference> Destinations, bool Push, string? DockerArchivePath, string? OciLayoutPath, string? DigestFile)
+{
+    /// <summary>A file to write <c>REPOSITORY@DIGEST</c> of every destination into, or null.</summary>
+    public string? ImageNameWithDigestFile { get; init; }
+
+    /// <summary>A file to write <c>REPOSITORY:TAG@DIGEST</c> of every destination into, or null.</summary>
+    public string? ImageNameTagWithDigestFile { get; init; }
+
+    /// <summary>Whether every destination is checked to accept a push before the build starts.</summary>
+    public bool CheckPushAccess { get; init; }
+
+    /// <summary>Whether a registry's refusal to move an immutable tag is a warning rather than a failure.</summary>
+    public bool IgnoreImmutableTags { get; init; }
+}

@@ -52,6 +52,7 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
             }
 
             using var registries = new RegistryClientPool(TransportOptions(options, outputs), keychain);
+            await ImageOutputs.CheckPushAccessAsync(outputs, registries, cancellationToken).ConfigureAwait(false);
             var shared = await SharedSettingsAsync(options, work, cancellationToken).ConfigureAwait(false);
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
             var resolver = new BaseImageResolver(registries);
@@ -108,7 +109,13 @@ public sealed class Builder(ISandbox sandbox, IKeychain keychain, IBuildLog log,
         }
 
         return new BuildOutputs(
-            options.Destinations, Push: !options.NoPush && options.Destinations.Count > 0, options.TarPath, options.OciLayoutPath, options.DigestFile);
+            options.Destinations, Push: !options.NoPush && options.Destinations.Count > 0, options.TarPath, options.OciLayoutPath, options.DigestFile)
+        {
+            ImageNameWithDigestFile = options.ImageNameWithDigestFile,
+            ImageNameTagWithDigestFile = options.ImageNameTagWithDigestFile,
+            CheckPushAccess = !options.SkipPushPermissionCheck,
+            IgnoreImmutableTags = options.PushIgnoreImmutableTagErrors,
+        };
     }
 
     private async Task<SharedSettings> SharedSettingsAsync(BuildOptions options, WorkDirectory work, CancellationToken cancellationToken)

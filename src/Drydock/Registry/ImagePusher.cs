@@ -17,12 +17,18 @@ public sealed class ImagePusher
 {
     private readonly RegistryClientPool _clients;
     private readonly int _maxConcurrentUploads;
+    private readonly Action<ImageReference, RegistryException>? _immutableTagRefused;
 
-    public ImagePusher(RegistryClientPool clients, int maxConcurrentUploads = 3)
+    /// <param name="immutableTagRefused">
+    /// When given, a destination whose registry refuses to move a tag it holds immutable is
+    /// reported here and the push goes on to the others; otherwise that refusal fails the push.
+    /// </param>
+    public ImagePusher(RegistryClientPool clients, int maxConcurrentUploads = 3, Action<ImageReference, RegistryException>? immutableTagRefused = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentUploads, 1);
         _clients = clients;
         _maxConcurrentUploads = maxConcurrentUploads;
+        _immutableTagRefused = immutableTagRefused;
     }
 
     /// <summary>Pushes the image and returns its manifest digest.</summary>
@@ -96,12 +102,19 @@ public sealed class ImagePusher
         }
     }
 
-    /// <summary>Puts a manifest or index under every destination's tag (or digest).</summary>
+    /// <summary>Puts a manifest or index under every destination's tag (or digest), past the immutable tags the caller lets stand.</summary>
     internal async Task PutManifestAsync(ReadOnlyMemory<byte> manifest, string mediaType, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
     {
         foreach (var destination in destinations)
         {
-            await _clients.ForPush(destination.Registry).PutManifestAsync(destination, manifest, mediaType, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _clients.ForPush(destination.Registry).PutManifestAsync(destination, manifest, mediaType, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegistryException e) when (_immutableTagRefused is not null && ImmutableTagRefusal.Is(e))
+            {
+                _immutableTagRefused(destination, e);
+            }
         }
     }
 

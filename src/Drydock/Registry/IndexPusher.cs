@@ -1,5 +1,6 @@
 using Drydock.Oci;
 using Drydock.Reference;
+using Drydock.Registry.Errors;
 
 namespace Drydock.Registry;
 
@@ -8,9 +9,10 @@ namespace Drydock.Registry;
 /// destination repository, then each image's manifest by digest, and only when all of them are
 /// confirmed the index under each tag, so no tag ever names an index with a manifest missing.
 /// </summary>
-public sealed class IndexPusher(RegistryClientPool clients, int maxConcurrentUploads = 3)
+/// <param name="immutableTagRefused">As <see cref="ImagePusher"/>'s: where refusals to move an immutable tag go, if they may be let stand.</param>
+public sealed class IndexPusher(RegistryClientPool clients, int maxConcurrentUploads = 3, Action<ImageReference, RegistryException>? immutableTagRefused = null)
 {
-    private readonly ImagePusher _pusher = new(clients, maxConcurrentUploads);
+    private readonly ImagePusher _pusher = new(clients, maxConcurrentUploads, immutableTagRefused);
 
     /// <summary>
     /// Pushes the index with its images, reporting each blob, and returns the index digest. Blobs

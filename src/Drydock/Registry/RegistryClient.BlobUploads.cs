@@ -117,6 +117,22 @@ public sealed partial class RegistryClient
         }
     }
 
+    /// <summary>
+    /// Checks that the credentials found may push to the repository, before there is anything to
+    /// push: opens an upload session (a token with push scope first, where the registry uses
+    /// tokens) and deletes it. A token handshake alone is not enough: Docker Hub grants push-scoped
+    /// tokens it then refuses to upload with, as go-containerregistry found.
+    /// </summary>
+    /// <exception cref="RegistryException">The registry refused the push, or could not be reached.</exception>
+    public async Task CheckPushAccessAsync(string repository, CancellationToken cancellationToken)
+    {
+        var location = await StartUploadAsync(repository, null, $"checking push access to {Registry}/{repository}", cancellationToken).ConfigureAwait(false);
+        if (location is not null)
+        {
+            await CancelUploadAsync(location, repository).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Opens an upload session (POST), or mounts the blob from another repository: then there is no session (null).</summary>
     private async Task<Uri?> StartUploadAsync(string repository, (Digest Digest, string From)? mount, string operation, CancellationToken cancellationToken)
     {

@@ -56,7 +56,7 @@ public sealed class BuildAuthTests(AuthRegistry server) : IDisposable
                 [
                     "--registry-certificate", $"{server.Host}={server.CaCertificatePath}",
                     "--registry-certificate", $"{baseRegistry.Host}={baseRegistry.CaCertificatePath}",
-                    "--destination", reference, context.Path,
+                    "--skip-push-permission-check", "--destination", reference, context.Path,
                 ],
                 new Dictionary<string, string?> { ["DOCKER_CONFIG"] = _dockerConfig.Path });
 

@@ -13,7 +13,7 @@ public sealed class FailureTests(HttpRegistry server)
         var seeded = await BaseImages.SeedBusyboxAsync(server);
         var (result, reference) = await BuildAsync($"FROM {seeded.Reference}\nRUN echo before > /before.txt\nRUN exit 3\nRUN echo never\n");
 
-        var error = AssertOneError(result);
+        var error = AssertOneError(result, exitCode: 3);
         Assert.Contains("Dockerfile:3", error, StringComparison.Ordinal);
         Assert.Contains("exit code: 3", error, StringComparison.Ordinal);
         Assert.DoesNotContain("never", result.StandardError, StringComparison.Ordinal);
@@ -33,7 +33,8 @@ public sealed class FailureTests(HttpRegistry server)
         using var context = new ContextDirectory().Dockerfile($"FROM {seeded.Reference}\nRUN echo pushed > /pushed.txt\n");
         var good = server.Reference(RegistryServer.NewRepository("half") + ":latest").ToString();
 
-        var result = await DrydockRunner.BuildAsync(["--insecure", "--destination", good, "--destination", $"{goneHost}/half:latest", context.Path]);
+        // Without the check before the build, which would refuse the gone host before any push.
+        var result = await DrydockRunner.BuildAsync(["--insecure", "--skip-push-permission-check", "--destination", good, "--destination", $"{goneHost}/half:latest", context.Path]);
 
         var error = AssertOneError(result);
         Assert.Contains(goneHost, error, StringComparison.Ordinal);
@@ -200,7 +201,7 @@ public sealed class FailureTests(HttpRegistry server)
     }
 
     /// <summary>Exit 1, one ERROR line, nothing on stdout (which scripts read as the digest).</summary>
-    private static string AssertOneError(ToolResult result) => DrydockRunner.AssertOneError(result);
+    private static string AssertOneError(ToolResult result, int exitCode = 1) => DrydockRunner.AssertOneError(result, exitCode);
 
     /// <summary>A command-line mistake: the flag named on stderr first, then the common failure contract.</summary>
     private static void AssertFlagError(ToolResult result, string flag)

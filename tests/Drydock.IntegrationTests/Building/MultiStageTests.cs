@@ -84,7 +84,7 @@ public sealed class MultiStageTests(HttpRegistry server) : IDisposable
         var reference = server.Reference(RegistryServer.NewRepository("multistage-executor") + ":latest").ToString();
         var result = await DrydockRunner.RunAsync(DrydockRunner.ExecutablePath, ["executor", .. await ArgumentsAsync(reference)]);
 
-        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(7, result.ExitCode);
         Assert.Contains("Dockerfile:10:1: RUN: process \"/bin/sh -c exit 7\" did not complete successfully: exit code: 7", result.StandardError, StringComparison.Ordinal);
         await new ImageInspector(server).AssertAbsentAsync(reference, "the build failed");
     }

@@ -51,10 +51,10 @@ public static partial class DrydockRunner
     public static IReadOnlyList<string> ErrorLines(ToolResult result) =>
         result.StandardError.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("ERROR ", StringComparison.Ordinal)).ToArray();
 
-    /// <summary>The failure contract: exit code 1, nothing on stdout, exactly one ERROR line (returned).</summary>
-    public static string AssertOneError(ToolResult result)
+    /// <summary>The failure contract: exit code 1 (a failed RUN's own code), nothing on stdout, exactly one ERROR line (returned).</summary>
+    public static string AssertOneError(ToolResult result, int exitCode = 1)
     {
-        Assert.True(result.ExitCode == 1, $"expected exit code 1:\n{result}");
+        Assert.True(result.ExitCode == exitCode, $"expected exit code {exitCode}:\n{result}");
         Assert.True(result.StandardOutput.Length == 0, $"stdout must stay empty on failure:\n{result}");
         var errors = ErrorLines(result);
         Assert.True(errors.Count == 1, $"expected exactly one ERROR line:\n{result}");

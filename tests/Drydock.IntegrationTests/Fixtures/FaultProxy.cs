@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using Drydock.Reference;
 
 namespace Drydock.IntegrationTests.Fixtures;
@@ -9,8 +10,11 @@ namespace Drydock.IntegrationTests.Fixtures;
 /// <summary>A fault the proxy injects into one request.</summary>
 public abstract record Fault
 {
-    /// <summary>Answers with this status (and Retry-After seconds, or a WWW-Authenticate challenge) instead of passing the request on.</summary>
-    public sealed record Status(HttpStatusCode Code, int? RetryAfterSeconds = null, string? Challenge = null) : Fault;
+    /// <summary>
+    /// Answers with this status (and Retry-After seconds, a WWW-Authenticate challenge, or the
+    /// registry error code and message a real registry sends) instead of passing the request on.
+    /// </summary>
+    public sealed record Status(HttpStatusCode Code, int? RetryAfterSeconds = null, string? Challenge = null, string ErrorCode = "INJECTED", string ErrorMessage = "fault injected by the test proxy") : Fault;
 
     /// <summary>Closes the connection without an answer; the request never reaches the registry.</summary>
     public sealed record Drop : Fault;
@@ -188,7 +192,8 @@ public sealed class FaultProxy : LoopbackTcpServer
     /// <summary>Writes a status fault's reply (a registry-style JSON error) and asks the client to close the connection.</summary>
     internal static async Task WriteStatusAsync(Stream client, Fault.Status status)
     {
-        var body = Encoding.UTF8.GetBytes($$"""{"errors":[{"code":"INJECTED","message":"fault injected by the test proxy"}]}""");
+        var error = new JsonObject { ["code"] = status.ErrorCode, ["message"] = status.ErrorMessage };
+        var body = Encoding.UTF8.GetBytes(new JsonObject { ["errors"] = new JsonArray(error) }.ToJsonString());
         var head = new StringBuilder($"HTTP/1.1 {(int)status.Code} {status.Code}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n");
         if (status.RetryAfterSeconds is { } seconds)
         {

@@ -55,7 +55,10 @@ internal sealed class RunStep : IStep
 
         if (exitCode != 0)
         {
-            throw new BuildException(run.Location, "RUN", $"process \"{string.Join(' ', argv)}\" did not complete successfully: exit code: {exitCode}");
+            throw new BuildException(run.Location, "RUN", $"process \"{string.Join(' ', argv)}\" did not complete successfully: exit code: {exitCode}")
+            {
+                ExitCode = exitCode,
+            };
         }
 
         return StepResult.FileChange(History.RunCreatedBy(argv));

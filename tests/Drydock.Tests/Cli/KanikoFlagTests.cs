@@ -1,0 +1,234 @@
+using System.CommandLine;
+using Drydock.Cli;
+using Drydock.Snapshot;
+
+namespace Drydock.Tests.Cli;
+
+/// <summary>
+/// kaniko v1.24's command lines parse unchanged: every flag, its short form, pflag's
+/// <c>--flag=value</c> and boolean <c>--flag</c> / <c>--flag=true</c> / <c>--flag=false</c>
+/// spellings; the layer-cache flags are refused with one line until Drydock has a cache.
+/// </summary>
+public sealed class KanikoFlagTests
+{
+    /// <summary>
+    /// Every kaniko v1.24 flag this command owns, with a value it accepts (null for booleans).
+    /// --bucket, --git and --context-sub-path (contexts) and --cleanup, --force, --ignore-var-run,
+    /// --kaniko-dir and --whitelist-var-run (in-place builds) are tested with their features.
+    /// </summary>
+    public static TheoryData<string, string?> KanikoFlags() => new()
+    {
+        { "--build-arg", "A=1" },
+        { "--cache-copy-layers", null },
+        { "--cache-run-layers", null },
+        { "--compressed-caching", null },
+        { "--compression", "zstd" },
+        { "--compression-level", "3" },
+        { "--context", "/ctx" },
+        { "--custom-platform", "linux/arm64" },
+        { "--destination", "registry.example/app:1" },
+        { "--digest-file", "/tmp/digest" },
+        { "--dockerfile", "Dockerfile.ci" },
+        { "--force-build-metadata", null },
+        { "--ignore-path", "/var/cache" },
+        { "--image-download-retry", "2" },
+        { "--image-fs-extract-retry", "2" },
+        { "--image-name-tag-with-digest-file", "/tmp/name-tag" },
+        { "--image-name-with-digest-file", "/tmp/name" },
+        { "--insecure", null },
+        { "--insecure-pull", null },
+        { "--insecure-registry", "registry.example" },
+        { "--label", "a=b" },
+        { "--log-format", "json" },
+        { "--log-timestamp", null },
+        { "--no-push", null },
+        { "--no-push-cache", null },
+        { "--oci-layout-path", "/tmp/layout" },
+        { "--push-ignore-immutable-tag-errors", null },
+        { "--push-retry", "3" },
+        { "--registry-certificate", "registry.example=/tmp/ca.pem" },
+        { "--registry-client-cert", "registry.example=/tmp/c.pem,/tmp/k.pem" },
+        { "--registry-map", "index.docker.io=mirror.example" },
+        { "--registry-mirror", "mirror.example" },
+        { "--reproducible", null },
+        { "--single-snapshot", null },
+        { "--skip-default-registry-fallback", null },
+        { "--skip-push-permission-check", null },
+        { "--skip-tls-verify", null },
+        { "--skip-tls-verify-pull", null },
+        { "--skip-tls-verify-registry", "registry.example" },
+        { "--skip-unused-stages", null },
+        { "--snapshot-mode", "redo" },
+        { "--snapshotMode", "time" },
+        { "--tar-path", "/tmp/image.tar" },
+        { "--target", "build" },
+        { "--use-new-run", null },
+        { "--verbosity", "debug" },
+    };
+
+    [Theory]
+    [MemberData(nameof(KanikoFlags))]
+    public void Every_flag_is_accepted_in_each_of_pflags_spellings(string flag, string? value)
+    {
+        string[][] spellings = value is null
+            ? [[flag], [$"{flag}=true"], [$"{flag}=false"]]
+            : [[flag, value], [$"{flag}={value}"]];
+        foreach (var spelling in spellings)
+        {
+            var (flags, result) = Parse([.. spelling, "--destination", "registry.example/app"]);
+
+            Assert.True(result.Errors.Count == 0, $"{string.Join(' ', spelling)}: {string.Join("; ", result.Errors.Select(e => e.Message))}");
+            _ = flags.ToOptions(result);
+        }
+    }
+
+    [Theory]
+    [InlineData("-c", "/ctx")]
+    [InlineData("-f", "Dockerfile.ci")]
+    [InlineData("-d", "registry.example/app")]
+    [InlineData("-v", "trace")]
+    public void Kanikos_short_forms_are_accepted(string flag, string value)
+    {
+        var (_, result) = Parse([flag, value, "--destination", "registry.example/app"]);
+
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
+    public void Short_forms_read_as_their_long_flags()
+    {
+        var (flags, result) = Parse(["-c", "/ctx", "-f", "ci/Dockerfile", "-d", "registry.example/app:1"]);
+        var options = flags.ToOptions(result);
+
+        Assert.Equal(("/ctx", "ci/Dockerfile", "registry.example/app:1"), (options.Context.Location, options.Dockerfile, options.Destinations.Single().ToString()));
+    }
+
+    [Theory]
+    [InlineData("--no-push", false)]
+    [InlineData("--no-push=true", true)]
+    [InlineData("--no-push=false", false)]
+    public void A_boolean_takes_true_or_false_after_an_equals_sign(string spelling, bool expected)
+    {
+        var (flags, result) = Parse(["--reproducible", spelling == "--no-push" ? "--no-push=false" : spelling, "--destination", "registry.example/app"]);
+        var options = flags.ToOptions(result);
+
+        Assert.Equal(expected, options.NoPush);
+        Assert.True(options.Reproducible);
+    }
+
+    [Fact]
+    public void The_push_flags_reach_the_options()
+    {
+        var (flags, result) = Parse([
+            "--destination", "registry.example/app", "--skip-push-permission-check", "--push-ignore-immutable-tag-errors=true",
+            "--image-name-with-digest-file=/tmp/a", "--image-name-tag-with-digest-file", "/tmp/b"]);
+        var options = flags.ToOptions(result);
+
+        Assert.Equal((true, true, "/tmp/a", "/tmp/b"), (options.SkipPushPermissionCheck, options.PushIgnoreImmutableTagErrors, options.ImageNameWithDigestFile, options.ImageNameTagWithDigestFile));
+    }
+
+    [Fact]
+    public void The_push_check_is_on_unless_skipped()
+    {
+        var (flags, result) = Parse(["--destination", "registry.example/app", "--skip-push-permission-check=false"]);
+
+        Assert.False(flags.ToOptions(result).SkipPushPermissionCheck);
+    }
+
+    [Fact]
+    public void Kanikos_deprecated_camel_case_names_still_work()
+    {
+        var (flags, result) = Parse(["--snapshotMode", "redo", "--customPlatform", "linux/arm64", "--tarPath", "/tmp/i.tar", "--no-push"]);
+        var options = flags.ToOptions(result);
+
+        Assert.Equal((SnapshotMode.Redo, "linux/arm64", "/tmp/i.tar"), (options.SnapshotMode, options.Platforms.Single().ToString(), options.TarPath));
+    }
+
+    [Theory]
+    [InlineData("--destination a --destination b", 2)]
+    [InlineData("-d a -d b -d c", 3)]
+    public void Repeated_list_flags_add_up(string line, int count)
+    {
+        var (flags, result) = Parse(line.Split(' '));
+
+        Assert.Equal(count, flags.ToOptions(result).Destinations.Count);
+    }
+
+    [Theory]
+    [InlineData("--cache", "--cache")]
+    [InlineData("--cache=true", "--cache")]
+    [InlineData("--cache-repo registry.example/cache", "--cache-repo")]
+    [InlineData("--cache-dir /cache", "--cache-dir")]
+    [InlineData("--cache-ttl 6h", "--cache-ttl")]
+    public void A_layer_cache_flag_is_refused_with_one_line(string line, string flag)
+    {
+        var (_, result) = Parse([.. line.Split(' '), "--destination", "registry.example/app"]);
+
+        var error = Assert.Single(result.Errors).Message;
+        Assert.StartsWith(flag, error, StringComparison.Ordinal);
+        Assert.Contains("not supported yet", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_cache_flags_make_one_line_naming_them_all()
+    {
+        var (_, result) = Parse(["--cache", "--cache-repo", "registry.example/cache", "--destination", "registry.example/app"]);
+
+        Assert.Equal("--cache, --cache-repo: the layer cache is not supported yet; build without them (every step runs).", Assert.Single(result.Errors).Message);
+    }
+
+    [Theory]
+    [InlineData("--cache=false")]
+    [InlineData("--cache-run-layers=false")]
+    [InlineData("--cache-copy-layers")]
+    [InlineData("--no-push-cache")]
+    public void Cache_flags_that_change_nothing_without_a_cache_are_accepted(string flag)
+    {
+        var (_, result) = Parse([flag, "--destination", "registry.example/app"]);
+
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
+    public async Task A_refused_flag_ends_the_command_with_exit_code_1_before_anything_runs()
+    {
+        Assert.Equal(1, await Entry.RunAsync(["executor", "--cache", "--no-push", "--context", "/nonexistent"], _ => null));
+    }
+
+    [Theory]
+    [InlineData("--image-name-with-digest-file")]
+    [InlineData("--image-name-tag-with-digest-file")]
+    public void The_image_name_files_need_a_destination(string flag)
+    {
+        var (_, result) = Parse([flag, "/tmp/f", "--no-push"]);
+
+        Assert.Contains("--destination", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_single_value_flag_given_twice_is_an_error_naming_it()
+    {
+        var (_, result) = Parse(["--target", "a", "--target", "b", "--no-push"]);
+
+        Assert.Contains("--target", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("text", LogFormat.Text)]
+    [InlineData("color", LogFormat.Color)]
+    [InlineData("json", LogFormat.Json)]
+    public void The_log_flags_give_the_log_settings(string format, LogFormat expected)
+    {
+        var (flags, result) = Parse(["--log-format", format, "--log-timestamp", "-v", "warn", "--no-push"]);
+
+        Assert.Equal(new LogSettings(Verbosity.Warn, expected, Timestamps: true), flags.Log.ToSettings(result));
+    }
+
+    private static (BuildFlags Flags, ParseResult Result) Parse(string[] arguments)
+    {
+        var flags = new BuildFlags(_ => null);
+        var command = new Command("executor");
+        flags.AddTo(command);
+        return (flags, command.Parse(arguments));
+    }
+}
