@@ -7,8 +7,8 @@ namespace Drydock.Context;
 /// Opens any <see cref="ContextSource"/> as a <see cref="DirectoryContext"/>: a local directory
 /// is used where it is; every other kind is first made a directory in the build's work
 /// directory (an archive fetched to a file and unpacked, a repository checked out), deleted
-/// when the context is disposed. A source fetched as an archive (http now, buckets later) only
-/// has to bring a local file: unpacking, the sub-path and .dockerignore are shared.
+/// when the context is disposed. A source fetched as an archive (standard input, http, a bucket)
+/// only has to bring a local file: unpacking, the sub-path and .dockerignore are shared.
 /// </summary>
 public static class BuildContextOpener
 {
@@ -83,7 +83,8 @@ public static class BuildContextOpener
                 return;
             case ContextKind.StandardInput:
             case ContextKind.Http:
-                var fetched = await FetchAsync(source, workDirectory, cancellationToken).ConfigureAwait(false);
+            case ContextKind.Bucket:
+                var fetched = await FetchAsync(source, workDirectory, environment, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await ContextArchive.ExtractAsync(fetched, source.Shown, directory, warn, cancellationToken).ConfigureAwait(false);
@@ -95,13 +96,20 @@ public static class BuildContextOpener
 
                 return;
             default:
-                throw new BuildContextException($"build context {source.Shown}: contexts in cloud buckets (s3://, gs://, Azure Blob) are not supported yet; download the archive and give tar://PATH");
+                throw new ArgumentOutOfRangeException(nameof(source), source.Kind, "Unknown context kind.");
         }
     }
 
     // Brings an archive to a local file in the work directory (the caller deletes it).
-    private static async Task<string> FetchAsync(ContextSource source, string workDirectory, CancellationToken cancellationToken)
+    private static async Task<string> FetchAsync(ContextSource source, string workDirectory, Func<string, string?> environment, CancellationToken cancellationToken)
     {
+        if (source.Bucket is { } bucket)
+        {
+            var downloaded = Path.Combine(workDirectory, "context-bucket.tar");
+            await BucketContext.DownloadAsync(bucket, downloaded, environment, cancellationToken).ConfigureAwait(false);
+            return downloaded;
+        }
+
         if (source.Kind == ContextKind.Http)
         {
             try

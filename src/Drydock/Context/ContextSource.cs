@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Drydock.Context.Buckets;
 using Drydock.Context.Remote;
 
 namespace Drydock.Context;
@@ -21,7 +22,7 @@ public enum ContextKind
     /// <summary>A tar archive at an http(s) URL.</summary>
     Http,
 
-    /// <summary>An object in a cloud bucket (<c>s3://</c>, <c>gs://</c>, Azure Blob): not supported yet.</summary>
+    /// <summary>A tar archive in a cloud bucket: <c>s3://</c>, <c>gs://</c>, an Azure Blob URL (<see cref="ContextSource.Bucket"/>).</summary>
     Bucket,
 }
 
@@ -45,6 +46,9 @@ public sealed partial record ContextSource(string Location, ContextKind Kind = C
     /// <summary>How a git context is fetched.</summary>
     public GitContextOptions Git { get; init; } = GitContextOptions.Default;
 
+    /// <summary>The bucket object of a <see cref="ContextKind.Bucket"/> context; null for other kinds.</summary>
+    public BucketObject? Bucket { get; init; }
+
     /// <summary>Opens the process's standard input, for <see cref="ContextKind.StandardInput"/>; the caller that owns the console gives it.</summary>
     public Func<Stream>? StandardInput { get; init; }
 
@@ -54,10 +58,11 @@ public sealed partial record ContextSource(string Location, ContextKind Kind = C
         ContextKind.Tar => TarScheme + Location,
         ContextKind.StandardInput => TarScheme + StandardInputName,
         ContextKind.Git => GitScheme + AddSources.Display(Location),
+        ContextKind.Bucket when Bucket is not null => Bucket.Display,
         _ => AddSources.Display(Location),
     };
 
-    /// <exception cref="BuildContextException">A <c>scheme://</c> prefix that names no kind of context.</exception>
+    /// <exception cref="BuildContextException">A <c>scheme://</c> prefix that names no kind of context, or a bucket URL that names no bucket.</exception>
     public static ContextSource Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -71,14 +76,16 @@ public sealed partial record ContextSource(string Location, ContextKind Kind = C
             return new ContextSource(text);
         }
 
-        var url = Uri.TryCreate(text, UriKind.Absolute, out var parsed) ? parsed : null;
+        if (BucketContext.TryParse(text, out var bucket))
+        {
+            return new ContextSource(text, ContextKind.Bucket) { Bucket = bucket };
+        }
+
         return Scheme().Match(text).Value.ToLowerInvariant() switch
         {
             DirectoryScheme => new ContextSource(text[DirectoryScheme.Length..]),
             TarScheme => new ContextSource(text[TarScheme.Length..], ContextKind.Tar),
             GitScheme => new ContextSource(text[GitScheme.Length..], ContextKind.Git),
-            "s3://" or "gs://" => new ContextSource(text, ContextKind.Bucket),
-            "https://" when url?.Host.EndsWith(".blob.core.windows.net", StringComparison.OrdinalIgnoreCase) == true => new ContextSource(text, ContextKind.Bucket),
             "http://" or "https://" => new ContextSource(text, ContextKind.Http),
             var other => throw new BuildContextException(
                 $"unknown build context prefix {other} in {AddSources.Display(text)}: use a directory (or dir://), tar://PATH, tar://stdin, git://, http(s)://, s3:// or gs://"),

@@ -79,6 +79,20 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
     }
 
     [RootFact]
+    public async Task A_bucket_context_is_downloaded_and_unpacked_as_a_tar_context()
+    {
+        var tree = SampleTree("tree");
+        var archive = await TarAsync(tree, "bucket.tar.gz", "--gzip");
+        using var gcs = new GcsJsonApiServer();
+        gcs.Put("bucket", "ci/ctx.tar.gz", await File.ReadAllBytesAsync(archive));
+        var emulator = new Dictionary<string, string?> { ["STORAGE_EMULATOR_HOST"] = gcs.EmulatorHost };
+
+        var subExpected = await DigestAsync(["--context", tree, "--context-sub-path", "sub"]);
+        Assert.Equal(await DigestAsync(["--context", tree]), await DigestAsync(["--context", "gs://bucket/ci/ctx.tar.gz"], emulator));
+        Assert.Equal(subExpected, await DigestAsync(["--context", "gs://bucket/ci/ctx.tar.gz", "--context-sub-path", "sub"], emulator));
+    }
+
+    [RootFact]
     public async Task Git_contexts_over_smart_http_check_out_branches_tags_commits_full_refs_and_sub_paths()
     {
         using var server = await GitHttpServer.StartAsync(Served);
@@ -182,8 +196,8 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
         var unknown = DrydockRunner.AssertOneError(await BuildAsync(["--context", "ftp://host/ctx.tar"]));
         Assert.StartsWith("ERROR unknown build context prefix ftp:// in ftp://host/ctx.tar", unknown);
 
-        var bucket = DrydockRunner.AssertOneError(await BuildAsync(["--context", "gs://bucket/ctx.tar.gz"]));
-        Assert.StartsWith("ERROR build context gs://bucket/ctx.tar.gz: contexts in cloud buckets (s3://, gs://, Azure Blob) are not supported yet", bucket);
+        var bucket = DrydockRunner.AssertOneError(await BuildAsync(["--context", "gs://bucket/ctx.tar.gz"], new Dictionary<string, string?> { ["STORAGE_EMULATOR_HOST"] = refusing.Host }));
+        Assert.StartsWith($"ERROR Cannot download the build context gs://bucket/ctx.tar.gz: cannot reach {refusing.Host}: ", bucket);
 
         var badGitOption = DrydockRunner.AssertOneError(await BuildAsync(["--context", $"git://{refusing.Host}/repo.git", "--git", "depth=1"]));
         Assert.Equal("ERROR unknown git option \"depth\": the keys are branch, single-branch, recurse-submodules and insecure-skip-tls", badGitOption);
