@@ -103,8 +103,12 @@ public static class BuildContextOpener
     // Brings an archive to a local file in the work directory (the caller deletes it).
     private static async Task<string> FetchAsync(ContextSource source, string workDirectory, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        if (source.Bucket is { } bucket)
+        if (source.Kind == ContextKind.Bucket)
         {
+            // Parse gives a bucket context its object; a caller that built the source itself may not have.
+            var bucket = source.Bucket ?? (BucketContext.TryParse(source.Location, out var parsed)
+                ? parsed
+                : throw new BuildContextException($"build context {source.Location} is no bucket URL: write s3://BUCKET/KEY, gs://BUCKET/PATH or an Azure Blob URL"));
             var downloaded = Path.Combine(workDirectory, "context-bucket.tar");
             await BucketContext.DownloadAsync(bucket, downloaded, environment, cancellationToken).ConfigureAwait(false);
             return downloaded;
