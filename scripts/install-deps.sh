@@ -19,6 +19,7 @@ packages=(
   buildah           # the peer builder of the layer differential tests (tests/Drydock.IntegrationTests/Layers)
   git openssh-client # ADD of git repositories runs git; the ssh mount tests start ssh-agent
   tar gzip jq python3
+  bzip2 xz-utils zstd # archives in every compression for the ADD and tar-context tests
   debootstrap       # the Debian rootfs of the Debian-based build tests (scripts/debian-rootfs.sh)
   qemu-user-static binfmt-support # RUN for a foreign platform (linux/arm64 on amd64): the kernel hands its binaries to QEMU
   podman crun       # runs the executor images as a CI runner does (tests/Drydock.IntegrationTests/Fixtures/Podman.cs)
@@ -68,3 +69,6 @@ if [ ! -s "$arm64_busybox_deb" ]; then
   rmdir "$download"
   echo "cached $arm64_busybox_deb" >&2
 fi
+
+# The S3 and Azure Blob servers of the bucket-context tests, from npm.
+bash "$(dirname "$0")/install-node-tools.sh"

@@ -22,7 +22,9 @@ public sealed class BuildFlags(Func<string, string?> environment)
 {
     private const LayerCompression DefaultCompression = LayerCompression.Gzip;
 
-    private readonly Option<string?> _context = new("--context", "-c") { Description = "The build context: a directory (dir://PATH is accepted too)." };
+    private readonly Option<string?> _context = new("--context", "-c") { Description = "The build context: a directory (or dir://PATH); tar://PATH (a tar archive, plain, gzip, bzip2, xz or zstd); tar://stdin or - (a tar archive on standard input); git://HOST/PATH[#REF[#COMMIT]]; or an http(s):// URL of a tar archive." };
+    private readonly Option<string?> _contextSubPath = new("--context-sub-path") { Description = "Use this directory inside the context as the context." };
+    private readonly Option<string[]> _git = new("--git") { Description = "How a git context is fetched: branch=NAME, single-branch=BOOL, recurse-submodules=BOOL, insecure-skip-tls=BOOL (comma-separated or repeated)." };
     private readonly Argument<string?> _contextArgument = new("CONTEXT") { Description = "The build context, as with docker build.", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<string?> _dockerfile = new("--dockerfile", "-f") { Description = "Path to the Dockerfile (default: CONTEXT/Dockerfile)." };
     private readonly Option<string[]> _destination = new("--destination", "-d", "-t") { Description = "Image reference to push to; repeat for several tags." };
@@ -69,7 +71,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         foreach (var option in (Option[])[
             _context, _dockerfile, _destination, _buildArg, _platform, _target, _skipUnusedStages, _label, _snapshotter, _snapshotMode, _singleSnapshot, _ignorePath,
             _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, _imageNameWithDigestFile, _imageNameTagWithDigestFile,
-            _skipPushPermissionCheck, _pushIgnoreImmutableTagErrors, _secret, _ssh, _runCacheDir, _allow,
+            _skipPushPermissionCheck, _pushIgnoreImmutableTagErrors, _secret, _ssh, _runCacheDir, _allow, _contextSubPath, _git,
             _isolation, _force, _ignoreVarRun, _kanikoDir, _cleanup])
         {
             command.Options.Add(option);
@@ -84,6 +86,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         _secret.Validators.Add(result => CheckEach(result, value => SecretFlag.Parse(value, environment)));
         _ssh.Validators.Add(result => CheckEach(result, value => SshFlag.Parse(value, environment)));
         _allow.Validators.Add(result => CheckEach(result, value => ParseEntitlement(value)));
+        _git.Validators.Add(result => Check(result, () => GitContextOptions.Parse(result.GetValueOrDefault<string[]>() ?? [])));
         _platform.Validators.Add(result => Check(result, () => PlatformList.Parse(result.GetValueOrDefault<string[]>() ?? [])));
         command.Validators.Add(CheckCommand);
     }
@@ -91,7 +94,12 @@ public sealed class BuildFlags(Func<string, string?> environment)
     /// <summary>The options a successful parse describes.</summary>
     public BuildOptions ToOptions(ParseResult result) => new()
     {
-        Context = ContextSource.Parse(result.GetValue(_context) ?? result.GetValue(_contextArgument) ?? Directory.GetCurrentDirectory()),
+        Context = ContextSource.Parse(result.GetValue(_context) ?? result.GetValue(_contextArgument) ?? Directory.GetCurrentDirectory()) with
+        {
+            SubPath = result.GetValue(_contextSubPath),
+            Git = GitContextOptions.Parse(result.GetValue(_git) ?? []),
+            StandardInput = Console.OpenStandardInput,
+        },
         Dockerfile = result.GetValue(_dockerfile),
         Destinations = (result.GetValue(_destination) ?? []).Select(ParseDestination).ToArray(),
         BuildArgs = (result.GetValue(_buildArg) ?? []).Select(ParseBuildArg).ToArray(),
@@ -131,7 +139,8 @@ public sealed class BuildFlags(Func<string, string?> environment)
     {
         // Tokens, not values: reading the value of an option that failed to parse throws.
         var contextToken = result.GetResult(_contextArgument)?.Tokens.FirstOrDefault()?.Value;
-        if (contextToken is not null && contextToken.StartsWith('-'))
+        // A bare "-" is standard input, as docker takes it.
+        if (contextToken is not null && contextToken.StartsWith('-') && contextToken != "-")
         {
             // An unknown flag lands here as if it were the context directory.
             result.AddError($"unknown flag '{contextToken}' (or a flag missing its value)");

@@ -56,7 +56,9 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             options.Isolation, options.Force, InPlaceRoot, Probes ?? IsolationProbes.Of(environment), log, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<Platform> platforms = options.Platforms.Count == 0 ? [Platform.Host] : options.Platforms;
         var outputs = OutputsOf(options, platforms.Count);
-        var context = await DirectoryContext.OpenAsync(options.Context.Directory, options.Dockerfile, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // In place, /tmp belongs to the root that each stage replaces; the executor's directory is never touched.
+        using var work = WorkDirectory.Create(options.WorkDirectory, isolation.InPlace ? options.KanikoDirectory : null);
+        var context = await BuildContextOpener.OpenAsync(options.Context, options.Dockerfile, work.Path, environment, log.Warn, cancellationToken).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
         {
             var text = await context.ReadDockerfileAsync(cancellationToken).ConfigureAwait(false);
@@ -66,8 +68,6 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
                 log.Warn(warning.ToString() ?? "");
             }
 
-            // In place, /tmp belongs to the root that each stage replaces; the executor's directory is never touched.
-            using var work = WorkDirectory.Create(options.WorkDirectory, isolation.InPlace ? options.KanikoDirectory : null);
             using var registries = new RegistryClientPool(TransportOptions(options, outputs), keychain);
             await ImageOutputs.CheckPushAccessAsync(outputs, registries, cancellationToken).ConfigureAwait(false);
             var shared = await SharedSettingsAsync(options, isolation, work, cancellationToken).ConfigureAwait(false);
@@ -179,7 +179,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
         // must outlive the first stage's reset, an image saved to /workspace the clean-up.
         string?[] inputsAndOutputs =
         [
-            options.Context.Directory, options.Dockerfile is { } dockerfile && Path.IsPathRooted(dockerfile) ? dockerfile : null,
+            options.Context.Kind is ContextKind.Directory or ContextKind.Tar ? options.Context.Location : null, options.Dockerfile is { } dockerfile && Path.IsPathRooted(dockerfile) ? dockerfile : null,
             .. options.Secrets.Select(secret => secret.FilePath),
             options.TarPath, options.OciLayoutPath, options.DigestFile, options.ImageNameWithDigestFile, options.ImageNameTagWithDigestFile,
         ];

@@ -3,8 +3,8 @@ using Drydock.Foundation.Paths;
 namespace Drydock.Context;
 
 /// <summary>
-/// A build context that is a directory on disk — a local --context, or (later) where a tar, git
-/// or http context was unpacked. Nothing is copied or scanned up front: sources are resolved and
+/// A build context that is a directory on disk — a local --context, or where a tar, git or http
+/// context was unpacked (<see cref="BuildContextOpener"/>). Nothing is copied or scanned up front: sources are resolved and
 /// directories walked on demand, so opening a large context costs nothing.
 /// </summary>
 public sealed class DirectoryContext : IBuildContext
@@ -13,9 +13,11 @@ public sealed class DirectoryContext : IBuildContext
     public const string IgnoreFileName = ".dockerignore";
 
     private readonly FileSource _files;
+    private readonly string? _ownedDirectory;
 
-    private DirectoryContext(string root, string dockerfilePath, DockerIgnore ignore, string? ignoreFilePath)
+    private DirectoryContext(string root, string dockerfilePath, DockerIgnore ignore, string? ignoreFilePath, string? ownedDirectory)
     {
+        _ownedDirectory = ownedDirectory;
         Root = root;
         DockerfilePath = dockerfilePath;
         Ignore = ignore;
@@ -40,11 +42,16 @@ public sealed class DirectoryContext : IBuildContext
     /// relative to the context (then to the working directory) or absolute.</param>
     /// <param name="workingDirectory">Base for relative paths; the process's current directory when null.</param>
     /// <param name="cancellationToken">Cancels reading the ignore file.</param>
-    public static async Task<DirectoryContext> OpenAsync(
+    public static Task<DirectoryContext> OpenAsync(
         string directory,
         string? dockerfile = null,
         string? workingDirectory = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        OpenAsync(directory, dockerfile, workingDirectory, ownedDirectory: null, cancellationToken);
+
+    /// <summary>Opens a context unpacked into <paramref name="ownedDirectory"/> (<paramref name="directory"/> or above it), which is deleted with the context.</summary>
+    internal static async Task<DirectoryContext> OpenAsync(
+        string directory, string? dockerfile, string? workingDirectory, string? ownedDirectory, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(directory))
         {
@@ -86,7 +93,7 @@ public sealed class DirectoryContext : IBuildContext
         var ignore = ignoreFile is null
             ? DockerIgnore.Empty
             : await DockerIgnore.LoadAsync(ignoreFile, cancellationToken).ConfigureAwait(false);
-        return new DirectoryContext(root, dockerfilePath, ignore, ignoreFile);
+        return new DirectoryContext(root, dockerfilePath, ignore, ignoreFile, ownedDirectory);
     }
 
     public async Task<string> ReadDockerfileAsync(CancellationToken cancellationToken)
@@ -110,6 +117,14 @@ public sealed class DirectoryContext : IBuildContext
     public IEnumerable<ContextEntry> EnumerateDirectory(ContextEntry directory, CopyFilter filter, CancellationToken cancellationToken = default) =>
         _files.EnumerateDirectory(directory, filter, cancellationToken);
 
-    // A directory on disk owns nothing to clean up; unpacked contexts will delete their directory.
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    // A local directory is the user's; an unpacked context is ours to delete.
+    public ValueTask DisposeAsync()
+    {
+        if (_ownedDirectory is not null && Directory.Exists(_ownedDirectory))
+        {
+            Directory.Delete(_ownedDirectory, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
 }

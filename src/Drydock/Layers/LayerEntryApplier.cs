@@ -74,6 +74,8 @@ internal sealed class LayerEntryApplier(string root, LayerExtractOptions options
             return;
         }
 
+        CheckAccepted(entry);
+
         // A sparse file's map is read (and refused if malformed) before anything is touched, and
         // its real name stands in for the made-up one in the header, for everything below.
         GnuSparseFile? sparse = null;
@@ -189,7 +191,13 @@ internal sealed class LayerEntryApplier(string root, LayerExtractOptions options
                     }
                     else if (entry.DataStream is not null)
                     {
-                        await CopyToFileAsync(entry.DataStream, file, cancellationToken).ConfigureAwait(false);
+                        var written = await CopyToFileAsync(entry.DataStream, file, cancellationToken).ConfigureAwait(false);
+
+                        // A truncated archive (gzip does not notice) can end inside an entry's data.
+                        if (written != entry.Length)
+                        {
+                            throw new InvalidDataException($"the archive ends inside the data of '{entry.Name}' ({written} of {entry.Length} bytes): it is truncated");
+                        }
                     }
 
                     // Metadata goes on through the open descriptor: no second lookup of the path.
@@ -223,7 +231,7 @@ internal sealed class LayerEntryApplier(string root, LayerExtractOptions options
 
     // Reads may wait on the network; writes go straight to the page cache, where offloading each
     // one to the thread pool (what FileStream.WriteAsync does on Linux) costs more than the write.
-    private static async Task CopyToFileAsync(Stream data, SafeFileHandle file, CancellationToken cancellationToken)
+    private static async Task<long> CopyToFileAsync(Stream data, SafeFileHandle file, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
@@ -235,10 +243,26 @@ internal sealed class LayerEntryApplier(string root, LayerExtractOptions options
                 RandomAccess.Write(file, buffer.AsSpan(0, read), offset);
                 offset += read;
             }
+
+            return offset;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Refusals end the extraction: the archive as a whole is unacceptable, not just this entry.
+    private void CheckAccepted(TarEntry entry)
+    {
+        if (options.RefuseDeviceNodes && entry.EntryType is TarEntryType.CharacterDevice or TarEntryType.BlockDevice)
+        {
+            throw new InvalidDataException($"entry '{entry.Name}' is a device node, which is refused here");
+        }
+
+        if (options.MaxEntrySize is { } max && entry.Length > max)
+        {
+            throw new InvalidDataException($"entry '{entry.Name}' declares {entry.Length} bytes, more than the {max} bytes this extraction allows");
         }
     }
 

@@ -17,6 +17,15 @@ public sealed record LayerExtractOptions
     /// <summary>Create character and block devices (mknod); when false they are skipped with a warning.</summary>
     public bool CreateDeviceNodes { get; init; } = true;
 
+    /// <summary>
+    /// A character or block device ends the extraction with an error instead of being created or
+    /// skipped: for archives (a build context) that have no business holding one.
+    /// </summary>
+    public bool RefuseDeviceNodes { get; init; }
+
+    /// <summary>The largest entry accepted; a larger one ends the extraction with an error. Null for no limit.</summary>
+    public long? MaxEntrySize { get; init; }
+
     /// <summary>Apply SCHILY.xattr.* PAX records (overlayfs' own xattrs are always refused).</summary>
     public bool ApplyXattrs { get; init; } = true;
 

@@ -54,6 +54,21 @@ public sealed class ImageInspector(RegistryServer server)
         Assert.True(result.StandardError.Contains("unknown", StringComparison.OrdinalIgnoreCase), $"skopeo failed for another reason than a missing manifest:\n{result}");
     }
 
+    /// <summary>Asserts that no layer of an unpacked image's gzip layers holds <paramref name="secret"/> anywhere (names, contents, headers).</summary>
+    public static async Task AssertInNoLayerAsync(UnpackedImage image, string secret)
+    {
+        var manifest = await LayoutManifestAsync(image.Layout, image.Tag).ConfigureAwait(false);
+        foreach (var layer in manifest["layers"]!.AsArray())
+        {
+            var gzip = new System.IO.Compression.GZipStream(File.OpenRead(BlobPath(image.Layout, layer!["digest"]!.GetValue<string>())), System.IO.Compression.CompressionMode.Decompress);
+            await using (gzip.ConfigureAwait(false))
+            {
+                using var text = new StreamReader(gzip);
+                Assert.DoesNotContain(secret, await text.ReadToEndAsync().ConfigureAwait(false), StringComparison.Ordinal);
+            }
+        }
+    }
+
     /// <summary>Copies the pushed image into a fresh OCI layout under <paramref name="workDirectory"/> and unpacks it with umoci.</summary>
     public async Task<UnpackedImage> UnpackAsync(string reference, string workDirectory, CancellationToken cancellationToken = default)
     {

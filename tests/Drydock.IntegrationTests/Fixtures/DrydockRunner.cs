@@ -14,9 +14,10 @@ public static partial class DrydockRunner
     /// <summary>Builds can pull, run and push several layers; leave room for a slow, shared machine.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Runs <c>drydock build ARGS</c>.</summary>
-    public static Task<ToolResult> BuildAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default) =>
-        RunAsync(ExecutablePath, ["build", .. arguments], environment, cancellationToken);
+    /// <summary>Runs <c>drydock build ARGS</c>, with the bytes of <paramref name="standardInputFile"/> on its standard input when given.</summary>
+    public static Task<ToolResult> BuildAsync(
+        IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? standardInputFile = null, CancellationToken cancellationToken = default) =>
+        RunAsync(ExecutablePath, ["build", .. arguments], environment, standardInputFile, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="executable"/> (the apphost, or a link to it) with exactly these arguments.
@@ -24,7 +25,8 @@ public static partial class DrydockRunner
     /// ~/.docker/config.json never takes part in a test.
     /// </summary>
     /// <remarks>Secrets are deliberately not masked: tests must be able to see a leaked password.</remarks>
-    public static async Task<ToolResult> RunAsync(string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+    public static async Task<ToolResult> RunAsync(
+        string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? standardInputFile = null, CancellationToken cancellationToken = default)
     {
         using var emptyDockerConfig = new TempDirectory("drydock-noauth-");
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DOCKER_CONFIG"] = emptyDockerConfig.Path };
@@ -33,7 +35,7 @@ public static partial class DrydockRunner
             variables[name] = value;
         }
 
-        return await ToolRunner.RunAsync(executable, arguments, new ToolOptions { Environment = variables, Timeout = Timeout }, cancellationToken).ConfigureAwait(false);
+        return await ToolRunner.RunAsync(executable, arguments, new ToolOptions { Environment = variables, Timeout = Timeout, StandardInputFile = standardInputFile }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The digest a successful build printed: stdout is the digest and nothing else.</summary>

@@ -16,6 +16,9 @@ public sealed record ToolOptions
     /// <summary>Text written to the tool's standard input, which is then closed.</summary>
     public string? StandardInput { get; init; }
 
+    /// <summary>A file whose bytes are written to the tool's standard input (a tar archive), which is then closed.</summary>
+    public string? StandardInputFile { get; init; }
+
     /// <summary>Strings (passwords) replaced by *** in every message this runner makes.</summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
 }
@@ -96,6 +99,12 @@ public static class ToolRunner
         if (options.StandardInput is not null)
         {
             await process.StandardInput.WriteAsync(options.StandardInput).ConfigureAwait(false);
+        }
+
+        if (options.StandardInputFile is not null)
+        {
+            await using var input = File.OpenRead(options.StandardInputFile);
+            await input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false);
         }
 
         process.StandardInput.Close();

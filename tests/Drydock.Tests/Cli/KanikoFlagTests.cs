@@ -100,7 +100,7 @@ public sealed class KanikoFlagTests
         var (flags, result) = Parse(["-c", "/ctx", "-f", "ci/Dockerfile", "-d", "registry.example/app:1"]);
         var options = flags.ToOptions(result);
 
-        Assert.Equal(("/ctx", "ci/Dockerfile", "registry.example/app:1"), (options.Context.Directory, options.Dockerfile, options.Destinations.Single().ToString()));
+        Assert.Equal(("/ctx", "ci/Dockerfile", "registry.example/app:1"), (options.Context.Location, options.Dockerfile, options.Destinations.Single().ToString()));
     }
 
     [Theory]

@@ -1,19 +1,8 @@
-using System.IO.Compression;
 using Drydock.Layers;
 using Drydock.Native;
 using Drydock.Oci;
 
 namespace Drydock.Building.Steps;
-
-/// <summary>How a file is compressed, as its first bytes tell (never its name).</summary>
-internal enum ArchiveCompression
-{
-    None,
-    Gzip,
-    Bzip2,
-    Xz,
-    Zstd,
-}
 
 /// <summary>
 /// The tar archives ADD unpacks, found the way Docker finds them (pkg/archive's isArchivePath):
@@ -28,40 +17,30 @@ internal static class AddArchive
 
     /// <summary>
     /// The compression of the tar archive at <paramref name="path"/>, or null when it is no tar
-    /// archive. For bzip2, xz and zstd, which the BCL cannot decompress, the content is not
-    /// checked: the caller cannot unpack them either way.
+    /// archive (a compressed stream that cannot be read counts as none, as in Docker).
     /// </summary>
     public static async Task<ArchiveCompression?> DetectAsync(string path, CancellationToken cancellationToken)
     {
         var file = OpenRead(path);
         await using (file.ConfigureAwait(false))
         {
-            var magic = new byte[6];
+            var magic = new byte[ArchiveStreams.MagicLength];
             var length = await file.ReadAtLeastAsync(magic, magic.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            var compression = CompressionOf(magic.AsSpan(0, length));
-            if (compression is not (ArchiveCompression.None or ArchiveCompression.Gzip))
-            {
-                return compression;
-            }
-
+            var compression = ArchiveStreams.CompressionOf(magic.AsSpan(0, length));
             file.Position = 0;
-            Stream content = compression == ArchiveCompression.Gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
             var header = new byte[BlockSize];
             try
             {
-                length = await content.ReadAtLeastAsync(header, BlockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidDataException)
-            {
-                // A broken gzip stream is no archive; Docker adds such a file as it is.
-                return null;
-            }
-            finally
-            {
-                if (!ReferenceEquals(content, file))
+                var content = ArchiveStreams.OpenDecompressing(file, compression);
+                await using (content.ConfigureAwait(false))
                 {
-                    await content.DisposeAsync().ConfigureAwait(false);
+                    length = await content.ReadAtLeastAsync(header, BlockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
                 }
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or InvalidOperationException)
+            {
+                // A broken compressed stream is no archive; Docker adds such a file as it is.
+                return null;
             }
 
             return length == BlockSize && IsTarHeader(header) ? compression : null;
@@ -80,24 +59,17 @@ internal static class AddArchive
         var file = OpenRead(archive);
         await using (file.ConfigureAwait(false))
         {
-            var layerCompression = compression == ArchiveCompression.Gzip ? LayerCompression.Gzip : LayerCompression.None;
-            var options = LayerExtractOptions.Default with { Warn = log.Warn };
-            await LayerExtractor.ExtractAsync(file, layerCompression, hostDirectory, options, cancellationToken).ConfigureAwait(false);
+            var tar = ArchiveStreams.OpenDecompressing(file, compression);
+            await using (tar.ConfigureAwait(false))
+            {
+                var options = LayerExtractOptions.Default with { Warn = log.Warn };
+                await LayerExtractor.ExtractAsync(tar, LayerCompression.None, hostDirectory, options, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         NativeFiles.Lchown(hostDirectory, before.Uid, before.Gid);
         NativeFiles.Chmod(hostDirectory, before.Permissions);
     }
-
-    /// <summary>The compression Docker recognises by magic number (pkg/archive DetectCompression).</summary>
-    public static ArchiveCompression CompressionOf(ReadOnlySpan<byte> start) => start switch
-    {
-        [0x1F, 0x8B, 0x08, ..] => ArchiveCompression.Gzip,
-        [0x42, 0x5A, 0x68, ..] => ArchiveCompression.Bzip2,
-        [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, ..] => ArchiveCompression.Xz,
-        [0x28, 0xB5, 0x2F, 0xFD, ..] => ArchiveCompression.Zstd,
-        _ => ArchiveCompression.None,
-    };
 
     /// <summary>
     /// Whether a 512-byte block is a tar header as Go's archive/tar accepts one: not all zeros,

@@ -247,12 +247,6 @@ internal static class AddStep
                 return false;
             }
 
-            if (compression is not (ArchiveCompression.None or ArchiveCompression.Gzip))
-            {
-                throw Fail(Add, $"{shown} is {compression.Value.ToString().ToLowerInvariant()}-compressed, which cannot be unpacked yet (plain and gzip tar archives can); " +
-                    "decompress it in the build context, or pass --unpack=false to add it as a file");
-            }
-
             var host = Writer.EnsureDirectory(Destination.Path);
             try
             {

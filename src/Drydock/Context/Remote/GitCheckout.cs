@@ -8,7 +8,8 @@ namespace Drydock.Context.Remote;
 /// <param name="Checksum"><c>--checksum</c> or <c>?checksum=</c>: a commit (or annotated tag) hash or a prefix of one, lowercase; null to take what the ref names.</param>
 /// <param name="Submodules">Whether submodules are checked out too (<c>?submodules=false</c> leaves them out).</param>
 /// <param name="SshAuthSocket">The ssh agent git may use (<c>--ssh default=…</c>); null for the process's own.</param>
-internal sealed record GitCheckoutOptions(bool KeepGitDir, string? Checksum, bool Submodules, string? SshAuthSocket);
+/// <param name="SkipTlsVerify">Whether an https server's certificate goes unchecked (a git context's insecure-skip-tls).</param>
+internal sealed record GitCheckoutOptions(bool KeepGitDir, string? Checksum, bool Submodules, string? SshAuthSocket, bool SkipTlsVerify = false);
 
 /// <summary>
 /// Checks a git source out into a directory with the host's git, as BuildKit's git source does:
@@ -28,7 +29,7 @@ internal static class GitCheckout
     /// <exception cref="GitSourceException">The repository cannot be reached, has no such ref or subdirectory, or does not match the checksum.</exception>
     public static async Task<string> CheckoutAsync(GitSource source, string directory, GitCheckoutOptions options, CancellationToken cancellationToken)
     {
-        var git = new GitCommand(source.Remote, options.SshAuthSocket);
+        var git = new GitCommand(source.Remote, options.SshAuthSocket, options.SkipTlsVerify);
         Directory.CreateDirectory(directory);
         await git.RunCheckedAsync(directory, "git init", ["-c", "init.defaultBranch=master", "init", "-q"], cancellationToken).ConfigureAwait(false);
         await git.RunCheckedAsync(directory, $"cannot use {source.Shown} as a git remote", ["remote", "add", "origin", source.Remote], cancellationToken).ConfigureAwait(false);

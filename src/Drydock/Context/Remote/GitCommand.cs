@@ -23,7 +23,7 @@ internal sealed record GitResult(int ExitCode, string Output, string Error)
 /// git configuration, credential helpers and ssh agent still apply. Whatever git prints passes
 /// through <see cref="Redact"/>, so a token in the remote's URL never reaches a message.
 /// </summary>
-internal sealed class GitCommand(string remote, string? sshAuthSocket)
+internal sealed class GitCommand(string remote, string? sshAuthSocket, bool skipTlsVerify = false)
 {
     private readonly string? _userInfo = Uri.TryCreate(remote, UriKind.Absolute, out var url) && url.UserInfo.Length > 0 ? url.UserInfo : null;
 
@@ -46,7 +46,8 @@ internal sealed class GitCommand(string remote, string? sshAuthSocket)
         };
 
         // Local repositories are no build input: a submodule must not read host files.
-        foreach (var argument in (string[])["-c", "protocol.file.allow=never", .. arguments])
+        string[] insecure = skipTlsVerify ? ["-c", "http.sslVerify=false"] : [];
+        foreach (var argument in (string[])["-c", "protocol.file.allow=never", .. insecure, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -69,7 +70,7 @@ internal sealed class GitCommand(string remote, string? sshAuthSocket)
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new GitSourceException($"cannot run git: {e.Message}; ADD of a git repository needs the git command on the PATH");
+            throw new GitSourceException($"cannot run git: {e.Message}; git sources (ADD of a repository, a git:// context) need the git command on the PATH");
         }
 
         process.StandardInput.Close();
@@ -96,10 +97,21 @@ internal sealed class GitCommand(string remote, string? sshAuthSocket)
     }
 
     /// <summary>The text with the remote's user:password replaced, in the forms git may print it.</summary>
-    public string Redact(string text) =>
-        _userInfo is null
-            ? text
-            : text.Replace(_userInfo, "xxxxx", StringComparison.Ordinal).Replace(Uri.UnescapeDataString(_userInfo), "xxxxx", StringComparison.Ordinal);
+    public string Redact(string text)
+    {
+        if (_userInfo is null)
+        {
+            return text;
+        }
+
+        // A token alone ("TOKEN:") may be printed without its colon, as "TOKEN@".
+        foreach (var form in (string[])[_userInfo, Uri.UnescapeDataString(_userInfo), _userInfo.TrimEnd(':') + "@", Uri.UnescapeDataString(_userInfo).TrimEnd(':') + "@"])
+        {
+            text = text.Replace(form, form.EndsWith('@') ? "xxxxx@" : "xxxxx", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
 }
 
 /// <summary>A git source that cannot be fetched or checked out; the message says why and what to do.</summary>

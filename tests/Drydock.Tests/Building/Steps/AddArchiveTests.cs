@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using Drydock.Building.Steps;
 using Drydock.Building;
+using Drydock.Layers;
 
 namespace Drydock.Tests.Building.Steps;
 
@@ -15,7 +16,7 @@ public sealed class AddArchiveTests
     [InlineData(new byte[] { 0x1F, 0x8B }, "None")]
     [InlineData(new byte[] { (byte)'h', (byte)'i' }, "None")]
     public void Compression_is_told_by_magic_number(byte[] start, string expected) =>
-        Assert.Equal(expected, AddArchive.CompressionOf(start).ToString());
+        Assert.Equal(expected, ArchiveStreams.CompressionOf(start).ToString());
 
     [Fact]
     public void A_tar_header_is_told_by_its_checksum()

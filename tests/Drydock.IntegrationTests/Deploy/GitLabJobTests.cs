@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using Drydock.IntegrationTests.Building;
+
+namespace Drydock.IntegrationTests.Deploy;
+
+/// <summary>
+/// The GitLab job Drydock ships (<c>deploy/gitlab-ci.yml</c>), its script lines run verbatim as a
+/// GitLab runner runs them: the debug image with its entrypoint cleared, root with Docker's 14
+/// capabilities and default seccomp, the project bind-mounted at CI_PROJECT_DIR, the CI variables
+/// set. Namespaces are refused there, so the build runs in place, as kaniko's does.
+/// </summary>
+[Collection(ExecutorImages.Collection)]
+public sealed class GitLabJobTests(ExecutorImages images, AuthRegistry registry) : IClassFixture<AuthRegistry>
+{
+    private const string ProjectDirectory = "/builds/group/project";
+
+    [RootFact]
+    public async Task TheShippedJobBuildsATwoStageDockerfileWithRunInPlaceAndPushesIt()
+    {
+        var baseImage = await BaseImages.SeedBusyboxAsync(registry);
+        using var project = new TempDirectory();
+        await File.WriteAllTextAsync(project.Combine("Dockerfile"), $"""
+            FROM {baseImage.Reference} AS build
+            COPY app.txt /src/app.txt
+            RUN mkdir -p /out && cp /src/app.txt /out/app.txt && echo built > /out/stamp
+            FROM {baseImage.Reference}
+            COPY --from=build /out /app
+            RUN echo ran >> /app/stamp && id -u > /app/uid
+            """);
+        await File.WriteAllTextAsync(project.Combine("app.txt"), "the application\n");
+        var before = Fingerprint(project.Path);
+        using var ca = new TempDirectory();
+        File.Copy(registry.CaCertificatePath!, ca.Combine("ca.crt"));
+
+        var repository = $"{registry.Host}/{RegistryServer.NewRepository("gitlab")}";
+        var environment = new Dictionary<string, string>
+        {
+            ["CI_PROJECT_DIR"] = ProjectDirectory,
+            ["CI_REGISTRY"] = registry.Host,
+            ["CI_REGISTRY_USER"] = registry.Username!,
+            ["CI_REGISTRY_PASSWORD"] = registry.Password!,
+            ["CI_REGISTRY_IMAGE"] = repository,
+            ["CI_COMMIT_TAG"] = "v1.0.0",
+            ["CUSTOM_CA_FILE"] = "/ca/ca.crt",
+        };
+        var script = string.Join('\n', ["set -e", .. JobScript()]);
+        var run = await images.Podman.RunAsync(
+            images.Debug, entrypoint: [], ["sh", "-c", script], environment, [new(project.Path, ProjectDirectory), new(ca.Path, "/ca", ReadOnly: true)]);
+        Assert.True(run.Succeeded, run.ToString());
+
+        using var temp = new TempDirectory();
+        var image = await new ImageInspector(registry).UnpackAsync($"{repository}:v1.0.0", temp);
+        Assert.Equal("the application\n", await File.ReadAllTextAsync(image.HostPath("/app/app.txt")));
+        Assert.Equal("built\nran\n", await File.ReadAllTextAsync(image.HostPath("/app/stamp")));
+        Assert.Equal("0\n", await File.ReadAllTextAsync(image.HostPath("/app/uid")));
+        Assert.True(File.Exists(image.HostPath(BaseImages.MarkerPath)), "the base's files are missing");
+        foreach (var path in new[] { "/kaniko", "/busybox", "/builds", "/ca", "/src" })
+        {
+            Assert.False(ImageInspector.Exists(image.HostPath(path)), $"{path} is in the image");
+        }
+
+        await ImageInspector.AssertInNoLayerAsync(image, registry.Password!);
+        Assert.Equal(before, Fingerprint(project.Path));
+    }
+
+    /// <summary>The job's script lines, as deploy/gitlab-ci.yml lists them.</summary>
+    private static IEnumerable<string> JobScript()
+    {
+        var lines = File.ReadAllLines(Path.Combine(ExecutorImages.RepositoryRoot, "deploy", "gitlab-ci.yml"));
+        var start = Array.FindIndex(lines, l => l.Trim() == "script:");
+        Assert.True(start >= 0, "deploy/gitlab-ci.yml has no script");
+        var items = lines.Skip(start + 1).TakeWhile(l => l.StartsWith("    ", StringComparison.Ordinal)).Select(l => l.Trim()).Where(l => l.StartsWith("- ", StringComparison.Ordinal));
+        return items.Select(l => l[2..]).ToArray();
+    }
+
+
+    /// <summary>Every entry under a directory with its type, mode, owner, size, mtime and content hash.</summary>
+    private static string Fingerprint(string root) => string.Join('\n', Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+        .Order(StringComparer.Ordinal)
+        .Select(path =>
+        {
+            var info = new FileInfo(path);
+            var content = info.Attributes.HasFlag(FileAttributes.Directory) ? "" : Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+            return $"{Path.GetRelativePath(root, path)} {info.UnixFileMode} {info.LastWriteTimeUtc.Ticks} {content}";
+        }));
+}
