@@ -57,6 +57,7 @@ mkdir -p "$kaniko/lib" "$kaniko/ssl/certs" "$kaniko/.docker" "$ctx/rootfs/etc" "
 cp "$work/publish/drydock" "$kaniko/executor"
 cp "$work/publish/drydock-run" "$kaniko/drydock-run"
 cp "$certs" "$kaniko/ssl/certs/ca-certificates.crt"
+cp "$root/deploy/openssl.cnf" "$kaniko/ssl/openssl.cnf"
 cp "$root/deploy/nsswitch.conf" "$ctx/rootfs/etc/nsswitch.conf"
 cp "$busybox" "$ctx/busybox/busybox"
 # The loader and the libraries the executor links, with libssl and libcrypto, which .NET loads on

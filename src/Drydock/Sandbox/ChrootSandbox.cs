@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.Versioning;
 
 namespace Drydock.Sandbox;
@@ -54,37 +53,16 @@ public sealed class ChrootSandbox : ISandbox
             var completed = false;
             try
             {
-                var arguments = new List<string>
-                {
-                    "--root", root,
-                    "--cwd", request.WorkingDirectory,
-                    "--uid", request.User.Uid.ToString(CultureInfo.InvariantCulture),
-                    "--gid", request.User.Gid.ToString(CultureInfo.InvariantCulture),
+                var arguments = Launcher.ProcessArguments(request, root);
+                arguments.AddRange(
+                [
                     "--hostname", request.Hostname,
-                    "--env-stdin",
-                    "--merge-stderr",
                     "--proc", mountPoints.Directory("/proc"),
                     "--sys", mountPoints.Directory("/sys"),
                     "--dev", mountPoints.Directory("/dev"),
                     "--ro-bind", hostsSource, mountPoints.File("/etc/hosts"),
                     "--ro-bind", resolvSource, mountPoints.File("/etc/resolv.conf"),
-                };
-                if (request.User.SupplementaryGroups.Count > 0)
-                {
-                    arguments.Add("--groups");
-                    arguments.Add(string.Join(',', request.User.SupplementaryGroups));
-                }
-
-                if (request.Network == SandboxNetwork.None)
-                {
-                    arguments.Add("--net-none");
-                }
-
-                if (request.Security == SandboxSecurity.Insecure)
-                {
-                    arguments.Add("--insecure");
-                }
-
+                ]);
                 arguments.AddRange(LauncherMounts.Arguments(request.Mounts, mountPoints, scratch));
 
                 arguments.Add("--");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.Versioning;
 
 namespace Drydock.Sandbox;
@@ -42,32 +41,8 @@ public sealed class InPlaceSandbox : ISandbox
         _launcher.EnsureExists();
         ct.ThrowIfCancellationRequested();
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.Rootfs));
-        var arguments = new List<string>
-        {
-            "--in-place",
-            "--root", root,
-            "--cwd", request.WorkingDirectory,
-            "--uid", request.User.Uid.ToString(CultureInfo.InvariantCulture),
-            "--gid", request.User.Gid.ToString(CultureInfo.InvariantCulture),
-            "--env-stdin",
-            "--merge-stderr",
-        };
-        if (request.User.SupplementaryGroups.Count > 0)
-        {
-            arguments.Add("--groups");
-            arguments.Add(string.Join(',', request.User.SupplementaryGroups));
-        }
-
-        if (request.Network == SandboxNetwork.None)
-        {
-            arguments.Add("--net-none");
-        }
-
-        if (request.Security == SandboxSecurity.Insecure)
-        {
-            arguments.Add("--insecure");
-        }
-
+        var arguments = Launcher.ProcessArguments(request, root);
+        arguments.Insert(0, "--in-place");
         arguments.Add("--");
         arguments.AddRange(request.Argv);
         return await _launcher.RunAsync(arguments, request.Environment, onOutputLine, ct).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -239,6 +240,40 @@ internal sealed partial class Launcher
 
         // Only the name: an environment value may be a secret.
         static string Name(string entry) => entry.Split('=', 2)[0];
+    }
+
+    /// <summary>
+    /// The launcher arguments every isolation passes alike: root, working directory, user and
+    /// groups, network, confinement, and how the environment and output travel.
+    /// </summary>
+    public static List<string> ProcessArguments(SandboxRequest request, string root)
+    {
+        var arguments = new List<string>
+        {
+            "--root", root,
+            "--cwd", request.WorkingDirectory,
+            "--uid", request.User.Uid.ToString(CultureInfo.InvariantCulture),
+            "--gid", request.User.Gid.ToString(CultureInfo.InvariantCulture),
+            "--env-stdin",
+            "--merge-stderr",
+        };
+        if (request.User.SupplementaryGroups.Count > 0)
+        {
+            arguments.Add("--groups");
+            arguments.Add(string.Join(',', request.User.SupplementaryGroups));
+        }
+
+        if (request.Network == SandboxNetwork.None)
+        {
+            arguments.Add("--net-none");
+        }
+
+        if (request.Security == SandboxSecurity.Insecure)
+        {
+            arguments.Add("--insecure");
+        }
+
+        return arguments;
     }
 
     /// <summary>The launcher's report of ENOEXEC from execve (see exec_failed in drydock-run.c).</summary>

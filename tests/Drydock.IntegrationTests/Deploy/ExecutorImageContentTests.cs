@@ -10,9 +10,9 @@ namespace Drydock.IntegrationTests.Deploy;
 [Collection(ExecutorImages.Collection)]
 public sealed class ExecutorImageContentTests(ExecutorImages images)
 {
-    // kaniko's deploy/Dockerfile: the executor's environment, and the debug image's PATH.
+    // kaniko's deploy/Dockerfile: the executor's environment (and OPENSSL_CONF, so a base's openssl.cnf is never read), and the debug image's PATH.
     private static readonly string[] ExecutorEnvironment =
-        ["HOME=/root", "USER=root", "PATH=/usr/local/bin:/kaniko", "SSL_CERT_DIR=/kaniko/ssl/certs", "DOCKER_CONFIG=/kaniko/.docker/"];
+        ["HOME=/root", "USER=root", "PATH=/usr/local/bin:/kaniko", "SSL_CERT_DIR=/kaniko/ssl/certs", "OPENSSL_CONF=/kaniko/ssl/openssl.cnf", "DOCKER_CONFIG=/kaniko/.docker/"];
 
     [RootFact]
     public async Task BothImagesHaveKanikosEntrypointEnvironmentAndWorkdir()

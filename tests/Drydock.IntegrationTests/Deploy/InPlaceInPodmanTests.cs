@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Drydock.IntegrationTests.Building;
 
 namespace Drydock.IntegrationTests.Deploy;
@@ -70,7 +69,7 @@ public sealed class InPlaceInPodmanTests(ExecutorImages images) : IDisposable
         Assert.Equal(
             "GREETING=hello\nHOME=/\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nPWD=/work\nSHLVL=1\n",
             await File.ReadAllTextAsync(image.HostPath("/results/env-seen")));
-        await AssertInNoLayerAsync(image, Secret);
+        await ImageInspector.AssertInNoLayerAsync(image, Secret);
     }
 
     [RootFact]
@@ -125,15 +124,4 @@ public sealed class InPlaceInPodmanTests(ExecutorImages images) : IDisposable
     }
 
     private static string Digest(ToolResult run) => run.StandardOutput.Trim().Split('\n')[^1];
-
-    private static async Task AssertInNoLayerAsync(UnpackedImage image, string text)
-    {
-        var manifest = await ImageInspector.LayoutManifestAsync(image.Layout, image.Tag);
-        foreach (var layer in manifest["layers"]!.AsArray())
-        {
-            await using var gzip = new GZipStream(File.OpenRead(ImageInspector.BlobPath(image.Layout, layer!["digest"]!.GetValue<string>())), CompressionMode.Decompress);
-            using var reader = new StreamReader(gzip);
-            Assert.DoesNotContain(text, await reader.ReadToEndAsync(), StringComparison.Ordinal);
-        }
-    }
 }
