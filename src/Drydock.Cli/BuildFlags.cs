@@ -23,6 +23,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
     private const LayerCompression DefaultCompression = LayerCompression.Gzip;
 
     private readonly Option<string?> _context = new("--context", "-c") { Description = "The build context: a directory (or dir://PATH); tar://PATH (a tar archive, plain, gzip, bzip2, xz or zstd); tar://stdin or - (a tar archive on standard input); git://HOST/PATH[#REF[#COMMIT]]; or an http(s):// URL of a tar archive." };
+    private readonly Option<string?> _bucket = new("--bucket", "-b") { Description = "kaniko's older way to give a Google Cloud Storage context, instead of --context: BUCKET[/OBJECT] means gs://BUCKET[/OBJECT] (an URL is taken as it is)." };
     private readonly Option<string?> _contextSubPath = new("--context-sub-path") { Description = "Use this directory inside the context as the context." };
     private readonly Option<string[]> _git = new("--git") { Description = "How a git context is fetched: branch=NAME, single-branch=BOOL, recurse-submodules=BOOL, insecure-skip-tls=BOOL (comma-separated or repeated)." };
     private readonly Argument<string?> _contextArgument = new("CONTEXT") { Description = "The build context, as with docker build.", Arity = ArgumentArity.ZeroOrOne };
@@ -71,7 +72,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         foreach (var option in (Option[])[
             _context, _dockerfile, _destination, _buildArg, _platform, _target, _skipUnusedStages, _label, _snapshotter, _snapshotMode, _singleSnapshot, _ignorePath,
             _reproducible, _compression, _compressionLevel, _noPush, _tarPath, _ociLayoutPath, _digestFile, _imageNameWithDigestFile, _imageNameTagWithDigestFile,
-            _skipPushPermissionCheck, _pushIgnoreImmutableTagErrors, _secret, _ssh, _runCacheDir, _allow, _contextSubPath, _git,
+            _skipPushPermissionCheck, _pushIgnoreImmutableTagErrors, _secret, _ssh, _runCacheDir, _allow, _bucket, _contextSubPath, _git,
             _isolation, _force, _ignoreVarRun, _kanikoDir, _cleanup])
         {
             command.Options.Add(option);
@@ -94,7 +95,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
     /// <summary>The options a successful parse describes.</summary>
     public BuildOptions ToOptions(ParseResult result) => new()
     {
-        Context = ContextSource.Parse(result.GetValue(_context) ?? result.GetValue(_contextArgument) ?? Directory.GetCurrentDirectory()) with
+        Context = ContextSource.Parse(BucketContext(result.GetValue(_bucket)) ?? result.GetValue(_context) ?? result.GetValue(_contextArgument) ?? Directory.GetCurrentDirectory()) with
         {
             SubPath = result.GetValue(_contextSubPath),
             Git = GitContextOptions.Parse(result.GetValue(_git) ?? []),
@@ -134,6 +135,10 @@ public sealed class BuildFlags(Func<string, string?> environment)
         Cleanup = result.GetValue(_cleanup),
     };
 
+    /// <summary>The context --bucket names: a bare bucket (and object) is in Google Cloud Storage, as kaniko reads it.</summary>
+    private static string? BucketContext(string? bucket) =>
+        bucket is null ? null : bucket.Contains("://", StringComparison.Ordinal) ? bucket : "gs://" + bucket;
+
     /// <summary>The checks that take more than one flag, or the context argument.</summary>
     private void CheckCommand(CommandResult result)
     {
@@ -150,6 +155,11 @@ public sealed class BuildFlags(Func<string, string?> environment)
         if (contextToken is not null && HasValue(result, _context))
         {
             result.AddError("Give the context once: either --context or the CONTEXT argument.");
+        }
+
+        if (HasValue(result, _bucket) && (contextToken is not null || HasValue(result, _context)))
+        {
+            result.AddError("Give the context once: either --bucket or --context (or the CONTEXT argument).");
         }
 
         if (!HasValue(result, _destination) && result.GetResult(_noPush) is null)

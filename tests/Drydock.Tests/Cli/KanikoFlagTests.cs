@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Drydock.Cli;
+using Drydock.Context;
 using Drydock.Snapshot;
 
 namespace Drydock.Tests.Cli;
@@ -101,6 +102,26 @@ public sealed class KanikoFlagTests
         var options = flags.ToOptions(result);
 
         Assert.Equal(("/ctx", "ci/Dockerfile", "registry.example/app:1"), (options.Context.Location, options.Dockerfile, options.Destinations.Single().ToString()));
+    }
+
+    [Theory]
+    [InlineData("-b", "ctx-bucket", "gs://ctx-bucket")]
+    [InlineData("--bucket", "ctx-bucket/dir/context.tar.gz", "gs://ctx-bucket/dir/context.tar.gz")]
+    [InlineData("--bucket", "s3://other/context.tar.gz", "s3://other/context.tar.gz")]
+    public void A_bucket_names_a_cloud_storage_context_as_kaniko_reads_it(string flag, string value, string shown)
+    {
+        var (flags, result) = Parse([flag, value, "--no-push"]);
+        var options = flags.ToOptions(result);
+
+        Assert.Equal((ContextKind.Bucket, shown), (options.Context.Kind, options.Context.Shown));
+    }
+
+    [Fact]
+    public void A_bucket_and_a_context_together_are_refused()
+    {
+        var (_, result) = Parse(["--bucket", "ctx-bucket", "--context", "/ctx", "--no-push"]);
+
+        Assert.Contains(result.Errors, e => e.Message.Contains("either --bucket or --context", StringComparison.Ordinal));
     }
 
     [Theory]
