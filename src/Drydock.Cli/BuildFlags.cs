@@ -22,7 +22,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
 {
     private const LayerCompression DefaultCompression = LayerCompression.Gzip;
 
-    private readonly Option<string?> _context = new("--context", "-c") { Description = "The build context: a directory (or dir://PATH); tar://PATH (a tar archive, plain, gzip, bzip2, xz or zstd); tar://stdin or - (a tar archive on standard input); git://HOST/PATH[#REF[#COMMIT]]; or an http(s):// URL of a tar archive." };
+    private readonly Option<string?> _context = new("--context", "-c") { Description = "The build context: a directory (or dir://PATH); tar://PATH (a tar archive, plain, gzip, bzip2, xz or zstd); tar://stdin or - (a tar archive on standard input); git://HOST/PATH[#REF[#COMMIT]]; an http(s):// URL of a tar archive; or a tar archive in a bucket: s3://BUCKET/KEY, gs://BUCKET/PATH, https://ACCOUNT.blob.core.windows.net/CONTAINER/PATH." };
     private readonly Option<string?> _bucket = new("--bucket", "-b") { Description = "kaniko's older way to give a Google Cloud Storage context, instead of --context: BUCKET[/OBJECT] means gs://BUCKET[/OBJECT] (an URL is taken as it is)." };
     private readonly Option<string?> _contextSubPath = new("--context-sub-path") { Description = "Use this directory inside the context as the context." };
     private readonly Option<string[]> _git = new("--git") { Description = "How a git context is fetched: branch=NAME, single-branch=BOOL, recurse-submodules=BOOL, insecure-skip-tls=BOOL (comma-separated or repeated)." };
