@@ -144,6 +144,22 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
     }
 
     [RootFact]
+    public async Task Git_contexts_over_https_need_a_trusted_certificate_or_insecure_skip_tls()
+    {
+        using var server = await GitHttpServer.StartTlsAsync(Served, _build.Combine("git-tls"));
+        var context = $"git://{server.Host}/repo.git";
+        var expected = await ExpectedAsync(main: true);
+
+        // https is the default GIT_PULL_METHOD.
+        var untrusted = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", context, "--dockerfile", OutsideDockerfile]));
+        Assert.StartsWith($"ERROR git build context {context}: cannot reach the git repository https://{server.Host}/repo.git: ", untrusted);
+        Assert.Contains("certificate", untrusted, StringComparison.Ordinal);
+
+        Assert.Equal(expected, await GitDigestAsync([context, "--git", "insecure-skip-tls=true"], new Dictionary<string, string?>()));
+        Assert.Equal(expected, await GitDigestAsync([context], new Dictionary<string, string?> { ["GIT_SSL_CAINFO"] = server.CaCertificatePath }));
+    }
+
+    [RootFact]
     public async Task Submodules_are_checked_out_only_with_recurse_submodules()
     {
         using var server = await GitHttpServer.StartAsync(Served);
