@@ -7,7 +7,8 @@ namespace Drydock.Context;
 /// plain or compressed with anything Docker recognises, told by content. The layer extractor
 /// does the work with its containment: no entry, symlink or hardlink reaches outside the
 /// directory (names that climb out are clamped in with a warning). A context is files and
-/// links only: a device node, or an entry larger than the disk's free space, ends the build.
+/// links only: a device node, or an entry larger than the disk's free space, ends the build;
+/// <c>.wh.</c> names are files like any other (no layer, no whiteouts).
 /// </summary>
 internal static class ContextArchive
 {
@@ -29,6 +30,7 @@ internal static class ContextArchive
             CreateDeviceNodes = false,
             RefuseDeviceNodes = true,
             ApplyXattrs = false,
+            ApplyWhiteouts = false,
             MaxEntrySize = new DriveInfo(directory).AvailableFreeSpace,
         };
         try

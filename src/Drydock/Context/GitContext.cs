@@ -48,7 +48,11 @@ internal static class GitContext
         }
         catch (GitSourceException e)
         {
-            throw new BuildContextException($"git build context {source.Shown}: {e.Message}", e);
+            // git says "server certificate verification failed" or "SSL certificate problem: …".
+            var tlsHint = !source.Git.InsecureSkipTls && e.Message.Contains("certificate", StringComparison.OrdinalIgnoreCase)
+                ? "; a server whose certificate a private CA signed needs that CA in GIT_SSL_CAINFO, or the git option insecure-skip-tls=true"
+                : "";
+            throw new BuildContextException($"git build context {source.Shown}: {e.Message}{tlsHint}", e);
         }
     }
 

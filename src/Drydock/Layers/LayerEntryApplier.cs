@@ -96,7 +96,7 @@ internal sealed class LayerEntryApplier(string root, LayerExtractOptions options
         }
 
         var name = ImagePaths.Name(path);
-        if (path != "/" && name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        if (options.ApplyWhiteouts && path != "/" && name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
         {
             ApplyWhiteout(entry, path, name);
             return;

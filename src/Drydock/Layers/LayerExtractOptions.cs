@@ -30,6 +30,13 @@ public sealed record LayerExtractOptions
     public bool ApplyXattrs { get; init; } = true;
 
     /// <summary>
+    /// Read <c>.wh.NAME</c> and <c>.wh..wh..opq</c> entries as whiteouts, as an image layer means
+    /// them. False for any other archive (ADD's, a build context): they are then plain files, as
+    /// BuildKit's and docker's untar (no whiteout conversion outside layers) leave them.
+    /// </summary>
+    public bool ApplyWhiteouts { get; init; } = true;
+
+    /// <summary>
     /// Image paths (and all beneath them) that the layer may neither write, delete nor link to: the
     /// ignore list when extracting into "/" (kaniko style), e.g. /proc, /sys, /dev, the work directory.
     /// </summary>

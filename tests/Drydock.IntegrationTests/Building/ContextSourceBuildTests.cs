@@ -8,57 +8,55 @@ namespace Drydock.IntegrationTests.Building;
 /// </summary>
 public sealed class ContextSourceBuildTests : IAsyncLifetime
 {
-    private const string CopyAll = "FROM scratch\nCOPY . /c/\n";
-
-    private readonly TempDirectory _scratch = new("drydock-ctxsrc-");
+    private readonly ContextSourceBuild _build = new("drydock-ctxsrc-");
     private GitTestRepository? _repository;
 
-    private string Served => _scratch.Combine("served");
+    private string Served => _build.Combine("served");
 
     // A Dockerfile outside the contexts, for repositories that hold none.
-    private string OutsideDockerfile => _scratch.Combine("Dockerfile.outside");
+    private string OutsideDockerfile => _build.Combine("Dockerfile.outside");
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Served);
         _repository = await GitTestRepository.CreateAsync(Served, "repo");
-        await File.WriteAllTextAsync(OutsideDockerfile, CopyAll);
+        await File.WriteAllTextAsync(OutsideDockerfile, ContextSourceBuild.CopyAll);
     }
 
     public Task DisposeAsync()
     {
-        _scratch.Dispose();
+        _build.Dispose();
         return Task.CompletedTask;
     }
 
     [RootFact]
     public async Task Tar_contexts_in_every_compression_and_on_standard_input_build_what_the_directory_builds()
     {
-        var tree = SampleTree("tree");
-        var expected = await DigestAsync(["--context", tree]);
+        var tree = _build.SampleTree("tree");
+        var expected = await ContextSourceBuild.DigestAsync(["--context", tree]);
 
         foreach (var (name, flag) in new[] { ("plain.tar", ""), ("gzip.tar.gz", "--gzip"), ("bzip2.tbz", "--bzip2"), ("xz.archive", "--xz"), ("zstd.tar.zst", "--zstd") })
         {
-            var archive = await TarAsync(tree, name, flag);
-            Assert.Equal(expected, await DigestAsync(["--context", "tar://" + archive]));
+            var archive = await _build.TarAsync(tree, name, flag);
+            Assert.Equal(expected, await ContextSourceBuild.DigestAsync(["--context", "tar://" + archive]));
         }
 
-        var gzip = _scratch.Combine("gzip.tar.gz");
-        Assert.Equal(expected, await DigestAsync(["-"], standardInput: gzip));
-        Assert.Equal(expected, await DigestAsync(["--context", "tar://stdin"], standardInput: _scratch.Combine("xz.archive")));
+        var gzip = _build.Combine("gzip.tar.gz");
+        Assert.Equal(expected, await ContextSourceBuild.DigestAsync(["-"], standardInput: gzip));
+        Assert.Equal(expected, await ContextSourceBuild.DigestAsync(["--context", "tar://stdin"], standardInput: _build.Combine("xz.archive")));
 
         // The sub-path, and the Dockerfile and .dockerignore found inside it, whatever the kind.
-        var subExpected = await DigestAsync(["--context", tree, "--context-sub-path", "sub"]);
+        var subExpected = await ContextSourceBuild.DigestAsync(["--context", tree, "--context-sub-path", "sub"]);
         Assert.NotEqual(expected, subExpected);
-        Assert.Equal(subExpected, await DigestAsync(["--context", "tar://" + gzip, "--context-sub-path", "sub"]));
-        Assert.Equal(subExpected, await DigestAsync(["--context", Path.Combine(tree, "sub")]));
+        Assert.Equal(subExpected, await ContextSourceBuild.DigestAsync(["--context", "tar://" + gzip, "--context-sub-path", "sub"]));
+        Assert.Equal(subExpected, await ContextSourceBuild.DigestAsync(["--context", Path.Combine(tree, "sub")]));
     }
 
     [RootFact]
     public async Task An_http_tarball_context_builds_what_the_directory_builds()
     {
-        var tree = SampleTree("tree");
-        var archive = await TarAsync(tree, "ctx.tar.gz", "--gzip");
+        var tree = _build.SampleTree("tree");
+        var archive = await _build.TarAsync(tree, "ctx.tar.gz", "--gzip");
         var bytes = await File.ReadAllBytesAsync(archive);
         using var server = new HttpStubServer(async context =>
         {
@@ -72,24 +70,24 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
             await context.Response.OutputStream.WriteAsync(bytes);
         });
 
-        Assert.Equal(await DigestAsync(["--context", tree]), await DigestAsync(["--context", $"http://{server.Host}/ctx.tar.gz"]));
+        Assert.Equal(await ContextSourceBuild.DigestAsync(["--context", tree]), await ContextSourceBuild.DigestAsync(["--context", $"http://{server.Host}/ctx.tar.gz"]));
 
-        var error = DrydockRunner.AssertOneError(await BuildAsync(["--context", $"http://{server.Host}/missing.tar.gz"]));
+        var error = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", $"http://{server.Host}/missing.tar.gz"]));
         Assert.Equal($"ERROR cannot download build context http://{server.Host}/missing.tar.gz: the server answered 404 NotFound; check the URL", error);
     }
 
     [RootFact]
     public async Task A_bucket_context_is_downloaded_and_unpacked_as_a_tar_context()
     {
-        var tree = SampleTree("tree");
-        var archive = await TarAsync(tree, "bucket.tar.gz", "--gzip");
+        var tree = _build.SampleTree("tree");
+        var archive = await _build.TarAsync(tree, "bucket.tar.gz", "--gzip");
         using var gcs = new GcsJsonApiServer();
         gcs.Put("bucket", "ci/ctx.tar.gz", await File.ReadAllBytesAsync(archive));
         var emulator = new Dictionary<string, string?> { ["STORAGE_EMULATOR_HOST"] = gcs.EmulatorHost };
 
-        var subExpected = await DigestAsync(["--context", tree, "--context-sub-path", "sub"]);
-        Assert.Equal(await DigestAsync(["--context", tree]), await DigestAsync(["--context", "gs://bucket/ci/ctx.tar.gz"], emulator));
-        Assert.Equal(subExpected, await DigestAsync(["--context", "gs://bucket/ci/ctx.tar.gz", "--context-sub-path", "sub"], emulator));
+        var subExpected = await ContextSourceBuild.DigestAsync(["--context", tree, "--context-sub-path", "sub"]);
+        Assert.Equal(await ContextSourceBuild.DigestAsync(["--context", tree]), await ContextSourceBuild.DigestAsync(["--context", "gs://bucket/ci/ctx.tar.gz"], emulator));
+        Assert.Equal(subExpected, await ContextSourceBuild.DigestAsync(["--context", "gs://bucket/ci/ctx.tar.gz", "--context-sub-path", "sub"], emulator));
     }
 
     [RootFact]
@@ -107,13 +105,13 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
         Assert.Equal(await ExpectedAsync(main: false), await GitDigestAsync([context + "#" + first], http));
         Assert.Equal(await ExpectedAsync(main: false), await GitDigestAsync([context + "#refs/heads/feature#" + first], http));
 
-        var deep = SampleDirectory("deep-expected", ("deep/f", "deep\n", false));
-        Assert.Equal(await DigestAsync(["--context", deep, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context + "#v1", "--context-sub-path", "sub"], http));
+        var deep = _build.SampleDirectory("deep-expected", ("deep/f", "deep\n", false));
+        Assert.Equal(await ContextSourceBuild.DigestAsync(["--context", deep, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context + "#v1", "--context-sub-path", "sub"], http));
 
-        var missingRef = DrydockRunner.AssertOneError(await BuildAsync(["--context", context + "#nope", "--dockerfile", OutsideDockerfile], http));
+        var missingRef = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", context + "#nope", "--dockerfile", OutsideDockerfile], http));
         Assert.StartsWith($"ERROR git build context {context}#nope: http://{server.Host}/repo.git has no branch or tag nope", missingRef);
 
-        var missingSub = DrydockRunner.AssertOneError(await BuildAsync(["--context", context, "--context-sub-path", "nope", "--dockerfile", OutsideDockerfile], http));
+        var missingSub = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", context, "--context-sub-path", "nope", "--dockerfile", OutsideDockerfile], http));
         Assert.Equal($"ERROR build context {context} has no directory nope (the context sub-path)", missingSub);
     }
 
@@ -130,7 +128,7 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
             ["GIT_PULL_METHOD"] = "http", ["GIT_USERNAME"] = "builder", ["GIT_PASSWORD"] = Password,
         }));
 
-        var wrong = await BuildAsync(["--context", context, "--dockerfile", OutsideDockerfile], new Dictionary<string, string?>
+        var wrong = await ContextSourceBuild.BuildAsync(["--context", context, "--dockerfile", OutsideDockerfile], new Dictionary<string, string?>
         {
             ["GIT_PULL_METHOD"] = "http", ["GIT_USERNAME"] = "builder", ["GIT_PASSWORD"] = "wrong-secret-123",
         });
@@ -146,10 +144,26 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
     }
 
     [RootFact]
+    public async Task Git_contexts_over_https_need_a_trusted_certificate_or_insecure_skip_tls()
+    {
+        using var server = await GitHttpServer.StartTlsAsync(Served, _build.Combine("git-tls"));
+        var context = $"git://{server.Host}/repo.git";
+        var expected = await ExpectedAsync(main: true);
+
+        // https is the default GIT_PULL_METHOD.
+        var untrusted = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", context, "--dockerfile", OutsideDockerfile]));
+        Assert.StartsWith($"ERROR git build context {context}: cannot reach the git repository https://{server.Host}/repo.git: ", untrusted);
+        Assert.EndsWith("; a server whose certificate a private CA signed needs that CA in GIT_SSL_CAINFO, or the git option insecure-skip-tls=true", untrusted, StringComparison.Ordinal);
+
+        Assert.Equal(expected, await GitDigestAsync([context, "--git", "insecure-skip-tls=true"], new Dictionary<string, string?>()));
+        Assert.Equal(expected, await GitDigestAsync([context], new Dictionary<string, string?> { ["GIT_SSL_CAINFO"] = server.CaCertificatePath }));
+    }
+
+    [RootFact]
     public async Task Submodules_are_checked_out_only_with_recurse_submodules()
     {
         using var server = await GitHttpServer.StartAsync(Served);
-        var work = _scratch.Combine("super-work");
+        var work = _build.Combine("super-work");
         Directory.CreateDirectory(work);
         foreach (var command in new[]
         {
@@ -166,13 +180,13 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
         var http = new Dictionary<string, string?> { ["GIT_PULL_METHOD"] = "http" };
         var context = $"git://{server.Host}/super.git";
 
-        var with = SampleDirectory("super-with", (".gitmodules", modules, false), ("mod/a.txt", "two\n", false), ("mod/run.sh", "#!/bin/sh\n", true), ("mod/sub/deep/f", "deep\n", false));
-        Assert.Equal(await DigestAsync(["--context", with, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context, "--git", "recurse-submodules=true"], http));
+        var with = _build.SampleDirectory("super-with", (".gitmodules", modules, false), ("mod/a.txt", "two\n", false), ("mod/run.sh", "#!/bin/sh\n", true), ("mod/sub/deep/f", "deep\n", false));
+        Assert.Equal(await ContextSourceBuild.DigestAsync(["--context", with, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context, "--git", "recurse-submodules=true"], http));
 
-        var without = SampleDirectory("super-without", (".gitmodules", modules, false));
+        var without = _build.SampleDirectory("super-without", (".gitmodules", modules, false));
         Directory.CreateDirectory(Path.Combine(without, "mod"));
         File.SetUnixFileMode(Path.Combine(without, "mod"), ContextDirectory.Mode755);
-        Assert.Equal(await DigestAsync(["--context", without, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context], http));
+        Assert.Equal(await ContextSourceBuild.DigestAsync(["--context", without, "--dockerfile", OutsideDockerfile]), await GitDigestAsync([context], http));
     }
 
     [RootFact]
@@ -189,20 +203,20 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
     {
         using var refusing = new RefusingPort();
 
-        var unreachable = DrydockRunner.AssertOneError(await BuildAsync(
+        var unreachable = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(
             ["--context", $"git://{refusing.Host}/repo.git", "--dockerfile", OutsideDockerfile], new Dictionary<string, string?> { ["GIT_PULL_METHOD"] = "http" }));
         Assert.StartsWith($"ERROR git build context git://{refusing.Host}/repo.git: cannot reach the git repository http://{refusing.Host}/repo.git: ", unreachable);
 
-        var unknown = DrydockRunner.AssertOneError(await BuildAsync(["--context", "ftp://host/ctx.tar"]));
+        var unknown = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", "ftp://host/ctx.tar"]));
         Assert.StartsWith("ERROR unknown build context prefix ftp:// in ftp://host/ctx.tar", unknown);
 
-        var bucket = DrydockRunner.AssertOneError(await BuildAsync(["--context", "gs://bucket/ctx.tar.gz"], new Dictionary<string, string?> { ["STORAGE_EMULATOR_HOST"] = refusing.Host }));
+        var bucket = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", "gs://bucket/ctx.tar.gz"], new Dictionary<string, string?> { ["STORAGE_EMULATOR_HOST"] = refusing.Host }));
         Assert.StartsWith($"ERROR Cannot download the build context gs://bucket/ctx.tar.gz: cannot reach {refusing.Host}: ", bucket);
 
-        var badGitOption = DrydockRunner.AssertOneError(await BuildAsync(["--context", $"git://{refusing.Host}/repo.git", "--git", "depth=1"]));
+        var badGitOption = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", $"git://{refusing.Host}/repo.git", "--git", "depth=1"]));
         Assert.Equal("ERROR unknown git option \"depth\": the keys are branch, single-branch, recurse-submodules and insecure-skip-tls", badGitOption);
 
-        var http = DrydockRunner.AssertOneError(await BuildAsync(["--context", $"http://{refusing.Host}/ctx.tar.gz"]));
+        var http = DrydockRunner.AssertOneError(await ContextSourceBuild.BuildAsync(["--context", $"http://{refusing.Host}/ctx.tar.gz"]));
         Assert.StartsWith($"ERROR cannot download build context http://{refusing.Host}/ctx.tar.gz: ", http);
     }
 
@@ -215,74 +229,13 @@ public sealed class ContextSourceBuildTests : IAsyncLifetime
             files.Add(("feat.txt", "feature\n", false));
         }
 
-        return DigestAsync(["--context", SampleDirectory($"expected-{main}-{feature}", [.. files]), "--dockerfile", OutsideDockerfile]);
+        return ContextSourceBuild.DigestAsync(["--context", _build.SampleDirectory($"expected-{main}-{feature}", [.. files]), "--dockerfile", OutsideDockerfile]);
     }
 
     private Task<string> GitDigestAsync(IEnumerable<string> contextAndFlags, IReadOnlyDictionary<string, string?> environment)
     {
         var arguments = contextAndFlags.ToList();
         arguments.InsertRange(0, ["--context"]);
-        return DigestAsync([.. arguments, "--dockerfile", OutsideDockerfile], environment);
+        return ContextSourceBuild.DigestAsync([.. arguments, "--dockerfile", OutsideDockerfile], environment);
     }
-
-    private string SampleTree(string name)
-    {
-        var exists = Directory.Exists(_scratch.Combine(name));
-        var root = SampleDirectory(
-            name,
-            ("Dockerfile", CopyAll, false),
-            (".dockerignore", "*.log\n", false),
-            ("a.txt", "a\n", false),
-            ("x.log", "ignored\n", false),
-            ("bin/run.sh", "#!/bin/sh\n", true),
-            ("sub/Dockerfile", "FROM scratch\nCOPY . /s/\n", false),
-            ("sub/.dockerignore", "skip\n", false),
-            ("sub/s.txt", "s\n", false),
-            ("sub/skip", "skipped\n", false));
-        if (!exists)
-        {
-            File.CreateSymbolicLink(Path.Combine(root, "link"), "a.txt");
-        }
-
-        return root;
-    }
-
-    private string SampleDirectory(string name, params (string Path, string Content, bool Executable)[] files)
-    {
-        var root = _scratch.Combine(name);
-        if (Directory.Exists(root))
-        {
-            return root;
-        }
-
-        Directory.CreateDirectory(root);
-        foreach (var (path, content, executable) in files)
-        {
-            var full = Path.Combine(root, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllText(full, content);
-            File.SetUnixFileMode(full, executable ? ContextDirectory.Mode755 : ContextDirectory.Mode644);
-        }
-
-        foreach (var directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Append(root))
-        {
-            File.SetUnixFileMode(directory, ContextDirectory.Mode755);
-        }
-
-        return root;
-    }
-
-    // GNU tar's archive of the tree, compressed by the compressor's own CLI (tar runs it).
-    private async Task<string> TarAsync(string tree, string name, string compression)
-    {
-        var archive = _scratch.Combine(name);
-        await ToolRunner.RunCheckedAsync("tar", [.. compression.Length > 0 ? [compression] : Array.Empty<string>(), "-C", tree, "-cf", archive, "."]);
-        return archive;
-    }
-
-    private static async Task<string> DigestAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? standardInput = null) =>
-        DrydockRunner.Digest(await BuildAsync(arguments, environment, standardInput));
-
-    private static Task<ToolResult> BuildAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? standardInput = null) =>
-        DrydockRunner.BuildAsync([.. arguments, "--no-push", "--reproducible"], environment, standardInput);
 }

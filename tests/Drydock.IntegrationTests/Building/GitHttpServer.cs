@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Drydock.IntegrationTests.Building;
@@ -8,7 +9,8 @@ namespace Drydock.IntegrationTests.Building;
 /// git's smart HTTP protocol on 127.0.0.1: an <see cref="HttpStubServer"/> that runs
 /// <c>git http-backend</c> as a CGI program for each request, serving the bare repositories of
 /// one directory at <c>http://127.0.0.1:PORT/NAME.git</c>. With a user and password it answers
-/// 401 to any request without them, as a protected host does.
+/// 401 to any request without them, as a protected host does. <see cref="StartTlsAsync"/> serves it
+/// over https instead, with a certificate of a throwaway CA.
 /// </summary>
 internal sealed class GitHttpServer : IDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class GitHttpServer : IDisposable
     private readonly string? _expectedAuthorization;
     private readonly string _backend;
     private readonly HttpStubServer _server;
+    private TlsTerminator? _tls;
 
     private GitHttpServer(string root, string backend, (string User, string Password)? credentials)
     {
@@ -25,8 +28,11 @@ internal sealed class GitHttpServer : IDisposable
         _server = new HttpStubServer(ServeAsync);
     }
 
-    /// <summary><c>127.0.0.1:PORT</c>, as a kaniko git:// context names the host.</summary>
-    public string Host => _server.Host;
+    /// <summary><c>127.0.0.1:PORT</c>, as a kaniko git:// context names the host (the https side when served over TLS).</summary>
+    public string Host => _tls?.Host ?? _server.Host;
+
+    /// <summary>The CA that signed the https certificate (<see cref="StartTlsAsync"/> only).</summary>
+    public string? CaCertificatePath { get; private set; }
 
     public static async Task<GitHttpServer> StartAsync(string root, (string User, string Password)? credentials = null)
     {
@@ -34,7 +40,22 @@ internal sealed class GitHttpServer : IDisposable
         return new GitHttpServer(root, Path.Combine(execPath, "git-http-backend"), credentials);
     }
 
-    public void Dispose() => _server.Dispose();
+    /// <summary>Serves <paramref name="root"/> over https at <see cref="Host"/>, with a certificate for 127.0.0.1 made in <paramref name="certificates"/>.</summary>
+    public static async Task<GitHttpServer> StartTlsAsync(string root, string certificates)
+    {
+        await TestCertificates.CreateServerAsync(certificates);
+        var server = await StartAsync(root);
+        var certificate = X509Certificate2.CreateFromPemFile(Path.Combine(certificates, "server.crt"), Path.Combine(certificates, "server.key"));
+        server._tls = new TlsTerminator(certificate, server._server.Port);
+        server.CaCertificatePath = Path.Combine(certificates, "ca.crt");
+        return server;
+    }
+
+    public void Dispose()
+    {
+        _tls?.Dispose();
+        _server.Dispose();
+    }
 
     private async Task ServeAsync(HttpListenerContext context)
     {

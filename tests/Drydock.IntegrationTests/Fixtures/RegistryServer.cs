@@ -284,33 +284,15 @@ public class RegistryServer : IAsyncLifetime
     private async Task CreateCertificatesAsync()
     {
         var tls = Work.Combine("tls");
-        Directory.CreateDirectory(tls);
         string P(string name) => Path.Combine(tls, name);
-        await ToolRunner.RunCheckedAsync("openssl", [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", P("ca.key"), "-out", P("ca.crt"), "-days", "3", "-subj", "/CN=Drydock Test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-        await ToolRunner.RunCheckedAsync("openssl", [
-            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", P("server.key"), "-out", P("server.csr"), "-subj", "/CN=localhost"]);
-        await File.WriteAllTextAsync(P("server.ext"),
-            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1,DNS:registry.test\n");
-        await ToolRunner.RunCheckedAsync("openssl", [
-            "x509", "-req", "-in", P("server.csr"), "-CA", P("ca.crt"), "-CAkey", P("ca.key"), "-CAcreateserial",
-            "-out", P("server.crt"), "-days", "3", "-extfile", P("server.ext")]);
+        await TestCertificates.CreateServerAsync(tls);
         CaCertificatePath = P("ca.crt");
         CertDirectory = Work.Combine("certs.d");
         Directory.CreateDirectory(CertDirectory);
         File.Copy(CaCertificatePath, Path.Combine(CertDirectory, "ca.crt"));
         if (Mode == RegistryMode.MutualTls)
         {
-            await ToolRunner.RunCheckedAsync("openssl", [
-                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", P("client.key"), "-out", P("client.csr"), "-subj", "/CN=drydock-test-client"]);
-            await File.WriteAllTextAsync(P("client.ext"), "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n");
-            await ToolRunner.RunCheckedAsync("openssl", [
-                "x509", "-req", "-in", P("client.csr"), "-CA", P("ca.crt"), "-CAkey", P("ca.key"), "-CAcreateserial",
-                "-out", P("client.crt"), "-days", "3", "-extfile", P("client.ext")]);
+            await TestCertificates.CreateClientAsync(tls);
             ClientCertificatePath = P("client.crt");
             ClientKeyPath = P("client.key");
 

@@ -206,6 +206,20 @@ public sealed class LayerExtractorTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_whiteouts_their_names_are_plain_files_that_delete_nothing()
+    {
+        await _tree.ExtractAsync(new TestTar().File("a/x", "x").File("d/old", "1").ToArray());
+        var archive = _tree.Options with { ApplyWhiteouts = false };
+        await _tree.ExtractAsync(new TestTar().File("a/.wh.x", "not a whiteout").Empty("d/.wh..wh..opq").Empty(".wh..wh.plnk").ToArray(), archive);
+
+        Assert.Equal("x", File.ReadAllText(_tree.InRoot("a/x")));
+        Assert.Equal("not a whiteout", File.ReadAllText(_tree.InRoot("a/.wh.x")));
+        Assert.Equal([".wh..wh..opq", "old"], Directory.GetFileSystemEntries(_tree.InRoot("d")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(_tree.InRoot(".wh..wh.plnk")));
+        Assert.Empty(_tree.Warnings);
+    }
+
+    [Fact]
     public async Task A_file_replaces_a_directory_and_a_directory_replaces_a_file()
     {
         await _tree.ExtractAsync(new TestTar().File("p/child", "c").File("q", "file").ToArray());

@@ -50,7 +50,8 @@ internal static class AddArchive
     /// <summary>
     /// Unpacks the archive into <paramref name="hostDirectory"/> (an existing directory, the root
     /// of everything the archive names, as Docker's chrooted untar treats it). Entries keep the
-    /// owners, modes and times the archive gives them; the directory itself keeps its own.
+    /// owners, modes and times the archive gives them; the directory itself keeps its own. An
+    /// archive is no layer: <c>.wh.</c> names are files that delete nothing.
     /// </summary>
     public static async Task ExtractAsync(string archive, ArchiveCompression compression, string hostDirectory, IBuildLog log, CancellationToken cancellationToken)
     {
@@ -62,7 +63,7 @@ internal static class AddArchive
             var tar = ArchiveStreams.OpenDecompressing(file, compression);
             await using (tar.ConfigureAwait(false))
             {
-                var options = LayerExtractOptions.Default with { Warn = log.Warn };
+                var options = LayerExtractOptions.Default with { Warn = log.Warn, ApplyWhiteouts = false };
                 await LayerExtractor.ExtractAsync(tar, LayerCompression.None, hostDirectory, options, cancellationToken).ConfigureAwait(false);
             }
         }
