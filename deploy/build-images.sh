@@ -4,6 +4,8 @@
 #   OUTDIR/debug     the same plus a static busybox under /busybox, for CI jobs with a shell
 # each holding one image tagged `latest`, and prints their compressed sizes. With --push REPO it also
 # pushes REPO/executor:latest and REPO/debug:latest (credentials from DOCKER_CONFIG, as for builds).
+# Arguments after `--` go to each `drydock build`, e.g. `-- --insecure-registry 127.0.0.1:5000` for a
+# plain-HTTP registry.
 #
 # The executor is published as Native AOT with its ELF interpreter and RPATH in /kaniko/lib
 # (-p:DrydockKanikoDir, src/Drydock.Cli/Drydock.Cli.csproj), and the loader and every library it
@@ -13,13 +15,18 @@
 # DRYDOCK=PATH builds with that drydock (the tests pass their own); by default the CLI is built here.
 set -euo pipefail
 
-usage() { echo "usage: $0 OUTDIR [--push REPO]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
+usage() { echo "usage: $0 OUTDIR [--push REPO] [-- DRYDOCK-BUILD-FLAGS...]" >&2; exit 2; }
+[ $# -ge 1 ] && [ "$1" != -- ] || usage
 out=$1; shift
 repo=""
-if [ $# -gt 0 ]; then
-  [ "$1" = "--push" ] && [ $# -eq 2 ] || usage
+if [ $# -gt 0 ] && [ "$1" = "--push" ]; then
+  [ $# -ge 2 ] || usage
   repo=${2%/}
+  shift 2
+fi
+if [ $# -gt 0 ]; then
+  [ "$1" = -- ] || usage
+  shift
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -89,7 +96,7 @@ for image in executor debug; do
   fi
   echo "building $image" >&2
   "$drydock" build --context "$ctx" --dockerfile "$root/deploy/Dockerfile" --target "$image" \
-    "${destination[@]}" --oci-layout-path "$out/$image" --reproducible >/dev/null
+    "${destination[@]}" --oci-layout-path "$out/$image" --reproducible "$@" >/dev/null
 done
 
 # Compressed size: what a pull downloads (manifest, config and layer blobs).

@@ -35,6 +35,16 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         CMD ["sh", "-c", "cat /app/greeting.txt; id -u; echo \"mode=$MODE\"; pwd"]
         """;
 
+    /// <summary>The Dockerfile on <paramref name="baseReference"/> with its context files (also built in place: Deploy/InPlaceDifferentialTests).</summary>
+    internal static ContextDirectory NewContext(string baseReference) => new ContextDirectory()
+        .Dockerfile($"FROM {baseReference}\n{DockerfileBody}\n")
+        .File("hello.txt", "hello\n")
+        .File("owned.txt", "owned\n")
+        .File("tree/run.sh", "#!/bin/sh\necho run-me\n", ContextDirectory.Mode755)
+        .File("tree/private.txt", "private\n", (UnixFileMode)0b110_100_000)
+        .File("tree/sub/deeper/nested.txt", "nested\n")
+        .Symlink("tree/link", "sub/deeper/nested.txt");
+
     /// <summary>What the build adds to the base's history: created_by and whether it has a layer.</summary>
     private static readonly (string CreatedBy, bool HasLayer)[] ExpectedHistory =
     [
@@ -279,14 +289,7 @@ public sealed class FullInstructionSetTests(HttpRegistry server, FullInstruction
         private async Task<Built> BuildAsync(RegistryServer server)
         {
             var seeded = await BaseImages.SeedBusyboxAsync(server);
-            using var context = new ContextDirectory()
-                .Dockerfile($"FROM {seeded.Reference}\n{DockerfileBody}\n")
-                .File("hello.txt", "hello\n")
-                .File("owned.txt", "owned\n")
-                .File("tree/run.sh", "#!/bin/sh\necho run-me\n", ContextDirectory.Mode755)
-                .File("tree/private.txt", "private\n", (UnixFileMode)0b110_100_000)
-                .File("tree/sub/deeper/nested.txt", "nested\n")
-                .Symlink("tree/link", "sub/deeper/nested.txt");
+            using var context = NewContext(seeded.Reference.ToString());
             var reference = server.Reference(RegistryServer.NewRepository("full") + ":latest").ToString();
 
             var result = await DrydockRunner.BuildAsync(["--insecure", "--build-arg", "GREETING=hello", "--context", context.Path, "--dockerfile", context.DockerfilePath, "--destination", reference]);

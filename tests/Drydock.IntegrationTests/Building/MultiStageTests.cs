@@ -10,7 +10,8 @@ namespace Drydock.IntegrationTests.Building;
 [Collection(RegistryCollections.Http)]
 public sealed class MultiStageTests(HttpRegistry server) : IDisposable
 {
-    private const string Dockerfile = """
+    /// <summary>Stages by name, index and image, ONBUILD, an unused stage; BASE is the busybox image (also built in place: Deploy/InPlaceDifferentialTests).</summary>
+    internal const string Dockerfile = """
         ARG BASE
         FROM ${BASE} AS builder
         RUN mkdir -p /out && echo "from builder" > /out/artifact && chown 1000:1000 /out/artifact

@@ -35,6 +35,9 @@ public sealed class RunHomeAndWorkdirOwnerTests(RunHomeAndWorkdirOwnerTests.Fixt
     private const string Passwd = "root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\nweb:x:33:44::/var/www:/bin/sh\n";
     private const string Group = "root:x:0:\nalice:x:1000:\ntestgroup:x:3000:\n";
 
+    /// <summary>The Dockerfile's context: busybox, passwd and group (also built in place, Deploy/InPlaceDifferentialTests).</summary>
+    internal static ContextDirectory NewContext() => RunBuildContexts.WithBusybox(Dockerfile).File("passwd", Passwd).File("group", Group);
+
     [RootFact]
     public async Task Run_writes_to_the_home_of_its_user_and_to_slash_for_a_user_without_an_entry()
     {
@@ -101,7 +104,7 @@ public sealed class RunHomeAndWorkdirOwnerTests(RunHomeAndWorkdirOwnerTests.Fixt
 
         public Task<(UnpackedImage Drydock, UnpackedImage Buildah)> BuildAsync() => _build.GetAsync(async () =>
         {
-            using var context = RunBuildContexts.WithBusybox(Dockerfile).File("passwd", Passwd).File("group", Group);
+            using var context = NewContext();
             var drydock = BuildWithDrydockAsync(context);
             var buildah = BuildWithBuildahAsync(context);
             return (await drydock, await buildah);

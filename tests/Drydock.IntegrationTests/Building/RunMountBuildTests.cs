@@ -12,6 +12,23 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
     private const string EnvSecret = "env-secret-9a2b4c6d";
     private const string SecretVariable = "DRYDOCK_RUN_TEST_SECRET";
 
+    /// <summary>RUNs with heredocs, run in /out (also built in place: Deploy/InPlaceDifferentialTests).</summary>
+    internal const string Heredocs = """
+        RUN <<EOF
+        echo "lone heredoc in $0" > /out/lone
+        EOF
+        RUN <<SCRIPT
+        #!/bin/sh
+        echo script "$0" > /out/script
+        SCRIPT
+        RUN cat <<'A' > several && cat <<-B >> several
+        first $HOME
+        A
+        	second
+        	B
+
+        """;
+
     [RootFact]
     public async Task A_context_bind_mount_is_read_and_never_lands_in_a_layer()
     {
@@ -126,20 +143,8 @@ public sealed class RunMountBuildTests(RunMountBuildTests.Fixture fixture) : ICl
                     RUN --mount=type=secret,id=envtoken,env=TOKEN sh -c 'printf %s "$TOKEN" | md5sum | cut -c 1-32 > secret-env'
                     RUN --mount=type=tmpfs,target=/scratch,size=1m sh -c 'echo data > /scratch/x; df -k /scratch | tail -n 1 | while read fs size rest; do echo $size; done > tmpfs-size'
                     RUN --network=none sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " > interfaces'
-                    RUN <<EOF
-                    echo "lone heredoc in $0" > /out/lone
-                    EOF
-                    RUN <<SCRIPT
-                    #!/bin/sh
-                    echo script "$0" > /out/script
-                    SCRIPT
-                    RUN cat <<'A' > several && cat <<-B >> several
-                    first $HOME
-                    A
-                    	second
-                    	B
 
-                    """);
+                    """ + Heredocs);
             _context
                 .File("src/a.txt", "from the context\n")
                 .File("src/ignored.txt", "ignored by .dockerignore\n")

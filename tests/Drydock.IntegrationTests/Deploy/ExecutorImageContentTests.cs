@@ -95,6 +95,22 @@ public sealed class ExecutorImageContentTests(ExecutorImages images)
         }
     }
 
+    [RootFact]
+    public async Task BuildImagesPushesBothImagesAsItsLayoutsHoldThem()
+    {
+        // Only when the fixture ran build-images.sh (with --push to its registry), not with prebuilt layouts.
+        if (images.PushedRepository is not { } repository)
+        {
+            return;
+        }
+
+        foreach (var (image, layout) in new[] { ("executor", images.ExecutorLayout), ("debug", images.DebugLayout) })
+        {
+            var pushed = JsonNode.Parse((await ToolRunner.RunCheckedAsync("skopeo", ["inspect", "--tls-verify=false", $"docker://{repository}/{image}:latest"])).StandardOutput)!;
+            Assert.Equal((await OciLayout.TaggedAsync(layout, "latest"))["digest"]!.GetValue<string>(), pushed["Digest"]!.GetValue<string>());
+        }
+    }
+
     private static async Task<JsonNode> ConfigAsync(string layout) =>
         JsonNode.Parse((await ToolRunner.RunCheckedAsync("skopeo", ["inspect", "--config", $"oci:{layout}:latest"])).StandardOutput)!["config"]!;
 

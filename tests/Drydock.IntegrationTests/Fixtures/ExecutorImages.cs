@@ -2,7 +2,8 @@ namespace Drydock.IntegrationTests.Fixtures;
 
 /// <summary>
 /// Drydock's executor images (<c>executor</c> and <c>debug</c>), built once per test run by
-/// <c>deploy/build-images.sh</c> (the Native AOT publish takes most of a minute) and loaded into a
+/// <c>deploy/build-images.sh</c> (the Native AOT publish takes most of a minute), pushed by it to a
+/// plain-HTTP registry of the fixture's own (<c>--push</c>) and loaded into a
 /// <see cref="Fixtures.Podman"/> of their own. Join with <c>[Collection(ExecutorImages.Collection)]</c>.
 /// </summary>
 /// <remarks>
@@ -25,7 +26,13 @@ public sealed class ExecutorImages : IAsyncLifetime
     /// <summary>What build-images.sh printed (its size lines), or null when prebuilt layouts were given.</summary>
     public ToolResult? Build { get; private set; }
 
+    /// <summary>Where build-images.sh pushed <c>executor:latest</c> and <c>debug:latest</c>, or null when prebuilt layouts were given.</summary>
+    public string? PushedRepository { get; private set; }
+
     public Podman Podman { get; } = new();
+
+    /// <summary>The registry the images were pushed to (running only when they were built here).</summary>
+    public RegistryServer Registry { get; } = new(RegistryMode.Http);
 
     /// <summary>The executor image's ID in <see cref="Podman"/>.</summary>
     public string Executor { get; private set; } = "";
@@ -42,9 +49,11 @@ public sealed class ExecutorImages : IAsyncLifetime
         if (Directory == _output.Path)
         {
             // Built with the drydock these tests run, so the images show this tree's builder too.
+            await Registry.InitializeAsync();
+            PushedRepository = $"{Registry.Host}/drydock";
             Build = await ToolRunner.RunCheckedAsync(
                 Path.Combine(RepositoryRoot, "deploy", "build-images.sh"),
-                [Directory],
+                [Directory, "--push", PushedRepository, "--", "--insecure-registry", Registry.Host],
                 new ToolOptions { Timeout = TimeSpan.FromMinutes(10), Environment = new Dictionary<string, string?> { ["DRYDOCK"] = DrydockRunner.ExecutablePath } });
         }
 
@@ -52,11 +61,11 @@ public sealed class ExecutorImages : IAsyncLifetime
         Debug = await Podman.LoadOciLayoutAsync(DebugLayout);
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
+        await Registry.DisposeAsync();
         Podman.Dispose();
         _output.Dispose();
-        return Task.CompletedTask;
     }
 
     private static string FindRepositoryRoot()

@@ -90,6 +90,16 @@ internal sealed class InPlaceMounts : IAsyncDisposable
                 NativeFiles.Chmod(placed, TmpfsMode);
                 _undo.Add(() => Directory.Delete(placed, recursive: true));
                 break;
+            case SandboxMount.Bind bind when bind.Target == RunMountSetup.ScriptDirectory && IsUnderRoot(bind.Source):
+                // Links to the scripts, not copies: a container's /dev is often noexec (podman's is),
+                // and exec checks the mount of the file a link leads to, here the work directory's.
+                foreach (var script in Directory.EnumerateFiles(bind.Source))
+                {
+                    File.CreateSymbolicLink(Path.Combine(placed, Path.GetFileName(script)), ImagePaths.FromHost(_root, script));
+                }
+
+                _undo.Add(() => InPlaceRoot.Delete(placed));
+                break;
             case SandboxMount.Bind { Writes: BindWrites.Kept } bind:
                 MoveIn(bind.Source, placed, isDirectory, cancellationToken);
                 break;
@@ -99,6 +109,8 @@ internal sealed class InPlaceMounts : IAsyncDisposable
                 break;
         }
     }
+
+    private bool IsUnderRoot(string hostPath) => _root == "/" || hostPath.StartsWith(_root + "/", StringComparison.Ordinal);
 
     /// <summary>What is at the target already waits beside it, under a name of its own, until the command is done.</summary>
     private void SetAside(string target)
