@@ -19,7 +19,8 @@ public static class Entry
             new HelpOption(),
             new VersionOption(),
         };
-        root.Subcommands.Add(BuildCommand.Create(environment));
+        var build = BuildCommand.Create(environment);
+        root.Subcommands.Add(build);
         root.Subcommands.Add(ImageCommand.Create(environment));
         root.Subcommands.Add(VersionCommand.Create());
 
@@ -28,6 +29,12 @@ public static class Entry
         if (InvokedAs() == "executor" && args is not ["version", ..])
         {
             args = ["executor", .. args];
+        }
+
+        // As with kaniko (pflag), a single-value build flag given again replaces the earlier value.
+        if (args is [var name, .. var rest] && (name == build.Name || build.Aliases.Contains(name)))
+        {
+            args = [name, .. RepeatedFlags.KeepLast(build, rest)];
         }
 
         try

@@ -226,12 +226,38 @@ public sealed class KanikoFlagTests
         Assert.Contains("--destination", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_single_value_flag_given_twice_is_an_error_naming_it()
+    [Theory]
+    [InlineData("--target a --target b", "b")]
+    [InlineData("--target=a --no-push --target b", "b")]
+    [InlineData("--target a -v debug --target=c", "c")]
+    public void A_single_value_flag_given_again_replaces_the_earlier_value_as_in_pflag(string line, string target)
     {
-        var (_, result) = Parse(["--target", "a", "--target", "b", "--no-push"]);
+        var (flags, result) = Parse([.. line.Split(' '), "--no-push"]);
 
-        Assert.Contains("--target", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+        Assert.Empty(result.Errors);
+        Assert.Equal(target, flags.ToOptions(result).Target);
+    }
+
+    [Theory]
+    [InlineData("--no-push=false --no-push", true)]
+    [InlineData("--no-push --no-push=false --destination registry.example/app", false)]
+    [InlineData("--no-push true --no-push false --destination registry.example/app", false)]
+    public void A_boolean_given_again_takes_its_last_value(string line, bool noPush)
+    {
+        var (flags, result) = Parse(line.Split(' '));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(noPush, flags.ToOptions(result).NoPush);
+    }
+
+    [Fact]
+    public void Repeatable_flags_still_add_up_and_values_after_a_double_dash_are_left_alone()
+    {
+        string[] args = ["--destination", "r.example/a", "--target", "x", "--destination", "r.example/b", "--target", "y", "--", "--target", "z"];
+        var command = new Command("executor");
+        new BuildFlags(_ => null).AddTo(command);
+
+        Assert.Equal(["--destination", "r.example/a", "--destination", "r.example/b", "--target", "y", "--", "--target", "z"], RepeatedFlags.KeepLast(command, args));
     }
 
     [Theory]
@@ -250,6 +276,6 @@ public sealed class KanikoFlagTests
         var flags = new BuildFlags(_ => null);
         var command = new Command("executor");
         flags.AddTo(command);
-        return (flags, command.Parse(arguments));
+        return (flags, command.Parse(RepeatedFlags.KeepLast(command, arguments)));
     }
 }
