@@ -15,12 +15,17 @@ public sealed record TokenServiceRequest(string Method, string? GrantType, bool 
 /// works: <c>GET /token?service=…&amp;scope=…</c> with Basic credentials, or the OAuth2
 /// <c>POST /token</c> with a password or refresh-token grant. Tokens are ES256 JWTs whose
 /// <c>x5c</c> header carries a self-signed certificate the registry trusts through its
-/// <c>rootcertbundle</c>; they grant every requested action to the one user, nothing to anyone else.
+/// <c>rootcertbundle</c>; they grant every requested action to the one user, nothing to anyone else,
+/// except on repositories named <c>readonly-…</c>, where the user may only pull (as a CI job token
+/// that can read another project's images but not push there).
 /// </summary>
 public sealed class TokenService : IDisposable
 {
     public const string Issuer = "drydock-test-issuer";
     public const string Service = "drydock-test-registry";
+
+    /// <summary>The prefix of the repositories the user may pull from but not push to.</summary>
+    public const string ReadOnlyPrefix = "readonly-";
 
     private readonly HttpStubServer _server;
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -119,11 +124,13 @@ public sealed class TokenService : IDisposable
                 continue;
             }
 
+            var name = scope[(first + 1)..last];
+            var actions = scope[(last + 1)..].Split(',').Where(a => a == "pull" || !name.StartsWith(ReadOnlyPrefix, StringComparison.Ordinal));
             access.Add(new JsonObject
             {
                 ["type"] = scope[..first],
-                ["name"] = scope[(first + 1)..last],
-                ["actions"] = new JsonArray(scope[(last + 1)..].Split(',').Select(a => (JsonNode)a).ToArray()),
+                ["name"] = name,
+                ["actions"] = new JsonArray(actions.Select(a => (JsonNode)a).ToArray()),
             });
         }
 
