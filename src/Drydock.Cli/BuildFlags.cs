@@ -127,6 +127,9 @@ public sealed class BuildFlags(Func<string, string?> environment)
         Secrets = (result.GetValue(_secret) ?? []).Select(text => SecretFlag.Parse(text, environment)).ToArray(),
         SshAgents = (result.GetValue(_ssh) ?? []).Select(text => SshFlag.Parse(text, environment)).ToArray(),
         RunCacheDirectory = result.GetValue(_runCacheDir),
+        LayerCache = _cache.LayerCache(result),
+        BaseImageCacheDirectory = _cache.BaseImageDirectory(result),
+        BaseImageCacheTtl = _cache.Ttl(result),
         AllowInsecure = (result.GetValue(_allow) ?? []).Select(ParseEntitlement).Contains(Entitlement.SecurityInsecure),
         Isolation = result.GetValue(_isolation),
         Force = result.GetValue(_force),
@@ -167,6 +170,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
             result.AddError("Nowhere to push: pass --destination (-d) or use --no-push.");
         }
 
+        _cache.CheckRepository(result, HasValue(result, _destination));
         foreach (var file in new[] { _imageNameWithDigestFile, _imageNameTagWithDigestFile }.Where(o => HasValue(result, o) && !HasValue(result, _destination)))
         {
             result.AddError($"{file.Name} names the image at its destinations: pass --destination (-d) too.");

@@ -1,23 +1,26 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Drydock.Cache;
 
 namespace Drydock.Cli;
 
 /// <summary>
-/// kaniko's layer-cache flags. Drydock has no layer cache yet, so asking for one fails the parse
-/// with one line instead of building uncached in silence. The flags that only qualify
-/// <c>--cache</c> (which layers it keeps, whether it pushes them) are accepted: without a cache
-/// they change nothing, in kaniko too.
+/// kaniko's cache flags: the layer cache (<c>--cache</c>, <c>--cache-repo</c>, <c>--cache-ttl</c>,
+/// <c>--cache-run-layers</c>, <c>--cache-copy-layers</c>, <c>--no-push-cache</c>) and the
+/// directory of warmed base images (<c>--cache-dir</c>).
 /// </summary>
 public sealed class CacheFlags
 {
-    private readonly Option<bool> _cache = new("--cache") { Description = "Not supported yet: kaniko's layer cache (Drydock refuses --cache=true)." };
-    private readonly Option<string?> _cacheDir = new("--cache-dir") { Description = "Not supported yet: kaniko's local cache of base images." };
-    private readonly Option<string?> _cacheRepo = new("--cache-repo") { Description = "Not supported yet: kaniko's registry repository of cached layers." };
-    private readonly Option<string?> _cacheTtl = new("--cache-ttl") { Description = "Not supported yet: how long kaniko's cached layers stay valid." };
-    private readonly Option<bool> _cacheCopyLayers = new("--cache-copy-layers") { Description = "Accepted: qualifies --cache, which is not supported yet." };
-    private readonly Option<bool> _cacheRunLayers = new("--cache-run-layers") { Description = "Accepted: qualifies --cache, which is not supported yet." };
-    private readonly Option<bool> _noPushCache = new("--no-push-cache") { Description = "Accepted: qualifies --cache, which is not supported yet." };
+    /// <summary>kaniko's default cache directory, read when it exists and the layer cache is on.</summary>
+    public const string KanikoCacheDirectory = "/cache";
+
+    private readonly Option<bool> _cache = new("--cache") { Description = "Reuse the layers of earlier builds: a step whose inputs are unchanged is not run (see README, \"Layer cache\")." };
+    private readonly Option<string?> _cacheDir = new("--cache-dir") { Description = "A directory of base images warmed by `drydock warm` (an OCI image layout), read before any registry (default with --cache: /cache when it exists)." };
+    private readonly Option<string?> _cacheRepo = new("--cache-repo") { Description = "Where cached layers live: a registry repository, or oci:DIR for a local OCI layout (default: the first destination's repository + /cache)." };
+    private readonly Option<string?> _cacheTtl = new("--cache-ttl") { Description = "How long a cached layer or warmed base image stays valid, e.g. 6h or 336h (default: two weeks)." };
+    private readonly Option<bool> _cacheCopyLayers = new("--cache-copy-layers") { Description = "Cache COPY and ADD steps too (keyed by the content of their sources)." };
+    private readonly Option<bool?> _cacheRunLayers = new("--cache-run-layers") { Description = "Cache RUN steps (default: true)." };
+    private readonly Option<bool> _noPushCache = new("--no-push-cache") { Description = "Use the layer cache but store no new entries in it." };
 
     public void AddTo(Command command)
     {
@@ -26,22 +29,48 @@ public sealed class CacheFlags
             command.Options.Add(option);
         }
 
-        command.Validators.Add(Check);
+        _cacheTtl.Validators.Add(result =>
+        {
+            if (RegistryFlags.ParseDuration(result.GetValueOrDefault<string>()) is not { } ttl || ttl <= TimeSpan.Zero)
+            {
+                result.AddError($"--cache-ttl: '{result.GetValueOrDefault<string>()}' is not a positive duration; write it as Go does, e.g. 6h, 90m or 336h");
+            }
+        });
+        _cacheRepo.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } repository && repository.StartsWith(LayerCacheOptions.LayoutScheme, StringComparison.Ordinal)
+                && repository.Length == LayerCacheOptions.LayoutScheme.Length)
+            {
+                result.AddError("--cache-repo: oci: needs a directory, e.g. oci:/cache/layers");
+            }
+        });
     }
 
-    private void Check(CommandResult result)
+    /// <summary>The layer cache needs somewhere to keep its entries: a --cache-repo, or a destination to put one beside.</summary>
+    public void CheckRepository(CommandResult result, bool hasDestination)
     {
-        // Tokens, not values: a malformed value has its own error already.
-        var asked = new List<string>();
-        if (result.GetResult(_cache) is { } cache && (cache.Tokens.Count == 0 || !bool.TryParse(cache.Tokens[0].Value, out var on) || on))
+        if (!hasDestination && result.GetResult(_cacheRepo) is null && result.GetValue(_cache))
         {
-            asked.Add(_cache.Name);
-        }
-
-        asked.AddRange(new[] { _cacheDir, _cacheRepo, _cacheTtl }.Where(o => result.GetResult(o) is not null).Select(o => o.Name));
-        if (asked.Count > 0)
-        {
-            result.AddError($"{string.Join(", ", asked)}: the layer cache is not supported yet; build without {(asked.Count == 1 ? "it" : "them")} (every step runs).");
+            result.AddError("--cache: nowhere to keep cached layers; pass --cache-repo (a repository, or oci:DIR for a local directory) or a --destination to put them beside.");
         }
     }
+
+    /// <summary>The layer cache the flags ask for, or null without <c>--cache</c>.</summary>
+    public LayerCacheOptions? LayerCache(ParseResult result) => result.GetValue(_cache)
+        ? new LayerCacheOptions(result.GetValue(_cacheRepo))
+        {
+            RunLayers = result.GetValue(_cacheRunLayers) ?? true,
+            CopyLayers = result.GetValue(_cacheCopyLayers),
+            Store = !result.GetValue(_noPushCache),
+            Ttl = Ttl(result),
+        }
+        : null;
+
+    /// <summary>The directory of warmed base images: the one named, else kaniko's /cache when the cache is on and it exists.</summary>
+    public string? BaseImageDirectory(ParseResult result) =>
+        result.GetValue(_cacheDir) is { Length: > 0 } named ? Path.GetFullPath(named)
+        : result.GetValue(_cache) && Directory.Exists(KanikoCacheDirectory) ? KanikoCacheDirectory
+        : null;
+
+    public TimeSpan Ttl(ParseResult result) => RegistryFlags.ParseDuration(result.GetValue(_cacheTtl)) ?? LayerCacheOptions.DefaultTtl;
 }

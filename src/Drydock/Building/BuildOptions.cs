@@ -1,4 +1,5 @@
 using Drydock.Building.Mounts;
+using Drydock.Cache;
 using Drydock.Context;
 using Drydock.Oci;
 using Drydock.Reference;
@@ -93,6 +94,18 @@ public sealed record BuildOptions
 
     /// <summary>ssh agents RUN --mount=type=ssh can use, and git sources are fetched with.</summary>
     public IReadOnlyList<SshAgentSource> SshAgents { get; init; } = [];
+
+    /// <summary>The layer cache (kaniko's <c>--cache</c>); null builds every step.</summary>
+    public LayerCacheOptions? LayerCache { get; init; }
+
+    /// <summary>
+    /// A directory of base images kept as an OCI image layout (<c>drydock warm</c> fills it), read
+    /// before any registry; null means none.
+    /// </summary>
+    public string? BaseImageCacheDirectory { get; init; }
+
+    /// <summary>How long a warmed base image's tag is trusted without asking its registry.</summary>
+    public TimeSpan BaseImageCacheTtl { get; init; } = LayerCacheOptions.DefaultTtl;
 
     /// <summary>Where RUN --mount=type=cache directories persist; null means <see cref="RunCacheStore.DefaultRoot"/>.</summary>
     public string? RunCacheDirectory { get; init; }

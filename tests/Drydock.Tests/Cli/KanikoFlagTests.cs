@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Drydock.Cache;
 using Drydock.Cli;
 using Drydock.Context;
 using Drydock.Snapshot;
@@ -8,7 +9,7 @@ namespace Drydock.Tests.Cli;
 /// <summary>
 /// kaniko v1.24's command lines parse unchanged: every flag, its short form, pflag's
 /// <c>--flag=value</c> and boolean <c>--flag</c> / <c>--flag=true</c> / <c>--flag=false</c>
-/// spellings; the layer-cache flags are refused with one line until Drydock has a cache.
+/// spellings; the layer-cache flags describe the cache.
 /// </summary>
 public sealed class KanikoFlagTests
 {
@@ -175,45 +176,69 @@ public sealed class KanikoFlagTests
         Assert.Equal(count, flags.ToOptions(result).Destinations.Count);
     }
 
-    [Theory]
-    [InlineData("--cache", "--cache")]
-    [InlineData("--cache=true", "--cache")]
-    [InlineData("--cache-repo registry.example/cache", "--cache-repo")]
-    [InlineData("--cache-dir /cache", "--cache-dir")]
-    [InlineData("--cache-ttl 6h", "--cache-ttl")]
-    public void A_layer_cache_flag_is_refused_with_one_line(string line, string flag)
-    {
-        var (_, result) = Parse([.. line.Split(' '), "--destination", "registry.example/app"]);
-
-        var error = Assert.Single(result.Errors).Message;
-        Assert.StartsWith(flag, error, StringComparison.Ordinal);
-        Assert.Contains("not supported yet", error, StringComparison.Ordinal);
-    }
-
     [Fact]
-    public void Several_cache_flags_make_one_line_naming_them_all()
+    public void The_layer_cache_flags_describe_the_cache()
     {
-        var (_, result) = Parse(["--cache", "--cache-repo", "registry.example/cache", "--destination", "registry.example/app"]);
-
-        Assert.Equal("--cache, --cache-repo: the layer cache is not supported yet; build without them (every step runs).", Assert.Single(result.Errors).Message);
-    }
-
-    [Theory]
-    [InlineData("--cache=false")]
-    [InlineData("--cache-run-layers=false")]
-    [InlineData("--cache-copy-layers")]
-    [InlineData("--no-push-cache")]
-    public void Cache_flags_that_change_nothing_without_a_cache_are_accepted(string flag)
-    {
-        var (_, result) = Parse([flag, "--destination", "registry.example/app"]);
+        var (flags, result) = Parse(["--cache=true", "--cache-repo", "registry.example/cache", "--cache-ttl", "6h", "--cache-copy-layers", "--cache-run-layers=false", "--no-push-cache", "--destination", "registry.example/app"]);
 
         Assert.Empty(result.Errors);
+        var cache = flags.ToOptions(result).LayerCache;
+        Assert.Equal(new LayerCacheOptions("registry.example/cache") { CopyLayers = true, RunLayers = false, Store = false, Ttl = TimeSpan.FromHours(6) }, cache);
     }
 
     [Fact]
-    public async Task A_refused_flag_ends_the_command_with_exit_code_1_before_anything_runs()
+    public void Without_cache_the_other_cache_flags_change_nothing()
     {
-        Assert.Equal(1, await Entry.RunAsync(["executor", "--cache", "--no-push", "--context", "/nonexistent"], _ => null));
+        var (flags, result) = Parse(["--cache-repo", "registry.example/cache", "--cache-copy-layers", "--destination", "registry.example/app"]);
+
+        Assert.Empty(result.Errors);
+        Assert.Null(flags.ToOptions(result).LayerCache);
+    }
+
+    [Fact]
+    public void The_cache_defaults_are_kanikos()
+    {
+        var (flags, result) = Parse(["--cache", "--destination", "registry.example/app"]);
+
+        Assert.Equal(new LayerCacheOptions() { RunLayers = true, CopyLayers = false, Store = true, Ttl = TimeSpan.FromDays(14) }, flags.ToOptions(result).LayerCache);
+    }
+
+    [Fact]
+    public void A_named_cache_dir_is_used_without_cache()
+    {
+        var (flags, result) = Parse(["--cache-dir", "/tmp/warm", "--cache-ttl", "1h", "--destination", "registry.example/app"]);
+
+        var options = flags.ToOptions(result);
+        Assert.Equal("/tmp/warm", options.BaseImageCacheDirectory);
+        Assert.Equal(TimeSpan.FromHours(1), options.BaseImageCacheTtl);
+    }
+
+    [Theory]
+    [InlineData("--cache-ttl", "soon")]
+    [InlineData("--cache-ttl", "-5m")]
+    [InlineData("--cache-repo", "oci:")]
+    public void A_bad_cache_value_is_one_error(string flag, string value)
+    {
+        var (_, result) = Parse([flag, value, "--destination", "registry.example/app"]);
+
+        Assert.StartsWith(flag, Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cache_with_nowhere_to_live_is_refused()
+    {
+        var (_, result) = Parse(["--cache", "--no-push"]);
+
+        Assert.Contains("--cache-repo", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_local_cache_needs_no_destination()
+    {
+        var (flags, result) = Parse(["--cache", "--cache-repo", "oci:/tmp/layers", "--no-push"]);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal("oci:/tmp/layers", flags.ToOptions(result).LayerCache?.Repository);
     }
 
     [Theory]
