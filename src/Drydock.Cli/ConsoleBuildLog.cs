@@ -27,6 +27,8 @@ public sealed class ConsoleBuildLog(LogSettings settings, TextWriter? writer = n
 
     public void Debug(string message) => Write(Verbosity.Debug, message);
 
+    public bool ShowsDebug => settings.Verbosity >= Verbosity.Debug;
+
     public void Output(string line)
     {
         if (settings.Verbosity < Verbosity.Info)

@@ -1,3 +1,4 @@
+using Drydock.Building.Caching;
 using Drydock.Building.Mounts;
 using Drydock.Context;
 using Drydock.Dockerfile;
@@ -29,6 +30,7 @@ namespace Drydock.Building;
 /// <param name="RunMounts">What RUN --mount takes: caches, secrets, ssh agents.</param>
 /// <param name="AllowInsecure">Whether RUN --security=insecure may run unconfined.</param>
 /// <param name="Roots">Where each stage's root filesystem lives: a directory of its own, or the in-place root.</param>
+/// <param name="Cache">The layer cache, or null when every step runs.</param>
 internal sealed record BuildState(
     DockerfileDocument Document,
     IBuildContext Context,
@@ -45,4 +47,5 @@ internal sealed record BuildState(
     LayerStreaming Streaming,
     RunMountOptions RunMounts,
     bool AllowInsecure,
-    StageRoots Roots);
+    StageRoots Roots,
+    StepCache? Cache);

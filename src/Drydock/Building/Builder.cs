@@ -1,5 +1,7 @@
 using System.Globalization;
+using Drydock.Building.Caching;
 using Drydock.Building.Mounts;
+using Drydock.Cache;
 using Drydock.Context;
 using Drydock.Dockerfile;
 using Drydock.Layers;
@@ -74,8 +76,11 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             // --cleanup: what the build left on the root goes however it ends.
             using var cleanup = options.Cleanup ? shared.Roots?.ResetOnDispose() : null;
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
+            // Declared after the uploads, so it is disposed first: the build waits for its entries to be stored.
+            await using var layerCache = OpenLayerCache(options, outputs, registries);
             var resolver = new BaseImageResolver(registries);
-            var builds = platforms.Select(p => Prepare(options, document, context, p, platforms.Count, work, resolver, shared, uploads)).ToArray();
+            var digester = new SourceDigester();
+            var builds = platforms.Select(p => Prepare(options, document, context, p, platforms.Count, work, resolver, shared, uploads, layerCache, digester)).ToArray();
             if (builds.Length > 1)
             {
                 await CheckBasesAsync(builds, cancellationToken).ConfigureAwait(false);
@@ -103,6 +108,13 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
                 log.Warn($"the build argument {unused} was not consumed by any ARG");
             }
 
+            if (layerCache is not null)
+            {
+                var hits = builds.Sum(b => b.State.Cache!.Hits);
+                var lookups = builds.Sum(b => b.State.Cache!.Lookups);
+                log.Info($"Layer cache: {hits} of {lookups} step(s) looked up in {layerCache.Name} were cached");
+            }
+
             var digest = await ImageOutputs.WriteAsync(images, outputs, registries, log, uploads, cancellationToken).ConfigureAwait(false);
             log.Info($"Built {digest}");
             return digest;
@@ -110,7 +122,10 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
     }
 
     /// <summary>What building one platform takes: its arguments, plan, stages and stage builder.</summary>
-    private sealed record PlatformBuild(Platform Platform, BuildArguments Arguments, BuildPlan Plan, BuiltStages Stages, StageBuilder Builder);
+    private sealed record PlatformBuild(Platform Platform, BuildArguments Arguments, BuildPlan Plan, BuildState State, StageBuilder Builder)
+    {
+        public BuiltStages Stages => State.Stages;
+    }
 
     /// <summary>The settings every platform of the build shares, derived from the options once.</summary>
     private sealed record SharedSettings(BuildClock Clock, LayerWriteOptions LayerWrite, SnapshotPolicy Snapshots, RunMountOptions RunMounts, ISandbox Sandbox, InPlaceRoot? Roots);
@@ -194,7 +209,8 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
     /// lines marked with the platform.
     /// </summary>
     private PlatformBuild Prepare(
-        BuildOptions options, DockerfileDocument document, IBuildContext context, Platform platform, int platformCount, WorkDirectory work, BaseImageResolver resolver, SharedSettings shared, EarlyBlobUploads? uploads)
+        BuildOptions options, DockerfileDocument document, IBuildContext context, Platform platform, int platformCount, WorkDirectory work, BaseImageResolver resolver, SharedSettings shared, EarlyBlobUploads? uploads,
+        LayerCache? layerCache, SourceDigester digester)
     {
         var platformWork = platformCount == 1 ? work : work.Subdirectory("platform-" + platform.ToString().Replace('/', '-'));
         var platformLog = platformCount == 1 ? log : new PlatformBuildLog(log, platform);
@@ -218,8 +234,38 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             new LayerStreaming(uploads, BuildPlan.BaseChain(document, buildArgs.MetaVariables, plan.Target)),
             shared.RunMounts,
             options.AllowInsecure,
-            new StageRoots(platformWork, shared.Roots));
-        return new PlatformBuild(platform, buildArgs, plan, stages, new StageBuilder(state));
+            new StageRoots(platformWork, shared.Roots),
+            layerCache is null ? null : new StepCache(layerCache, new StepKeys(document, context, stages, shared.LayerWrite, digester), platformLog));
+        return new PlatformBuild(platform, buildArgs, plan, state, new StageBuilder(state));
+    }
+
+    /// <summary>
+    /// The layer cache the options ask for; none with a single snapshot, whose one layer per stage
+    /// no step's key could name.
+    /// </summary>
+    private LayerCache? OpenLayerCache(BuildOptions options, BuildOutputs outputs, RegistryClientPool registries)
+    {
+        if (options.LayerCache is not { } cache)
+        {
+            return null;
+        }
+
+        if (options.SingleSnapshot)
+        {
+            log.Warn("--single-snapshot makes one layer per stage, which no step's cache entry can stand for: the layer cache is not used");
+            return null;
+        }
+
+        try
+        {
+            var layerCache = LayerCache.Open(cache, outputs.Destinations.FirstOrDefault(), registries, log.Warn, () => DateTimeOffset.UtcNow);
+            log.Info($"Layer cache: {layerCache.Name}");
+            return layerCache;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new BuildException(e.Message);
+        }
     }
 
     /// <summary>Resolves every platform's base images before the first step, so a base lacking one platform fails in seconds.</summary>
@@ -268,6 +314,13 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
     }
 
     /// <summary>The registry options, told where this build pushes (the push-only settings also cover pulls from there).</summary>
-    private static RegistryTransportOptions TransportOptions(BuildOptions options, BuildOutputs outputs) =>
-        options.Registry with { PushRegistries = [.. options.Registry.PushRegistries, .. outputs.Destinations.Select(d => d.Registry)] };
+    private static RegistryTransportOptions TransportOptions(BuildOptions options, BuildOutputs outputs)
+    {
+        var cacheRegistry = options.LayerCache is { } cache && cache.Repository?.StartsWith(LayerCacheOptions.LayoutScheme, StringComparison.Ordinal) != true
+            && (cache.Repository is not null || outputs.Destinations.Count > 0)
+            && ImageReference.TryParse(cache.Repository ?? outputs.Destinations[0].Name, out var repository)
+                ? [repository.Registry]
+                : Array.Empty<string>();
+        return options.Registry with { PushRegistries = [.. options.Registry.PushRegistries, .. outputs.Destinations.Select(d => d.Registry), .. cacheRegistry] };
+    }
 }

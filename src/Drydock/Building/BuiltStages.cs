@@ -11,23 +11,19 @@ namespace Drydock.Building;
 /// <summary>The stages built so far, and the images FROM, COPY --from and RUN --mount pull (those of COPY and RUN unpacked once per build).</summary>
 internal sealed class BuiltStages(DockerfileDocument document, BaseImageResolver images, WorkDirectory work, IBuildLog log)
 {
-    private readonly Dictionary<int, (Image Image, string Rootfs)> _built = [];
-    private readonly Dictionary<string, string> _images = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, (Image Image, StageFiles Files)> _built = [];
+    private readonly Dictionary<string, StageFiles> _images = new(StringComparer.Ordinal);
 
-    public void Add(Stage stage, Image image, string rootfs) => _built[stage.Index] = (image, rootfs);
+    public void Add(Stage stage, Image image, StageFiles files) => _built[stage.Index] = (image, files);
 
     /// <summary>The stage's files were moved to <paramref name="rootfs"/> (in place, when the next stage takes the root).</summary>
-    public void Relocate(Stage stage, string rootfs) => _built[stage.Index] = (_built[stage.Index].Image, rootfs);
+    public void Relocate(Stage stage, string rootfs) => _built[stage.Index].Files.Relocate(rootfs);
 
     public Image ImageOf(Stage stage) => _built[stage.Index].Image;
 
-    /// <summary>Pulls and unpacks the image a FROM names.</summary>
-    public Task<BaseImage> PullBaseAsync(ImageReference reference, Platform platform, string rootfs, ImagePathSet ignored, CancellationToken cancellationToken) =>
-        BaseImage.PullAsync(images, reference, platform, rootfs, ignored, work.Blobs, log, cancellationToken);
-
     /// <summary>Resolves the image a FROM names for the platform (manifest and config, no layers).</summary>
-    public Task<RemoteImage> ResolveBaseAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken) =>
-        images.ResolveAsync(reference, platform, cancellationToken);
+    public Task<BaseImage> ResolveBaseAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken) =>
+        BaseImage.ResolveAsync(images, reference, platform, log, cancellationToken);
 
     /// <summary>The stage FROM builds on, or null when FROM names an image.</summary>
     public Stage? ParentOf(Stage stage, string image) => BuildPlan.StageNamed(document, image, stage, allowIndex: false);
@@ -44,21 +40,26 @@ internal sealed class BuiltStages(DockerfileDocument document, BaseImageResolver
     {
         if (BuildPlan.StageNamed(document, from, user, allowIndex: true) is { } stage)
         {
-            return _built[stage.Index].Rootfs;
+            return await _built[stage.Index].Files.ReadyAsync(cancellationToken).ConfigureAwait(false);
         }
 
         try
         {
             var reference = ImageReference.Parse(from);
             var key = reference.ToString();
-            if (!_images.TryGetValue(key, out var rootfs))
+            if (!_images.TryGetValue(key, out var files))
             {
-                rootfs = work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                await BaseImage.PullAsync(images, reference, platform, rootfs, ImagePathSet.Empty, work.Blobs, log, cancellationToken).ConfigureAwait(false);
-                _images[key] = rootfs;
+                var image = await ResolveBaseAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+                files = new StageFiles(work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), ImagePathSet.Empty, work.Blobs, log);
+                foreach (var layer in image.Layers)
+                {
+                    files.Add(layer, key);
+                }
+
+                _images[key] = files;
             }
 
-            return rootfs;
+            return await files.ReadyAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RegistryException or FormatException or HttpRequestException)
         {

@@ -9,6 +9,9 @@ public interface IBuildLog
 
     void Debug(string message);
 
+    /// <summary>Whether debug lines are shown: what costs work to say (a cache miss explained) is said only then.</summary>
+    bool ShowsDebug => true;
+
     /// <summary>A line of output from a RUN command.</summary>
     void Output(string line);
 }

@@ -13,5 +13,7 @@ internal sealed class PlatformBuildLog(IBuildLog inner, Platform platform) : IBu
 
     public void Debug(string message) => inner.Debug(_prefix + message);
 
+    public bool ShowsDebug => inner.ShowsDebug;
+
     public void Output(string line) => inner.Output(_prefix + line);
 }

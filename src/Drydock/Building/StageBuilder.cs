@@ -1,3 +1,4 @@
+using Drydock.Building.Caching;
 using Drydock.Building.Steps;
 using Drydock.Context.Remote;
 using Drydock.Context;
@@ -16,7 +17,7 @@ namespace Drydock.Building;
 /// </summary>
 internal sealed class StageBuilder(BuildState build)
 {
-    /// <summary>Builds the stage and records its image and rootfs in the build's build.Stages.</summary>
+    /// <summary>Builds the stage and records its image and files in the build's stages.</summary>
     public async Task BuildAsync(Stage stage, CancellationToken cancellationToken)
     {
         var from = ExpandFrom(stage);
@@ -24,59 +25,105 @@ internal sealed class StageBuilder(BuildState build)
         build.Log.Info($"Stage {label}: FROM {from.Image}");
         var platform = PlatformOf(from);
         var rootfs = build.Roots.ForStage(stage, label, build.Stages, cancellationToken);
-        var baseImage = await LoadBaseAsync(stage, from, platform, rootfs, cancellationToken).ConfigureAwait(false);
+        var baseImage = await LoadBaseAsync(stage, from, platform, cancellationToken).ConfigureAwait(false);
+        var files = new StageFiles(rootfs, build.Roots.Ignored, build.Work.Blobs, build.Log);
+        baseImage = baseImage with { Layers = [.. baseImage.Layers.Select(layer => files.Add(layer, from.Image))] };
         var state = StageState.FromBase(baseImage, build.LayerWrite.Compression);
 
         // ONBUILD triggers of the base run first, then leave the new image (docker does not inherit them).
         var instructions = Triggers(baseImage.Config, from).Concat(stage.Instructions).ToArray();
         state.UpdateConfig(c => c with { OnBuild = null });
 
+        var chain = build.Cache is null ? null : new KeyChain(baseImage.Identity);
         var snapshotter = build.Snapshots.CreateSnapshotter(build.Work, label);
         await using (snapshotter.ConfigureAwait(false))
         {
-            await snapshotter.InitializeAsync(rootfs, cancellationToken).ConfigureAwait(false);
-            var layers = new StageLayers(build, stage, state, rootfs, snapshotter);
-            for (var step = 0; step < instructions.Length; step++)
+            var layers = new StageLayers(build, stage, state, files, snapshotter);
+            var step = new StepContext(build, stage, state, platform, layers, files);
+            for (var index = 0; index < instructions.Length; index++)
             {
-                build.Log.Info($"Step {step + 1}/{instructions.Length}: {UrlCredentials.Redact(instructions[step].Original)}");
-                await DispatchAsync(instructions[step], new StepContext(build, stage, state, platform, layers.PrepareStepAsync), layers, cancellationToken).ConfigureAwait(false);
+                await StepAsync(instructions[index], $"{index + 1}/{instructions.Length}", step, layers, chain, cancellationToken).ConfigureAwait(false);
             }
 
             await layers.FinishAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        build.Stages.Add(stage, state.ToImage(build.Clock.Now), rootfs);
+        build.Stages.Add(stage, state.ToImage(build.Clock.Now), files);
     }
 
     /// <summary>
-    /// Expands the instruction's words with the stage's variables, has its handler carry it out,
-    /// and records what it did: a layer of what it changed, or an empty-layer history entry.
-    /// File-system and lookup errors of the step are put at its Dockerfile line.
+    /// One step: expands the instruction's words with the stage's variables, asks the layer cache,
+    /// and on a hit takes the cached layer (unpacked only when a later step needs the files);
+    /// otherwise has its handler carry it out and records what it did: a layer of what it changed,
+    /// or an empty-layer history entry. File-system and lookup errors of the step are put at its
+    /// Dockerfile line.
     /// </summary>
-    private async Task DispatchAsync(Instruction instruction, StepContext step, StageLayers layers, CancellationToken cancellationToken)
+    private async Task StepAsync(Instruction instruction, string counter, StepContext step, StageLayers layers, KeyChain? chain, CancellationToken cancellationToken)
     {
         var ready = instruction is ExpandableInstruction expandable
             ? expandable.Expand(new VariableExpander(build.Document.EscapeChar, step.State.Variables()))
             : instruction;
         var handler = StepHandlers.For(ready) ?? throw new BuildException(ready.Location, ready.Keyword, "this instruction is not supported yet");
-        var created = build.Clock.Now;
-        StepResult result;
-        try
+        var decision = build.Cache is { } cache && chain is not null
+            ? await AtStep(ready, () => cache.DecideAsync(ready, step, chain, cancellationToken)).ConfigureAwait(false)
+            : CacheDecision.None;
+        build.Log.Info($"Step {counter}: {UrlCredentials.Redact(instruction.Original)}{decision.Suffix}");
+        if (decision.Hit is { } hit)
         {
-            result = await handler.ExecuteAsync(ready, step, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsStepFailure(e))
-        {
-            throw new BuildException(ready.Location, ready.Keyword, e.Message, e);
+            if (ready is WorkdirInstruction workdir)
+            {
+                WorkdirStep.SetWorkingDir(workdir, step.State);
+            }
+
+            await layers.AddCachedAsync(build.Cache!.LayerOf(hit), hit.CreatedBy, hit.HistoryCreated, $"the cached layer of \"{hit.CreatedBy}\"", cancellationToken).ConfigureAwait(false);
+            chain!.Advance(decision.Key!.Digest.ToString(), hit: true);
+            return;
         }
 
-        if (result.ChangesFiles)
+        if (decision.LookedUp)
         {
-            await layers.CommitAsync(result.CreatedBy, created, cancellationToken).ConfigureAwait(false);
+            await build.Cache!.ExplainAsync(decision, chain!, cancellationToken).ConfigureAwait(false);
+        }
+        else if (decision.Note is { } note)
+        {
+            build.Log.Debug($"not cached: {note}");
+        }
+
+        var created = build.Clock.Now;
+        var result = await AtStep(ready, () => handler.ExecuteAsync(ready, step, cancellationToken)).ConfigureAwait(false);
+        if (!result.ChangesFiles)
+        {
+            step.State.AddEmptyLayerHistory(result.CreatedBy, created);
+            return;
+        }
+
+        var (layer, history) = await layers.CommitAsync(result.CreatedBy, created, cancellationToken).ConfigureAwait(false);
+        if (decision.Key is { } key)
+        {
+            if (decision.LookedUp)
+            {
+                build.Cache!.Store(key, layer, history, step, cancellationToken);
+            }
+
+            chain!.Advance(key.Digest.ToString(), hit: false);
         }
         else
         {
-            step.State.AddEmptyLayerHistory(result.CreatedBy, created);
+            // A step without a key: what follows builds on what it made.
+            chain?.AdvanceByResult(ready.Original, layer?.DiffId);
+        }
+    }
+
+    /// <summary>Runs a part of a step, putting its file-system and lookup errors at the step's line.</summary>
+    private static async Task<T> AtStep<T>(Instruction instruction, Func<Task<T>> part)
+    {
+        try
+        {
+            return await part().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStepFailure(e))
+        {
+            throw new BuildException(instruction.Location, instruction.Keyword, e.Message, e);
         }
     }
 
@@ -122,7 +169,7 @@ internal sealed class StageBuilder(BuildState build)
         }
     }
 
-    private async Task<BaseImage> LoadBaseAsync(Stage stage, FromInstruction from, Platform platform, string rootfs, CancellationToken cancellationToken)
+    private async Task<BaseImage> LoadBaseAsync(Stage stage, FromInstruction from, Platform platform, CancellationToken cancellationToken)
     {
         try
         {
@@ -133,10 +180,10 @@ internal sealed class StageBuilder(BuildState build)
 
             if (build.Stages.ParentOf(stage, from.Image) is { } parent)
             {
-                return await BaseImage.FromStageAsync(build.Stages.ImageOf(parent), from.Image, rootfs, build.Roots.Ignored, build.Log, cancellationToken).ConfigureAwait(false);
+                return BaseImage.FromStage(build.Stages.ImageOf(parent));
             }
 
-            return await build.Stages.PullBaseAsync(ImageReference.Parse(from.Image), platform, rootfs, build.Roots.Ignored, cancellationToken).ConfigureAwait(false);
+            return await build.Stages.ResolveBaseAsync(ImageReference.Parse(from.Image), platform, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBaseError(e))
         {
@@ -162,5 +209,5 @@ internal sealed class StageBuilder(BuildState build)
     }
 
     private static bool IsStepFailure(Exception e) =>
-        e is IOException or UnauthorizedAccessException or BuildContextException or SandboxException or FormatException or RegistryException or HttpRequestException;
+        e is IOException or InvalidDataException or UnauthorizedAccessException or BuildContextException or SandboxException or FormatException or RegistryException or HttpRequestException;
 }

@@ -6,29 +6,88 @@ using Drydock.Snapshot;
 namespace Drydock.Building;
 
 /// <summary>
-/// Turns what a stage's steps change into layers: prepares the directory each step writes through
-/// (the rootfs itself when walking, an overlay mount over it otherwise), snapshots after each
-/// step that may change files, and writes the diff as a layer from the rootfs (or, with a single
-/// snapshot, one layer at the end of the stage).
+/// Turns what a stage's steps change into layers: makes the stage's files ready the first time a
+/// step needs them (and again after cache hits added layers), prepares the directory each step
+/// writes through (the rootfs itself when walking, an overlay mount over it otherwise), snapshots
+/// after each step that may change files, and writes the diff as a layer from the rootfs (or,
+/// with a single snapshot, one layer at the end of the stage).
 /// </summary>
-internal sealed class StageLayers(BuildState build, Stage stage, StageState state, string rootfs, ISnapshotter snapshotter)
+internal sealed class StageLayers(BuildState build, Stage stage, StageState state, StageFiles files, ISnapshotter snapshotter)
 {
     private string? _stepRoot;
+    private bool _initialized;
+
+    /// <summary>Whether the stage's files are unpacked and up to date, so no step has to wait for them.</summary>
+    public bool FilesReady => _initialized && !files.HasPending;
 
     /// <summary>The directory the current step writes through, prepared once per step.</summary>
-    public async Task<string> PrepareStepAsync(CancellationToken cancellationToken) =>
-        _stepRoot ??= await snapshotter.PrepareStepAsync(cancellationToken).ConfigureAwait(false);
+    public async Task<string> PrepareStepAsync(CancellationToken cancellationToken)
+    {
+        if (_stepRoot is not null)
+        {
+            return _stepRoot;
+        }
 
-    /// <summary>Records a step that may have changed files: its layer, or an empty-layer entry when nothing changed.</summary>
-    public async Task CommitAsync(string createdBy, DateTimeOffset created, CancellationToken cancellationToken)
+        await files.UnpackPendingAsync(cancellationToken).ConfigureAwait(false);
+        if (!_initialized)
+        {
+            await snapshotter.InitializeAsync(files.Rootfs, cancellationToken).ConfigureAwait(false);
+            _initialized = true;
+        }
+        else
+        {
+            // What cached layers put there is in their own layers, not in the next step's.
+            await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _stepRoot = await snapshotter.PrepareStepAsync(cancellationToken).ConfigureAwait(false);
+        files.ApplyDeferred(_stepRoot);
+        return _stepRoot;
+    }
+
+    /// <summary>
+    /// Adds a cached step's layer, to be unpacked when a later step needs the files. A step
+    /// prepared before it (VOLUME's directories) is closed first: the cached layer already holds
+    /// what that step would have added to the next snapshot.
+    /// </summary>
+    public async Task<HistoryEntry> AddCachedAsync(ILayer? layer, string createdBy, DateTimeOffset? created, string source, CancellationToken cancellationToken)
+    {
+        if (_stepRoot is not null)
+        {
+            await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+            _stepRoot = null;
+        }
+
+        if (layer is null)
+        {
+            return state.AddEmptyLayerHistory(createdBy, created);
+        }
+
+        var typed = MediaTypes.LayerType(state.DockerMediaTypes, MediaTypes.CompressionOf(layer.Descriptor.MediaType));
+        var kept = files.Add(typed == layer.Descriptor.MediaType ? layer : new RetypedLayer(layer, typed), source);
+        return state.AddLayer(kept, createdBy, created);
+    }
+
+    /// <summary>
+    /// Records a step that may have changed files: its layer, or an empty-layer entry when nothing
+    /// changed. Returns the layer (null when none) and the history entry.
+    /// </summary>
+    public async Task<(ILayer? Layer, HistoryEntry History)> CommitAsync(string createdBy, DateTimeOffset created, CancellationToken cancellationToken)
     {
         if (build.Snapshots.SingleSnapshot)
         {
-            state.AddEmptyLayerHistory(createdBy, created);
-            return;
+            return (null, state.AddEmptyLayerHistory(createdBy, created));
         }
 
-        await WriteLayerAsync(createdBy, created, recordEmpty: true, cancellationToken).ConfigureAwait(false);
+        var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        _stepRoot = null;
+        if (diff.IsEmpty)
+        {
+            return (null, state.AddEmptyLayerHistory(createdBy, created));
+        }
+
+        var layer = await WriteLayerAsync(diff, cancellationToken).ConfigureAwait(false);
+        return (layer, state.AddLayer(layer, createdBy, created));
     }
 
     /// <summary>
@@ -41,7 +100,19 @@ internal sealed class StageLayers(BuildState build, Stage stage, StageState stat
     {
         if (build.Snapshots.SingleSnapshot)
         {
-            await WriteLayerAsync("SNAPSHOT (--single-snapshot: every change of the stage)", build.Clock.Now, recordEmpty: false, cancellationToken).ConfigureAwait(false);
+            // No step needed the files: nothing changed them, unless changes wait for them.
+            if (!_initialized && !files.HasDeferred)
+            {
+                return;
+            }
+
+            await PrepareStepAsync(cancellationToken).ConfigureAwait(false);
+            var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+            _stepRoot = null;
+            if (!diff.IsEmpty)
+            {
+                state.AddLayer(await WriteLayerAsync(diff, cancellationToken).ConfigureAwait(false), "SNAPSHOT (--single-snapshot: every change of the stage)", build.Clock.Now);
+            }
         }
         else if (_stepRoot is not null)
         {
@@ -50,24 +121,12 @@ internal sealed class StageLayers(BuildState build, Stage stage, StageState stat
         }
     }
 
-    private async Task WriteLayerAsync(string createdBy, DateTimeOffset created, bool recordEmpty, CancellationToken cancellationToken)
+    private async Task<FileLayer> WriteLayerAsync(FilesystemDiff diff, CancellationToken cancellationToken)
     {
-        var diff = await snapshotter.SnapshotAsync(cancellationToken).ConfigureAwait(false);
-        _stepRoot = null;
-        if (diff.IsEmpty)
-        {
-            if (recordEmpty)
-            {
-                state.AddEmptyLayerHistory(createdBy, created);
-            }
-
-            return;
-        }
-
         var mediaType = MediaTypes.LayerType(state.DockerMediaTypes, build.LayerWrite.Compression);
         var layer = await build.Streaming.WriteAsync(stage, follow => LayerWriter.WriteToDirectoryAsync(
-            rootfs, diff, build.Work.Blobs, mediaType, build.LayerWrite, follow, cancellationToken)).ConfigureAwait(false);
+            files.Rootfs, diff, build.Work.Blobs, mediaType, build.LayerWrite, follow, cancellationToken)).ConfigureAwait(false);
         build.Log.Debug($"layer {layer.Descriptor.Digest}: {diff.Changed.Count} changed, {diff.Deleted.Count} deleted, {layer.Descriptor.Size} bytes");
-        state.AddLayer(layer, createdBy, created);
+        return layer;
     }
 }

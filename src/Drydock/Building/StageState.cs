@@ -20,7 +20,7 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
             return new StageState(baseImage.Config, baseImage.Layers, baseImage.DockerMediaTypes);
         }
 
-        return new StageState(baseImage.Config, baseImage.Layers.Select(OciTypedLayer.Of).ToArray(), dockerMediaTypes: false);
+        return new StageState(baseImage.Config, baseImage.Layers.Select(RetypedLayer.AsOci).ToArray(), dockerMediaTypes: false);
     }
 
     public ImageConfig Config { get; private set; } = config;
@@ -40,6 +40,9 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
 
     public void UpdateConfig(Func<ContainerConfig, ContainerConfig> change) =>
         Config = Config with { Config = change(Config.Config) };
+
+    /// <summary>The ARGs this stage declared, with their values.</summary>
+    public IReadOnlyDictionary<string, string> Arguments => _args;
 
     public void DeclareArg(string name, string? value)
     {
@@ -89,14 +92,22 @@ internal sealed class StageState(ImageConfig config, IReadOnlyList<ILayer> layer
         return env;
     }
 
-    public void AddLayer(ILayer layer, string createdBy, DateTimeOffset? created)
+    /// <summary>Adds a step's layer and its history entry, which it returns.</summary>
+    public HistoryEntry AddLayer(ILayer layer, string createdBy, DateTimeOffset? created)
     {
         _layers.Add(layer);
-        _history.Add(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy });
+        return AddHistory(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy });
     }
 
-    public void AddEmptyLayerHistory(string createdBy, DateTimeOffset? created) =>
-        _history.Add(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy, EmptyLayer = true });
+    /// <summary>Adds the history entry of a step that made no layer, and returns it.</summary>
+    public HistoryEntry AddEmptyLayerHistory(string createdBy, DateTimeOffset? created) =>
+        AddHistory(new HistoryEntry { Created = Stamp(created), CreatedBy = createdBy, EmptyLayer = true });
+
+    private HistoryEntry AddHistory(HistoryEntry entry)
+    {
+        _history.Add(entry);
+        return entry;
+    }
 
     /// <summary>The finished image of this stage.</summary>
     public Image ToImage(DateTimeOffset? created) =>

@@ -178,6 +178,21 @@ public class RegistryServer : IAsyncLifetime
         return server;
     }
 
+    /// <summary>Starts a private plain-HTTP server that writes an access log line per request into <see cref="Log"/>.</summary>
+    public static async Task<RegistryServer> StartWithAccessLogAsync()
+    {
+        var server = new RegistryServer(RegistryMode.Http) { AccessLog = true };
+        await server.InitializeAsync();
+        return server;
+    }
+
+    /// <summary>Whether the access log is on (<see cref="StartWithAccessLogAsync"/>).</summary>
+    public bool AccessLog { get; private init; }
+
+    /// <summary>How many GETs of the blob the access log shows so far (a download: HEADs and mounts do not count).</summary>
+    public int BlobGets(string digest) =>
+        Log.Split('\n').Count(line => line.Contains("\"GET /v2/", StringComparison.Ordinal) && line.Contains("/blobs/" + digest + " ", StringComparison.Ordinal));
+
     public ImageReference Reference(string repositoryAndTag) => ImageReference.Parse($"{Host}/{repositoryAndTag}");
 
     /// <summary>A repository name no other test of this run uses.</summary>
@@ -309,7 +324,7 @@ public class RegistryServer : IAsyncLifetime
             log:
               level: info
               accesslog:
-                disabled: true
+                disabled: {(AccessLog ? "false" : "true")}
             storage:
               filesystem:
                 rootdirectory: {StorageDirectory}

@@ -164,7 +164,7 @@ internal sealed class RunStep : IStep
     private static string Body(Heredoc heredoc) => heredoc.Chomp ? HeredocParser.Chomp(heredoc.Content) : heredoc.Content;
 
     /// <summary>The second phase of BuildKit's mount parsing: values expanded with the stage's variables, then validated.</summary>
-    private static List<RunMount> ParseMounts(RunInstruction run, StageState state, char escapeChar)
+    public static List<RunMount> ParseMounts(RunInstruction run, StageState state, char escapeChar)
     {
         var expander = new VariableExpander(escapeChar, state.Variables());
         try

@@ -27,9 +27,23 @@ internal sealed class VolumeStep : IStep
                 StringComparer.Ordinal),
         });
 
-        var rootfs = await step.RootfsAsync(cancellationToken).ConfigureAwait(false);
+        // Unpacking the files only to add directories no layer holds yet would cost a cached build all its layers.
+        if (step.FilesReady)
+        {
+            CreateMissing(await step.RootfsAsync(cancellationToken).ConfigureAwait(false), volume.Volumes);
+        }
+        else
+        {
+            step.Defer(rootfs => CreateMissing(rootfs, volume.Volumes));
+        }
+
+        return StepResult.ConfigOnly(History.CreatedBy(volume));
+    }
+
+    private static void CreateMissing(string rootfs, IEnumerable<string> volumes)
+    {
         var writer = new RootfsWriter(rootfs, Root, mode: null);
-        foreach (var path in volume.Volumes)
+        foreach (var path in volumes)
         {
             // A runtime mounts a volume at an absolute path, so a relative one is taken from '/'.
             var directory = ConfigEdits.CleanAbsolute(path);
@@ -39,7 +53,5 @@ internal sealed class VolumeStep : IStep
                 writer.EnsureDirectory(directory);
             }
         }
-
-        return StepResult.ConfigOnly(History.CreatedBy(volume));
     }
 }

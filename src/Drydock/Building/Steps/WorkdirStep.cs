@@ -12,11 +12,18 @@ internal sealed class WorkdirStep : IStep
     public async Task<StepResult> ExecuteAsync(Instruction instruction, StepContext step, CancellationToken cancellationToken)
     {
         var workdir = (WorkdirInstruction)instruction;
-        var directory = ConfigEdits.ResolveWorkingDir(step.State.Config.Config.WorkingDir, workdir.Path);
-        step.State.UpdateConfig(c => c with { WorkingDir = directory });
+        var directory = SetWorkingDir(workdir, step.State);
         var rootfs = await step.RootfsAsync(cancellationToken).ConfigureAwait(false);
         var owner = CopyOwner.ForUser(rootfs, step.State.Config.Config.User);
         new RootfsWriter(rootfs, owner, mode: null).EnsureDirectory(directory);
         return StepResult.FileChange(History.CreatedBy(workdir));
+    }
+
+    /// <summary>What WORKDIR does to the config (all a cache hit still does): the working directory, resolved against the one before.</summary>
+    public static string SetWorkingDir(WorkdirInstruction workdir, StageState state)
+    {
+        var directory = ConfigEdits.ResolveWorkingDir(state.Config.Config.WorkingDir, workdir.Path);
+        state.UpdateConfig(c => c with { WorkingDir = directory });
+        return directory;
     }
 }
