@@ -143,6 +143,100 @@ public sealed class LayerCacheBuildTests : IAsyncLifetime, IDisposable
         Assert.True(File.Exists(Path.Combine(layers, "index.json")));
     }
 
+    /// <summary>
+    /// Two stages, every step cached: the final stage copies from a builder stage whose files were
+    /// never unpacked (the copy's key names the builder's layers), and no layer of either stage,
+    /// nor of the base, is downloaded.
+    /// </summary>
+    [RootFact]
+    public async Task A_multi_stage_rebuild_copies_from_a_cached_stage_without_unpacking_anything()
+    {
+        using var context = new ContextDirectory()
+            .Dockerfile($"""
+                FROM {_base.Reference} AS build
+                COPY app.txt /src/
+                RUN --mount=type=cache,target=/marks,id=marks echo build >> /marks/ran && mkdir /out && cp /src/app.txt /out/ && echo built > /out/stamp
+                FROM {_base.Reference}
+                COPY --from=build /out /app
+                RUN --mount=type=cache,target=/marks,id=marks echo final >> /marks/ran && cat /app/stamp > /app/seen
+                VOLUME /data
+                """)
+            .File("app.txt", "app\n");
+        var destination = _server.Reference(RegistryServer.NewRepository("multi-stage") + ":v1").ToString();
+        string[] cacheRepository = ["--cache-repo", $"{_server.Host}/{Drydock.Reference.ImageReference.Parse(destination).Repository}/cache"];
+        var first = await BuildAsync(context, destination, cacheRepository);
+        var digest = DrydockRunner.Digest(first);
+        await WaitForEntriesAsync(destination, 4, first);
+        var layers = await LayerDigestsAsync(destination);
+        var getsBefore = layers.Sum(_server.BlobGets);
+
+        var second = await BuildAsync(context, _server.Reference(RegistryServer.NewRepository("multi-stage-again") + ":v1").ToString(), cacheRepository);
+
+        Assert.Equal(digest, DrydockRunner.Digest(second));
+        Assert.Equal(4, Count(second.StandardError, "[CACHED]"));
+        Assert.Equal(["build", "final"], RunLines);
+        Assert.True(getsBefore == layers.Sum(_server.BlobGets), $"the cached rebuild downloaded a layer:\n{second}");
+        Assert.Contains("Mounted", second.StandardError, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The cache repository sits behind a proxy that refuses every upload to it: the build warns
+    /// once per entry, pushes a good image, and exits 0. The same build against the registry
+    /// itself is <see cref="An_identical_rebuild_runs_nothing_downloads_no_layer_and_pushes_the_same_image"/>.
+    /// </summary>
+    [RootFact]
+    public async Task A_cache_entry_that_cannot_be_stored_warns_and_the_image_is_still_pushed()
+    {
+        using var proxy = new FaultProxy(_server)
+        {
+            Faults = request => request.Path.Contains("/cache/", StringComparison.Ordinal) && request.Method is "PUT" or "POST" or "PATCH"
+                ? new Fault.Status(System.Net.HttpStatusCode.Forbidden, ErrorCode: "DENIED", ErrorMessage: "no writes to the cache here")
+                : null,
+        };
+        using var context = Context();
+        var repository = RegistryServer.NewRepository("cache-refused");
+        var destination = _server.Reference(repository + ":v1").ToString();
+
+        var build = await BuildAsync(context, destination, "--cache-repo", $"{proxy.Host}/{repository}/cache", "--insecure-registry", proxy.Host);
+
+        var digest = DrydockRunner.Digest(build);
+        Assert.Equal(6, Count(build.StandardError, "was not stored in"));
+        Assert.Contains("no writes to the cache here", build.StandardError, StringComparison.Ordinal);
+        Assert.Equal(digest, await new ImageInspector(_server).DigestAsync(destination));
+        var image = await new ImageInspector(_server).UnpackAsync(destination, _work.Path);
+        Assert.Equal("other\n", await File.ReadAllTextAsync(image.HostPath("/app/out3")));
+    }
+
+    /// <summary>A secret a cached RUN reads, and a build argument's value, are in no cache key, entry or log line.</summary>
+    [RootFact]
+    public async Task No_cache_entry_or_log_line_holds_a_secret_or_an_argument_value()
+    {
+        const string secret = "cache-secret-3f9d1c";
+        const string argument = "cache-argument-7e2a4b";
+        var secretFile = _work.Combine("token");
+        await File.WriteAllTextAsync(secretFile, secret);
+        using var context = new ContextDirectory().Dockerfile($"""
+            FROM {_base.Reference}
+            ARG TOKEN
+            RUN --mount=type=secret,id=token wc -c < /run/secrets/token > /length && echo "$TOKEN" | wc -c > /arg-length
+            """);
+        var destination = _server.Reference(RegistryServer.NewRepository("cache-secret") + ":v1").ToString();
+        string[] flags = ["--secret", $"id=token,src={secretFile}", "--build-arg", "TOKEN=" + argument];
+
+        var first = await BuildAsync(context, destination, flags);
+        DrydockRunner.Digest(first);
+        await WaitForEntriesAsync(destination, 1, first);
+        await File.WriteAllTextAsync(secretFile, secret + "-rotated");
+        var second = await BuildAsync(context, destination, flags);
+
+        Assert.Equal(1, Count(second.StandardError, "[CACHED]"));
+        foreach (var text in new[] { first.StandardError, second.StandardError, .. await CacheManifestsAsync(destination), .. await CacheConfigsAsync(destination) })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(argument, text, StringComparison.Ordinal);
+        }
+    }
+
     private ContextDirectory Context() => new ContextDirectory()
         .Dockerfile(string.Format(System.Globalization.CultureInfo.InvariantCulture, Dockerfile, _base.Reference))
         .File("app.txt", "app\n")
@@ -178,6 +272,21 @@ public sealed class LayerCacheBuildTests : IAsyncLifetime, IDisposable
         }
 
         return manifests;
+    }
+
+    /// <summary>The config blobs of the cache repository's entries.</summary>
+    private async Task<IReadOnlyList<string>> CacheConfigsAsync(string destination)
+    {
+        var repository = Drydock.Reference.ImageReference.Parse(destination).Repository + "/cache";
+        using var http = new HttpClient { BaseAddress = _server.BaseUri };
+        var configs = new List<string>();
+        foreach (var manifest in await CacheManifestsAsync(destination))
+        {
+            var digest = (string)JsonNode.Parse(manifest)!["config"]!["digest"]!;
+            configs.Add(await http.GetStringAsync($"v2/{repository}/blobs/{digest}"));
+        }
+
+        return configs;
     }
 
     /// <summary>The build waits for its entries before it exits; this checks that they are there.</summary>
