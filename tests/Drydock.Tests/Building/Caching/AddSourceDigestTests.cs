@@ -106,7 +106,7 @@ public sealed class AddSourceDigestTests : IDisposable
     [Fact]
     public async Task A_git_source_is_known_by_the_commit_its_ref_names()
     {
-        using var git = await GitDaemon.StartAsync();
+        await using var git = await ServedGitRepositories.StartAsync();
         var first = await git.CommitAsync("repo", "README", "one");
         var line = $"ADD {git.Url("repo")}#main /src";
 
