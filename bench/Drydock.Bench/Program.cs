@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using Drydock.Bench;
 using Drydock.Oci;
 
-// drydock-bench [snapshot|layer|push|all|micro] [--dir DIR] [--files N] [--gib N] [--compression gzip|zstd|none]
+// drydock-bench [snapshot|layer|push|sources|all|micro] [--dir DIR] [--files N] [--gib N] [--compression gzip|zstd|none]
 //               [--mib N] [--data random|text] [--runs N]
 var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var directory = Option("--dir") ?? Path.Combine(Path.GetTempPath(), "drydock-bench");
@@ -32,9 +32,15 @@ switch (command)
         var runs = int.Parse(Option("--runs") ?? "3", CultureInfo.InvariantCulture);
         await PushBench.RunAsync(Path.Combine(directory, "push"), (long)(mib * (1 << 20)), data, runs, cancel.Token);
         break;
+    case "sources":
+        var sourceFiles = int.Parse(Option("--files") ?? "10000", CultureInfo.InvariantCulture);
+        var largeMib = double.Parse(Option("--mib") ?? "384", CultureInfo.InvariantCulture);
+        await SourceDigestBench.RunAsync(Path.Combine(directory, "sources"), sourceFiles, (long)(largeMib * (1 << 20)), cancel.Token);
+        break;
     case "all":
         // Each figure in its own process: peak working set is a high-water mark per process.
         Run("snapshot");
+        Run("sources");
         foreach (var codec in new[] { "none", "zstd", "gzip" })
         {
             Run("layer", "--compression", codec);
@@ -50,7 +56,7 @@ switch (command)
         BenchmarkRunner.Run<CompressionBenchmarks>();
         break;
     default:
-        Console.Error.WriteLine($"unknown command '{command}': use snapshot, layer, push, all or micro");
+        Console.Error.WriteLine($"unknown command '{command}': use snapshot, layer, push, sources, all or micro");
         return 2;
 }
 

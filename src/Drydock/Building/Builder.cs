@@ -235,7 +235,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             shared.RunMounts,
             options.AllowInsecure,
             new StageRoots(platformWork, shared.Roots),
-            layerCache is null ? null : new StepCache(layerCache, new StepKeys(document, context, stages, shared.LayerWrite, digester), platformLog));
+            layerCache is null ? null : new StepCache(layerCache, new StepKeys(digester), platformLog));
         return new PlatformBuild(platform, buildArgs, plan, state, new StageBuilder(state));
     }
 

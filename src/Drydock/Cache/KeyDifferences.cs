@@ -42,7 +42,7 @@ internal static class KeyDifferences
         CacheKey.BasePart => $"the base image changed: it was {then ?? "another"}, it is {now ?? "none"}",
         CacheKey.ParentPart => EarlierStep,
         CacheKey.InstructionPart => $"the instruction changed: it was \"{then}\", it is \"{now}\"",
-        CacheKey.SourcesPart when files is not null && storedFiles is not null => "a source changed: " + SourceChanges.Describe(storedFiles, files),
+        CacheKey.SourcesPart when files is not null && storedFiles is not null && SourceChanges.Describe(storedFiles, files) is { } changes => "a source changed: " + changes,
         CacheKey.SourcesPart => "the sources changed",
         _ when name.StartsWith(CacheKey.ArgumentPrefix, StringComparison.Ordinal) => Argument(name[CacheKey.ArgumentPrefix.Length..], then, now),
         _ => $"the {name} changed",

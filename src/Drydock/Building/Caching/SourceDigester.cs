@@ -1,52 +1,186 @@
-using System.Security.Cryptography;
-using System.Text;
 using Drydock.Building.Copy;
+using Drydock.Building.Steps;
 using Drydock.Cache;
 using Drydock.Context;
+using Drydock.Context.Remote;
 using Drydock.Dockerfile;
-using Drydock.Oci;
 
 namespace Drydock.Building.Caching;
 
-/// <summary>Digests what COPY and ADD read, one file after another (a parallel, memoizing digester replaces it).</summary>
+/// <summary>
+/// The source part of a COPY or ADD cache key: a <see cref="SourceDigest"/> of exactly what the
+/// step copies. Local sources are expanded by the copy's own code (<see cref="CopyFiles"/>:
+/// wildcards, <c>--parents</c>, <c>--exclude</c>, .dockerignore through the file source), so the
+/// digested set cannot drift from the copied one; each entry counts by kind, mode, link target,
+/// attributes and content (<see cref="SourceEntryRecord"/>), never by times or owners (except
+/// where the copy keeps owners). URL and git sources count by <see cref="RemoteSourceIdentity"/>.
+/// Heredoc sources are part of the instruction's text and are not digested here.
+/// </summary>
+/// <remarks>
+/// One instance serves one build, from any number of threads: files are read in parallel, at most
+/// <c>parallelism</c> at a time, and a file already read is not read again while its path, device,
+/// inode, size and modification time stay the same.
+/// </remarks>
 internal sealed class SourceDigester
 {
-    public Task<SourceDigest> DigestCopyAsync(CopyInstruction copy, IFileSource source, CancellationToken cancellationToken) =>
-        DigestPathsAsync(copy.Sources, copy.Parents, copy.InlineSources.Count > 0, source, cancellationToken);
+    private readonly SourceEntryDigests _entries;
 
-    public Task<SourceDigest> DigestPathsAsync(IReadOnlyList<string> sources, bool parents, bool other, IFileSource source, CancellationToken cancellationToken)
+    /// <param name="parallelism">How many files are read at once; by default one per processor.</param>
+    public SourceDigester(int? parallelism = null)
     {
-        var files = new List<SourceFileDigest>();
-        foreach (var local in CopyFiles.ResolveAll(source, sources, parents, other).SelectMany(s => s))
+        _entries = new SourceEntryDigests(parallelism ?? Environment.ProcessorCount);
+    }
+
+    /// <summary>How many files' content this digester has read: a test's view of what the memo saves.</summary>
+    internal long FilesRead => _entries.FilesRead;
+
+    /// <summary>Digests what <paramref name="copy"/> copies from <paramref name="source"/>.</summary>
+    /// <param name="copy">The instruction, expanded (variables substituted).</param>
+    /// <param name="source">The build context, or the filesystem <c>--from</c> names, as the step reads it.</param>
+    /// <param name="cancellationToken">Stops between files.</param>
+    /// <exception cref="BuildException">A source is a URL or git repository, as the step would say.</exception>
+    /// <exception cref="BuildContextException">A source names nothing, as the step would say.</exception>
+    public Task<SourceDigest> DigestCopyAsync(CopyInstruction copy, IFileSource source, CancellationToken cancellationToken)
+    {
+        CopyStep.RequireLocalSources(copy);
+        var excludes = CopyFiles.Excludes(copy.Excludes);
+        var resolved = CopyFiles.ResolveAll(source, copy.Sources, copy.Parents, hasOtherSources: copy.InlineSources.Count > 0);
+        var entries = new List<SourceEntry>();
+        foreach (var local in resolved.SelectMany(s => s))
         {
-            files.Add(Entry(local.Source, local.Entry));
-            if (local.IsDirectory)
+            Collect(source, local, excludes, entries, cancellationToken);
+        }
+
+        return DigestAsync([new SourcePart(entries)], CopyStep.KeepsSourceOwners(copy), cancellationToken);
+    }
+
+    /// <summary>
+    /// Digests what <paramref name="add"/> adds: local sources as COPY does (an archive counts by
+    /// its content, whether or not it is unpacked), URLs and git repositories by their identity.
+    /// </summary>
+    /// <param name="add">The instruction, expanded (variables substituted).</param>
+    /// <param name="context">The build context.</param>
+    /// <param name="work">The build's work directory; git runs there to list a repository's refs (nothing is written).</param>
+    /// <param name="log">Told at debug level why a remote source makes the step uncached.</param>
+    /// <param name="sshAuthSocket">The ssh agent git sources are fetched with (<c>--ssh default=…</c>); null for the process's own.</param>
+    /// <param name="cancellationToken">Stops requests and reading.</param>
+    /// <returns>
+    /// The digest; null when a remote source cannot be identified without downloading it (a URL
+    /// whose server gives neither ETag nor Last-Modified, or an unreachable source): the step is
+    /// then not cached.
+    /// </returns>
+    /// <exception cref="BuildException">A flag or git URL is invalid, as the step would say.</exception>
+    /// <exception cref="BuildContextException">A local source names nothing, as the step would say.</exception>
+    public async Task<SourceDigest?> DigestAddAsync(
+        AddInstruction add, IFileSource context, WorkDirectory work, IBuildLog log, string? sshAuthSocket, CancellationToken cancellationToken)
+    {
+        var kinds = add.Sources.Select(AddSources.Classify).ToArray();
+        var (httpChecksum, gitChecksum) = AddStep.ParseChecksum(add, kinds);
+        var local = AddStep.ResolveLocalSources(add, context, kinds);
+        var excludes = CopyFiles.Excludes(add.Excludes);
+
+        // Sources in the order written: a later one may overwrite what an earlier one added.
+        var parts = new List<SourcePart>();
+        for (var i = 0; i < add.Sources.Count; i++)
+        {
+            var text = add.Sources[i];
+            SourceFileDigest? identity;
+            switch (kinds[i])
             {
-                foreach (var child in source.EnumerateDirectory(local.Entry, cancellationToken))
+                case AddSourceKind.Http:
+                    identity = await RemoteSourceIdentity.OfUrlAsync(text, httpChecksum, log, cancellationToken).ConfigureAwait(false);
+                    break;
+                case AddSourceKind.Git:
+                    var (source, options) = AddStep.GitCheckoutOf(add, text, gitChecksum, sshAuthSocket);
+                    identity = await RemoteSourceIdentity.OfGitAsync(source, options, work.Path, log, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    var entries = new List<SourceEntry>();
+                    foreach (var entry in local[i])
+                    {
+                        Collect(context, entry, excludes, entries, cancellationToken);
+                    }
+
+                    parts.Add(new SourcePart(entries));
+                    continue;
+            }
+
+            if (identity is null)
+            {
+                return null;
+            }
+
+            parts.Add(new SourcePart([], identity));
+        }
+
+        return await DigestAsync(parts, withOwners: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Digests what a RUN bind mount shows of <paramref name="path"/> in <paramref name="source"/>, owners included (the command sees them).</summary>
+    /// <exception cref="BuildContextException">The path names nothing, as the mount would say.</exception>
+    public Task<SourceDigest> DigestMountAsync(string path, IFileSource source, CancellationToken cancellationToken)
+    {
+        var entries = new List<SourceEntry>();
+        foreach (var local in CopyFiles.Resolve(source, path, parents: false))
+        {
+            Collect(source, local, excludes: null, entries, cancellationToken);
+        }
+
+        return DigestAsync([new SourcePart(entries)], withOwners: true, cancellationToken);
+    }
+
+    /// <summary>What copying <paramref name="local"/> reads, in the order <see cref="CopyFiles.Copy"/> copies it.</summary>
+    private static void Collect(IFileSource source, LocalSource local, DockerIgnore? excludes, List<SourceEntry> entries, CancellationToken cancellationToken)
+    {
+        if (!local.IsDirectory)
+        {
+            if (!CopyFiles.IsExcluded(excludes, local))
+            {
+                entries.Add(new SourceEntry(local.Entry.Path, local.Entry.FullPath, SourceEntryRole.File));
+            }
+
+            return;
+        }
+
+        var root = local.Entry.Path;
+        entries.Add(new SourceEntry(root, local.Entry.FullPath, SourceEntryRole.DirectorySource));
+        foreach (var entry in source.EnumerateDirectory(local.Entry, CopyFiles.FilterBelow(local, excludes), cancellationToken))
+        {
+            var role = entry.Type switch
+            {
+                ContextEntryType.Directory => SourceEntryRole.Directory,
+                ContextEntryType.Symlink => SourceEntryRole.Symlink,
+                _ => SourceEntryRole.File,
+            };
+            entries.Add(new SourceEntry(root == "." ? entry.Path : root + "/" + entry.Path, entry.FullPath, role, entry.LinkTarget));
+        }
+    }
+
+    private async Task<SourceDigest> DigestAsync(IReadOnlyList<SourcePart> parts, bool withOwners, CancellationToken cancellationToken)
+    {
+        // Every local entry read in one parallel pass, whatever source it came from.
+        var digests = await _entries.DigestAsync([.. parts.SelectMany(p => p.Entries)], withOwners, cancellationToken).ConfigureAwait(false);
+        var files = new List<SourceFileDigest>(digests.Count);
+        var next = 0;
+        foreach (var part in parts)
+        {
+            if (part.Identity is { } identity)
+            {
+                files.Add(identity);
+            }
+
+            foreach (var _ in part.Entries)
+            {
+                if (digests[next++] is { } digest)
                 {
-                    files.Add(Entry(local.Source + "/" + child.Path, child));
+                    files.Add(digest);
                 }
             }
         }
 
-        var total = Digest.Sha256(Encoding.UTF8.GetBytes(string.Concat(files.Select(f => f.Path + "\0" + f.Digest + "\n"))));
-        return Task.FromResult(new SourceDigest(total, files));
+        return new SourceDigest(SourceEntryRecord.OfList(files), files);
     }
 
-    public async Task<SourceDigest?> DigestAddAsync(AddInstruction add, IFileSource context, CancellationToken cancellationToken) =>
-        add.Sources.Any(s => Drydock.Context.Remote.AddSources.Classify(s) != Drydock.Context.Remote.AddSourceKind.Local)
-            ? null
-            : await DigestPathsAsync(add.Sources, false, add.InlineSources.Count > 0, context, cancellationToken);
-
-    private static SourceFileDigest Entry(string path, ContextEntry entry)
-    {
-        var header = $"{entry.Type} {entry.LinkTarget} {(int)File.GetUnixFileMode(entry.FullPath)}\n";
-        var bytes = Encoding.UTF8.GetBytes(header);
-        if (entry.Type == ContextEntryType.File)
-        {
-            bytes = [.. bytes, .. File.ReadAllBytes(entry.FullPath)];
-        }
-
-        return new SourceFileDigest(path, Digest.Sha256(SHA256.HashData(bytes)));
-    }
+    /// <summary>One source of the instruction: the entries it reads, or for a remote source its identity.</summary>
+    private sealed record SourcePart(IReadOnlyList<SourceEntry> Entries, SourceFileDigest? Identity = null);
 }

@@ -19,7 +19,7 @@ namespace Drydock.Building.Caching;
 /// digest, the context file by file); WORKDIR the user. Null means the step cannot be keyed (an ADD
 /// of a URL whose server names no version of it): it runs.
 /// </summary>
-internal sealed class StepKeys(DockerfileDocument document, IBuildContext context, BuiltStages stages, LayerWriteOptions layerWrite, SourceDigester sources)
+internal sealed class StepKeys(SourceDigester sources)
 {
     public async Task<CacheKey?> ForAsync(Instruction instruction, StepContext step, KeyChain chain, CancellationToken cancellationToken)
     {
@@ -29,7 +29,7 @@ internal sealed class StepKeys(DockerfileDocument document, IBuildContext contex
             new(CacheKey.ParentPart, chain.Parent),
             new(CacheKey.BasePart, chain.Base),
             new("platform", step.Platform.ToString()),
-            new("layer format", LayerFormat()),
+            new("layer format", LayerFormat(step.Build.LayerWrite)),
         };
         SourceDigest? digest = null;
         switch (instruction)
@@ -38,7 +38,7 @@ internal sealed class StepKeys(DockerfileDocument document, IBuildContext contex
                 parts.Add(new(CacheKey.InstructionPart, RunText(run)));
                 parts.Add(new("environment, user, working directory or shell", Hidden(string.Join('\n', config.Env ?? []), config.User, config.WorkingDir, string.Join('\n', step.State.Shell))));
                 parts.AddRange(step.State.Arguments.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new CacheKeyPart(CacheKey.ArgumentPrefix + a.Key, CacheKey.Hidden(a.Value))));
-                foreach (var mount in RunStep.ParseMounts(run, step.State, document.EscapeChar))
+                foreach (var mount in RunStep.ParseMounts(run, step.State, step.Build.Document.EscapeChar))
                 {
                     if (await MountInputAsync(mount, step, cancellationToken).ConfigureAwait(false) is { } input)
                     {
@@ -56,7 +56,7 @@ internal sealed class StepKeys(DockerfileDocument document, IBuildContext contex
                 }
                 else if (copy.Sources.Count > 0)
                 {
-                    digest = await sources.DigestCopyAsync(copy, context, cancellationToken).ConfigureAwait(false);
+                    digest = await sources.DigestCopyAsync(copy, step.Build.Context, cancellationToken).ConfigureAwait(false);
                 }
 
                 break;
@@ -65,7 +65,7 @@ internal sealed class StepKeys(DockerfileDocument document, IBuildContext contex
                 parts.Add(new("working directory", config.WorkingDir ?? ""));
                 if (add.Sources.Count > 0)
                 {
-                    digest = await sources.DigestAddAsync(add, context, cancellationToken).ConfigureAwait(false);
+                    digest = await sources.DigestAddAsync(add, step.Build.Context, step.Build.Work, step.Build.Log, step.Build.RunMounts.SshAuthSocket, cancellationToken).ConfigureAwait(false);
                     if (digest is null)
                     {
                         return null;
@@ -90,9 +90,8 @@ internal sealed class StepKeys(DockerfileDocument document, IBuildContext contex
     }
 
     /// <summary>What changes a layer's bytes for the same files: compression, its level, and the times --reproducible sets.</summary>
-    private string LayerFormat()
+    private static string LayerFormat(LayerWriteOptions write)
     {
-        var write = layerWrite;
         return string.Create(CultureInfo.InvariantCulture, $"{write.Compression} level={write.CompressionLevel} reproducible={write.Reproducible} epoch={write.SourceDateEpoch}");
     }
 
@@ -139,18 +138,18 @@ internal sealed class StepKeys(DockerfileDocument document, IBuildContext contex
         }
 
         var source = mount.Source.Length == 0 ? "." : mount.Source;
-        return (await sources.DigestPathsAsync([source], false, false, context, cancellationToken).ConfigureAwait(false)).Digest.ToString();
+        return (await sources.DigestMountAsync(source, step.Build.Context, cancellationToken).ConfigureAwait(false)).Digest.ToString();
     }
 
     /// <summary>What <c>--from=VALUE</c> names: a stage by its layers, an image by its manifest digest.</summary>
     private async Task<string> FromIdentityAsync(string from, StepContext step, CancellationToken cancellationToken)
     {
-        if (BuildPlan.StageNamed(document, from, step.Stage, allowIndex: true) is { } stage)
+        if (BuildPlan.StageNamed(step.Build.Document, from, step.Stage, allowIndex: true) is { } stage)
         {
-            return BaseImage.LayersIdentity(stages.ImageOf(stage).Layers);
+            return BaseImage.LayersIdentity(step.Build.Stages.ImageOf(stage).Layers);
         }
 
-        var image = await stages.ResolveBaseAsync(ImageReference.Parse(from), step.Platform, cancellationToken).ConfigureAwait(false);
+        var image = await step.Build.Stages.ResolveBaseAsync(ImageReference.Parse(from), step.Platform, cancellationToken).ConfigureAwait(false);
         return image.Identity;
     }
 

@@ -21,13 +21,8 @@ internal static class CopiedXattrs
     /// </summary>
     public static void Copy(string source, string target)
     {
-        foreach (var name in NativeFiles.ListXattrs(source))
+        foreach (var (name, value) in Read(source))
         {
-            if (name == SelinuxLabel || OverlayMarkers.IsOverlayAttribute(name) || NativeFiles.GetXattr(source, name) is not { } value)
-            {
-                continue;
-            }
-
             try
             {
                 NativeFiles.SetXattr(target, name, value);
@@ -41,6 +36,22 @@ internal static class CopiedXattrs
                 throw new IOException(
                     $"{source} has the extended attribute {name}, which the build's work directory cannot store ({e.Message}); " +
                     $"set TMPDIR to a directory on ext4 or xfs, or remove the attribute from the source (setfattr -x {name} FILE)", e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The attributes of <paramref name="source"/> (links not followed) that a copy is given, in
+    /// the order the file system lists them: what <see cref="Copy"/> writes, and what a COPY's
+    /// cache key reads.
+    /// </summary>
+    public static IEnumerable<(string Name, byte[] Value)> Read(string source)
+    {
+        foreach (var name in NativeFiles.ListXattrs(source))
+        {
+            if (name != SelinuxLabel && !OverlayMarkers.IsOverlayAttribute(name) && NativeFiles.GetXattr(source, name) is { } value)
+            {
+                yield return (name, value);
             }
         }
     }

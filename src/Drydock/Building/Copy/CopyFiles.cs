@@ -175,7 +175,13 @@ internal sealed class CopyFiles(Instruction instruction, IFileSource source, Roo
     }
 
     /// <summary>Whether <c>--exclude</c> leaves out a file source.</summary>
-    public bool IsExcluded(LocalSource file) => excludes?.IsExcluded(file.Name) == true;
+    public bool IsExcluded(LocalSource file) => IsExcluded(excludes, file);
+
+    /// <summary>Whether <paramref name="excludes"/> (<c>--exclude</c>) leaves out a file source: it is matched by its name.</summary>
+    public static bool IsExcluded(DockerIgnore? excludes, LocalSource file) => excludes?.IsExcluded(file.Name) == true;
+
+    /// <summary>What is copied below a directory source: <c>--parents</c>' pattern and <c>--exclude</c>, on top of .dockerignore.</summary>
+    public static CopyFilter FilterBelow(LocalSource directory, DockerIgnore? excludes) => new(directory.Include, excludes);
 
     /// <summary>Writes heredoc sources (<c>COPY &lt;&lt;EOF /dest</c>): 0644 unless --chmod, owned by --chown.</summary>
     public async Task WriteInlineAsync(IReadOnlyList<InlineFile> files, CopyDestination destination, CancellationToken cancellationToken)
@@ -197,7 +203,7 @@ internal sealed class CopyFiles(Instruction instruction, IFileSource source, Roo
     {
         var stamps = new List<(string Host, string Source)> { (writer.EnsureDirectory(destination.Path), local.Entry.FullPath) };
         var copied = 0;
-        foreach (var entry in source.EnumerateDirectory(local.Entry, new CopyFilter(local.Include, excludes), cancellationToken))
+        foreach (var entry in source.EnumerateDirectory(local.Entry, FilterBelow(local, excludes), cancellationToken))
         {
             copied++;
             var target = destination.Join(entry.Path);

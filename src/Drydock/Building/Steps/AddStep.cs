@@ -35,15 +35,12 @@ internal static class AddStep
         var kinds = add.Sources.Select(AddSources.Classify).ToArray();
         var (httpChecksum, gitChecksum) = ParseChecksum(add, kinds);
         var gitCheckouts = add.Sources
-            .Select((text, i) => kinds[i] == AddSourceKind.Git ? CheckoutOptions(add, ParseGit(add, text), gitChecksum, sshAuthSocket) : default)
+            .Select((text, i) => kinds[i] == AddSourceKind.Git ? GitCheckoutOf(add, text, gitChecksum, sshAuthSocket) : default)
             .ToArray();
         var copyTarget = CopyTarget.Create(add, rootfs, add.Destination, add.Chown, add.Chmod, add.Excludes, state.Config.Config.WorkingDir, keepSourceOwners: false);
         var files = copyTarget.FilesFrom(context);
         var destination = copyTarget.Destination;
-        var localTexts = add.Sources.Where((_, i) => kinds[i] == AddSourceKind.Local).ToArray();
-        var hasOtherSources = localTexts.Length < add.Sources.Count || add.InlineSources.Count > 0;
-        var resolved = new Queue<IReadOnlyList<LocalSource>>(CopyFiles.ResolveAll(context, localTexts, parents: false, hasOtherSources));
-        var local = kinds.Select(kind => kind == AddSourceKind.Local ? resolved.Dequeue() : []).ToArray();
+        var local = ResolveLocalSources(add, context, kinds);
         var target = new AddTarget(add, copyTarget, files, log);
 
         // Sources go in the order written: a later one overwrites an earlier one of the same name.
@@ -151,8 +148,30 @@ internal static class AddStep
         }
     }
 
+    /// <summary>
+    /// Every local source expanded (<see cref="CopyFiles.ResolveAll"/>), at the index of the
+    /// source as written; a URL or git source expands to nothing.
+    /// </summary>
+    /// <param name="add">The instruction, expanded.</param>
+    /// <param name="context">The build context.</param>
+    /// <param name="kinds">What each source is (<see cref="AddSources.Classify"/>).</param>
+    /// <exception cref="BuildContextException">A local source names nothing.</exception>
+    internal static IReadOnlyList<LocalSource>[] ResolveLocalSources(AddInstruction add, IFileSource context, AddSourceKind[] kinds)
+    {
+        var localTexts = add.Sources.Where((_, i) => kinds[i] == AddSourceKind.Local).ToArray();
+        var hasOtherSources = localTexts.Length < add.Sources.Count || add.InlineSources.Count > 0;
+        var resolved = new Queue<IReadOnlyList<LocalSource>>(CopyFiles.ResolveAll(context, localTexts, parents: false, hasOtherSources));
+        return [.. kinds.Select(kind => kind == AddSourceKind.Local ? resolved.Dequeue() : [])];
+    }
+
+    /// <summary>A git source of the instruction parsed, with how it is checked out.</summary>
+    /// <exception cref="BuildException">The URL is invalid, or its query disagrees with the ADD flags.</exception>
+    internal static (GitSource Source, GitCheckoutOptions Options) GitCheckoutOf(AddInstruction add, string text, string? gitChecksum, string? sshAuthSocket) =>
+        CheckoutOptions(add, ParseGit(add, text), gitChecksum, sshAuthSocket);
+
     /// <summary><c>--checksum</c>: a digest for a URL, a commit hash (or a prefix of one) for a git source.</summary>
-    private static (Digest? Http, string? Git) ParseChecksum(AddInstruction add, AddSourceKind[] kinds)
+    /// <exception cref="BuildException">The checksum is malformed, or given for local or several sources.</exception>
+    internal static (Digest? Http, string? Git) ParseChecksum(AddInstruction add, AddSourceKind[] kinds)
     {
         if (string.IsNullOrEmpty(add.Checksum))
         {

@@ -45,16 +45,9 @@ internal sealed class CopyStep : IStep
     /// <param name="cancellationToken">Stops the copy between files.</param>
     public static async Task CopyAsync(CopyInstruction copy, IFileSource source, StageState state, string rootfs, CancellationToken cancellationToken)
     {
-        foreach (var text in copy.Sources)
-        {
-            if (AddSources.Classify(text) != AddSourceKind.Local)
-            {
-                throw new BuildException(copy.Location, copy.Keyword, $"source can't be a URL or git repository for COPY: {AddSources.Display(text)}; use ADD to fetch it");
-            }
-        }
-
+        RequireLocalSources(copy);
         var target = CopyTarget.Create(
-            copy, rootfs, copy.Destination, copy.Chown, copy.Chmod, copy.Excludes, state.Config.Config.WorkingDir, keepSourceOwners: copy.From is not null && string.IsNullOrEmpty(copy.Chown));
+            copy, rootfs, copy.Destination, copy.Chown, copy.Chmod, copy.Excludes, state.Config.Config.WorkingDir, KeepsSourceOwners(copy));
         var files = target.FilesFrom(source);
         var sources = CopyFiles.ResolveAll(source, copy.Sources, copy.Parents, hasOtherSources: copy.InlineSources.Count > 0).SelectMany(s => s);
         foreach (var local in sources)
@@ -63,5 +56,21 @@ internal sealed class CopyStep : IStep
         }
 
         await files.WriteInlineAsync(copy.InlineSources, target.Destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether copied files keep their owners: COPY --from without --chown (see <see cref="RootfsWriter.KeepSourceOwners"/>).</summary>
+    public static bool KeepsSourceOwners(CopyInstruction copy) => copy.From is not null && string.IsNullOrEmpty(copy.Chown);
+
+    /// <summary>Refuses a URL or git source, which only ADD fetches.</summary>
+    /// <exception cref="BuildException">A source is a URL or a git repository.</exception>
+    public static void RequireLocalSources(CopyInstruction copy)
+    {
+        foreach (var text in copy.Sources)
+        {
+            if (AddSources.Classify(text) != AddSourceKind.Local)
+            {
+                throw new BuildException(copy.Location, copy.Keyword, $"source can't be a URL or git repository for COPY: {AddSources.Display(text)}; use ADD to fetch it");
+            }
+        }
     }
 }

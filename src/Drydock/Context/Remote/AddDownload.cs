@@ -12,6 +12,16 @@ namespace Drydock.Context.Remote;
 /// <param name="LastModified">The Last-Modified header, which becomes the file's mtime.</param>
 internal sealed record DownloadedFile(string Path, string FileName, DateTimeOffset? LastModified);
 
+/// <summary>What a server says about a URL's content without sending it: the HTTP validators of a HEAD reply.</summary>
+/// <param name="ETag">The entity tag, quotes and weak prefix kept; null when not given.</param>
+/// <param name="LastModified">The Last-Modified header; null when not given.</param>
+/// <param name="Length">The Content-Length header; null when not given.</param>
+internal sealed record UrlValidators(string? ETag, DateTimeOffset? LastModified, long? Length)
+{
+    /// <summary>Whether the validators can tell a changed file from an unchanged one (the length alone cannot).</summary>
+    public bool IdentifyContent => ETag is not null || LastModified is not null;
+}
+
 /// <summary>
 /// ADD of an http(s) URL: one plain GET (no credentials, proxies from the environment as
 /// HttpClient takes them), streamed to a file and hashed on the way, so a file of any size costs
@@ -72,6 +82,25 @@ internal static class AddDownload
         }
 
         return new DownloadedFile(path, FileNameOf(url), response.Content.Headers.LastModified);
+    }
+
+    /// <summary>
+    /// Asks for the validators of <paramref name="url"/> with a HEAD request from the same client
+    /// as the download, so that a cached ADD need not download the file to know it is unchanged.
+    /// </summary>
+    /// <returns>The validators; null when the server does not answer the HEAD with 2xx.</returns>
+    /// <exception cref="HttpRequestException">The server cannot be reached.</exception>
+    public static async Task<UrlValidators?> ValidatorsAsync(Uri url, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, url);
+        using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var headers = response.Content.Headers;
+        return new UrlValidators(response.Headers.ETag?.ToString(), headers.LastModified, headers.ContentLength);
     }
 
     /// <summary>The base name of the URL's path, unescaped, as Go's path.Base gives it.</summary>

@@ -34,7 +34,8 @@ internal static class GitCheckout
         await git.RunCheckedAsync(directory, "git init", ["-c", "init.defaultBranch=master", "init", "-q"], cancellationToken).ConfigureAwait(false);
         await git.RunCheckedAsync(directory, $"cannot use {source.Shown} as a git remote", ["remote", "add", "origin", source.Remote], cancellationToken).ConfigureAwait(false);
 
-        var wanted = await ResolveAsync(git, source, directory, cancellationToken).ConfigureAwait(false);
+        var refs = await ListRefsAsync(git, source, directory, "origin", cancellationToken).ConfigureAwait(false);
+        var wanted = Wanted(source, refs);
         await FetchAsync(git, source, directory, wanted, cancellationToken).ConfigureAwait(false);
         var commit = (await git.RunCheckedAsync(directory, "git rev-parse", ["rev-parse", "FETCH_HEAD^{commit}"], cancellationToken).ConfigureAwait(false)).Trim();
         var fetched = (await git.RunCheckedAsync(directory, "git rev-parse", ["rev-parse", "FETCH_HEAD"], cancellationToken).ConfigureAwait(false)).Trim();
@@ -70,10 +71,37 @@ internal static class GitCheckout
             : throw new GitSourceException($"{source} has no directory {source.Subdir} at {commit}; check the path after the ':'");
     }
 
-    /// <summary>What to fetch: the ref ls-remote lists for the source's ref (a commit hash as it is).</summary>
-    private static async Task<string> ResolveAsync(GitCommand git, GitSource source, string directory, CancellationToken cancellationToken)
+    /// <summary>
+    /// The commit a checkout of <paramref name="source"/> takes, found with ls-remote alone (nothing
+    /// is fetched): what identifies the source's content in a cache key. For an annotated tag it is
+    /// the commit the tag points to.
+    /// </summary>
+    /// <param name="source">The git source.</param>
+    /// <param name="directory">Where git runs (any existing directory; nothing is written there).</param>
+    /// <param name="options">The credentials and TLS options the checkout would use.</param>
+    /// <param name="cancellationToken">Stops git.</param>
+    /// <exception cref="GitSourceException">The repository cannot be reached or has no such ref.</exception>
+    public static async Task<string> ResolveCommitAsync(GitSource source, string directory, GitCheckoutOptions options, CancellationToken cancellationToken)
     {
-        var listing = await git.RunAsync(directory, ["ls-remote", "--symref", "origin"], cancellationToken).ConfigureAwait(false);
+        if (GitSource.IsCommitHash(source.Ref))
+        {
+            return source.Ref;
+        }
+
+        var git = new GitCommand(source.Remote, options.SshAuthSocket, options.SkipTlsVerify);
+        var refs = await ListRefsAsync(git, source, directory, source.Remote, cancellationToken).ConfigureAwait(false);
+        var wanted = Wanted(source, refs);
+
+        // ls-remote lists an annotated tag twice: its own object, and with "^{}" the commit it peels to.
+        return refs.TryGetValue(wanted + "^{}", out var peeled) ? peeled
+            : refs.TryGetValue(wanted, out var commit) && GitSource.IsCommitHash(commit) ? commit
+            : throw new GitSourceException($"{source.Shown} lists no commit for {wanted}");
+    }
+
+    /// <summary>Every ref <paramref name="remote"/> (a remote's name or URL) lists, by name; HEAD as "ref: …" where the server says which branch it is.</summary>
+    private static async Task<Dictionary<string, string>> ListRefsAsync(GitCommand git, GitSource source, string directory, string remote, CancellationToken cancellationToken)
+    {
+        var listing = await git.RunAsync(directory, ["ls-remote", "--symref", remote], cancellationToken).ConfigureAwait(false);
         if (!listing.Succeeded)
         {
             throw new GitSourceException(
@@ -91,6 +119,12 @@ internal static class GitCheckout
             }
         }
 
+        return refs;
+    }
+
+    /// <summary>What to fetch: the ref <paramref name="refs"/> lists for the source's ref (a commit hash as it is).</summary>
+    private static string Wanted(GitSource source, Dictionary<string, string> refs)
+    {
         if (GitSource.IsCommitHash(source.Ref))
         {
             return source.Ref;

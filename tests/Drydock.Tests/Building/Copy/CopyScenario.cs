@@ -31,6 +31,16 @@ internal sealed class CopyScenario : IDisposable
 
     public List<string> Warnings { get; } = [];
 
+    /// <summary>The context's .dockerignore rules.</summary>
+    public DockerIgnore Ignore { get; set; } = DockerIgnore.Empty;
+
+    /// <summary>The build context as COPY reads it, <see cref="Ignore"/> applied.</summary>
+    public FileSource ContextSource => new(Context.Root, Ignore);
+
+    public WorkDirectory Work => _work;
+
+    public IBuildLog Log => new ScenarioLog(Warnings);
+
     public StageState State { get; } = new(BaseImage.Scratch(Platform.Host).Config, [], dockerMediaTypes: false);
 
     /// <summary>Runs a COPY line (placed on line 2, after FROM scratch) against the context, or against <paramref name="from"/>.</summary>
@@ -38,7 +48,7 @@ internal sealed class CopyScenario : IDisposable
         CopyStep.CopyAsync(Parse<CopyInstruction>(line, variables), from ?? ContextSource, State, Rootfs, CancellationToken.None);
 
     public Task AddAsync(string line, IReadOnlyDictionary<string, string>? variables = null) =>
-        AddStep.AddAsync(Parse<AddInstruction>(line, variables), ContextSource, State, Rootfs, _work, new Log(Warnings), sshAuthSocket: null, CancellationToken.None);
+        AddStep.AddAsync(Parse<AddInstruction>(line, variables), ContextSource, State, Rootfs, _work, Log, sshAuthSocket: null, CancellationToken.None);
 
     /// <summary>The host path of an image path.</summary>
     public string Image(string imagePath) => Path.Combine(Rootfs, imagePath.TrimStart('/'));
@@ -61,16 +71,15 @@ internal sealed class CopyScenario : IDisposable
         _work.Dispose();
     }
 
-    private FileSource ContextSource => new(Context.Root, DockerIgnore.Empty);
-
-    private static T Parse<T>(string line, IReadOnlyDictionary<string, string>? variables)
+    /// <summary>A COPY or ADD line parsed (after FROM scratch) and expanded, as the stage builder hands it to its step.</summary>
+    public static T Parse<T>(string line, IReadOnlyDictionary<string, string>? variables = null)
         where T : ExpandableInstruction
     {
         var instruction = Assert.IsType<T>(DockerfileParser.Parse("FROM scratch\n" + line).Stages.Single().Instructions.Single());
         return (T)instruction.Expand(new VariableExpander('\\', variables ?? new Dictionary<string, string>()));
     }
 
-    private sealed class Log(List<string> warnings) : IBuildLog
+    private sealed class ScenarioLog(List<string> warnings) : IBuildLog
     {
         public void Info(string message)
         {
