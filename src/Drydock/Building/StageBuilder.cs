@@ -75,7 +75,7 @@ internal sealed class StageBuilder(BuildState build)
                 WorkdirStep.SetWorkingDir(workdir, step.State);
             }
 
-            await layers.AddCachedAsync(build.Cache!.LayerOf(hit), hit.CreatedBy, hit.HistoryCreated, $"the cached layer of \"{hit.CreatedBy}\"", cancellationToken).ConfigureAwait(false);
+            await layers.AddCachedAsync(build.Cache!.LayerOf(hit), hit.CreatedBy, hit.HistoryCreated ?? build.Clock.Now, $"the cached layer of \"{hit.CreatedBy}\"", cancellationToken).ConfigureAwait(false);
             chain!.Advance(decision.Key!.Digest.ToString(), hit: true);
             return;
         }
