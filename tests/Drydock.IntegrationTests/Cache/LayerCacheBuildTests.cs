@@ -230,7 +230,7 @@ public sealed class LayerCacheBuildTests : IAsyncLifetime, IDisposable
         var second = await BuildAsync(context, destination, flags);
 
         Assert.Equal(1, Count(second.StandardError, "[CACHED]"));
-        foreach (var text in new[] { first.StandardError, second.StandardError, .. await CacheManifestsAsync(destination), .. await CacheConfigsAsync(destination) })
+        foreach (var text in (string[])[first.StandardError, second.StandardError, .. await CacheManifestsAsync(destination), .. await CacheConfigsAsync(destination)])
         {
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
             Assert.DoesNotContain(argument, text, StringComparison.Ordinal);
