@@ -1,5 +1,6 @@
 using System.Globalization;
 using Drydock.Building.Mounts;
+using Drydock.Cache;
 using Drydock.Context;
 using Drydock.Dockerfile;
 using Drydock.Layers;
@@ -74,7 +75,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             // --cleanup: what the build left on the root goes however it ends.
             using var cleanup = options.Cleanup ? shared.Roots?.ResetOnDispose() : null;
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
-            var resolver = new BaseImageResolver(registries);
+            var resolver = new BaseImageResolver(registries, options.BaseImageCacheDirectory is { } cacheDirectory ? new BaseImageCache(cacheDirectory, options.BaseImageCacheTtl) : null, log);
             var builds = platforms.Select(p => Prepare(options, document, context, p, platforms.Count, work, resolver, shared, uploads)).ToArray();
             if (builds.Length > 1)
             {
@@ -247,7 +248,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
     }
 
     /// <summary>The ARGs before the first FROM, expanded in order with the ones already declared.</summary>
-    private static void DeclareMetaArgs(DockerfileDocument document, BuildArguments buildArgs)
+    internal static void DeclareMetaArgs(DockerfileDocument document, BuildArguments buildArgs)
     {
         foreach (var arg in document.MetaArgs)
         {

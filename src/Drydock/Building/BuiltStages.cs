@@ -26,7 +26,7 @@ internal sealed class BuiltStages(DockerfileDocument document, BaseImageResolver
         BaseImage.PullAsync(images, reference, platform, rootfs, ignored, work.Blobs, log, cancellationToken);
 
     /// <summary>Resolves the image a FROM names for the platform (manifest and config, no layers).</summary>
-    public Task<RemoteImage> ResolveBaseAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken) =>
+    public Task<IImage> ResolveBaseAsync(ImageReference reference, Platform platform, CancellationToken cancellationToken) =>
         images.ResolveAsync(reference, platform, cancellationToken);
 
     /// <summary>The stage FROM builds on, or null when FROM names an image.</summary>
