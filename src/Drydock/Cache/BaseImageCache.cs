@@ -74,7 +74,13 @@ public sealed class BaseImageCache(string directory, TimeSpan ttl, TimeProvider?
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentNullException.ThrowIfNull(image);
         var blobs = await OciLayoutWriter.OpenAsync(Directory, cancellationToken).ConfigureAwait(false);
-        // A truncated blob from an interrupted copy by other means would be kept as it is: drop it first.
+        // Blobs already there are kept, so a damaged one is replaced first: manifest and config are
+        // small and rewritten whole (a reader sees the old file or the new); a layer of the wrong size goes.
+        foreach (var (digest, bytes) in new[] { (image.ManifestDigest, image.RawManifest), (image.Manifest.Config.Digest, image.RawConfig) })
+        {
+            await BlobDirectory.WriteAtomicallyAsync(blobs.PathOf(digest), (target, token) => target.WriteAsync(bytes, token).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var layer in image.Layers.Where(l => new FileInfo(blobs.PathOf(l.Descriptor.Digest)) is { Exists: true } file && file.Length != l.Descriptor.Size))
         {
             File.Delete(blobs.PathOf(layer.Descriptor.Digest));
