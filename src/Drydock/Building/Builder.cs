@@ -182,7 +182,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
         [
             options.Context.Kind is ContextKind.Directory or ContextKind.Tar ? options.Context.Location : null, options.Dockerfile is { } dockerfile && Path.IsPathRooted(dockerfile) ? dockerfile : null,
             .. options.Secrets.Select(secret => secret.FilePath),
-            options.TarPath, options.OciLayoutPath, options.DigestFile, options.ImageNameWithDigestFile, options.ImageNameTagWithDigestFile,
+            options.TarPath, options.OciLayoutPath, options.DigestFile, options.ImageNameWithDigestFile, options.ImageNameTagWithDigestFile, options.BaseImageCacheDirectory,
         ];
         string[] hostPaths = [options.KanikoDirectory, work.Path, cacheRoot, .. inputsAndOutputs.OfType<string>()];
         var ignored = Building.InPlaceRoot.IgnoreList(root, imagePaths, hostPaths.Select(Path.GetFullPath), mountInfo);

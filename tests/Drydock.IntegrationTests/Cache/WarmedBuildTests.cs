@@ -64,6 +64,27 @@ public sealed class WarmedBuildTests : IAsyncLifetime
     }
 
     [RootFact]
+    public async Task Every_platform_of_an_index_warmed_builds_a_multi_platform_image_with_the_registry_stopped()
+    {
+        var index = await BaseImages.SeedMultiArchAsync(_registry, RegistryServer.NewRepository("warm-multi"));
+        var warm = await WarmAsync(["--image", index.Reference.ToString(), "--platform", "linux/amd64,linux/arm64"]);
+        Assert.True(warm.Succeeded, warm.ToString());
+
+        await _registry.StopAsync();
+        using var context = new ContextDirectory().Dockerfile($"FROM {index.Reference}\nCOPY app.txt /app.txt\n").File("app.txt", "app\n");
+        var build = await DrydockRunner.BuildAsync([
+            "--isolation", "chroot", "--insecure-pull", "--no-push", "--destination", $"{_registry.Host}/app:multi", "--oci-layout-path", _work.Combine("out"),
+            "--platform", "linux/amd64,linux/arm64", "--cache-dir", CacheDirectory, context.Path]);
+
+        DrydockRunner.Digest(build);
+        var built = JsonNode.Parse((await ToolRunner.RunCheckedAsync("skopeo", ["inspect", "--raw", $"oci:{_work.Combine("out")}:multi"])).StandardOutput)!;
+        Assert.Equal(["amd64", "arm64"], built["manifests"]!.AsArray().Select(m => (string?)m!["platform"]!["architecture"]).Order());
+        // The arm64 base by its index digest, as a FROM pinned to the index would name it.
+        var pinned = await WarmAsync(["--image", $"{index.Reference.Name}@{index.IndexDigest}", "--platform", "linux/arm64"]);
+        Assert.Contains("not pulled again", pinned.StandardError, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public async Task An_expired_warmed_tag_sends_the_build_to_the_registry_which_fails_clearly_when_stopped()
     {
         var seeded = await BaseImages.SeedBusyboxAsync(_registry, RegistryServer.NewRepository("warm-ttl"));
