@@ -62,6 +62,8 @@ ctx=$work/context
 kaniko=$ctx/rootfs/kaniko
 mkdir -p "$kaniko/lib" "$kaniko/ssl/certs" "$kaniko/.docker" "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/busybox"
 cp "$work/publish/drydock" "$kaniko/executor"
+# kaniko's warmer: the same binary, which runs `drydock warm` when invoked under that name.
+ln -s executor "$kaniko/warmer"
 cp "$work/publish/drydock-run" "$kaniko/drydock-run"
 cp "$certs" "$kaniko/ssl/certs/ca-certificates.crt"
 cp "$root/deploy/openssl.cnf" "$kaniko/ssl/openssl.cnf"

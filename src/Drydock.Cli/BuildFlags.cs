@@ -236,7 +236,8 @@ public sealed class BuildFlags(Func<string, string?> environment)
         _ => throw new ArgumentException($"--allow '{text}' is not an entitlement Drydock knows: use security.insecure (for RUN --security=insecure)."),
     };
 
-    private static KeyValuePair<string, string?> ParseBuildArg(string text)
+    /// <summary>NAME=VALUE, or NAME alone (its value then comes from the environment).</summary>
+    internal static KeyValuePair<string, string?> ParseBuildArg(string text)
     {
         var equals = text.IndexOf('=');
         return equals < 0 ? new(text, null) : new(text[..equals], text[(equals + 1)..]);

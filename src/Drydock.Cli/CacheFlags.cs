@@ -29,13 +29,7 @@ public sealed class CacheFlags
             command.Options.Add(option);
         }
 
-        _cacheTtl.Validators.Add(result =>
-        {
-            if (RegistryFlags.ParseDuration(result.GetValueOrDefault<string>()) is not { } ttl || ttl <= TimeSpan.Zero)
-            {
-                result.AddError($"--cache-ttl: '{result.GetValueOrDefault<string>()}' is not a positive duration; write it as Go does, e.g. 6h, 90m or 336h");
-            }
-        });
+        _cacheTtl.Validators.Add(CommandChecks.PositiveDuration);
         _cacheRepo.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string>() is { } repository && repository.StartsWith(LayerCacheOptions.LayoutScheme, StringComparison.Ordinal)

@@ -14,6 +14,27 @@ internal static class CommandChecks
         }
     }
 
+    /// <summary>Every value of a repeatable option is an image reference.</summary>
+    public static void References(OptionResult result)
+    {
+        foreach (var text in result.GetValueOrDefault<string[]>() ?? [])
+        {
+            if (!ImageReference.TryParse(text, out _, out var error))
+            {
+                result.AddError($"{result.Option.Name}: '{text}' is not a valid image reference: {error}.");
+            }
+        }
+    }
+
+    /// <summary>A duration as kaniko writes it (<c>6h</c>, <c>90m</c>), and more than zero (a TTL).</summary>
+    public static void PositiveDuration(OptionResult result)
+    {
+        if (RegistryFlags.ParseDuration(result.GetValueOrDefault<string>()) is not { } duration || duration <= TimeSpan.Zero)
+        {
+            result.AddError($"{result.Option.Name}: '{result.GetValueOrDefault<string>()}' is not a positive duration; write it as Go does, e.g. 6h, 90m or 336h");
+        }
+    }
+
     public static void Platform(OptionResult result)
     {
         if (result.GetValueOrDefault<string?>() is not { } text)

@@ -21,20 +21,28 @@ public static class Entry
         };
         var build = BuildCommand.Create(environment);
         root.Subcommands.Add(build);
+        var warm = WarmCommand.Create(environment);
+        root.Subcommands.Add(warm);
         root.Subcommands.Add(ImageCommand.Create(environment));
         root.Subcommands.Add(VersionCommand.Create());
 
         // The executor image ships this binary as /kaniko/executor: through that name it is `drydock executor`,
         // except for `executor version`, kaniko's own subcommand (a build takes no positional argument there).
-        if (InvokedAs() == "executor" && args is not ["version", ..])
+        // As /kaniko/warmer it is `drydock warm`.
+        var invokedAs = InvokedAs();
+        if (invokedAs == "executor" && args is not ["version", ..])
         {
             args = ["executor", .. args];
         }
-
-        // As with kaniko (pflag), a single-value build flag given again replaces the earlier value.
-        if (args is [var name, .. var rest] && (name == build.Name || build.Aliases.Contains(name)))
+        else if (invokedAs == "warmer")
         {
-            args = [name, .. RepeatedFlags.KeepLast(build, rest)];
+            args = [warm.Name, .. args];
+        }
+
+        // As with kaniko (pflag), a single-value flag of a kaniko command given again replaces the earlier value.
+        if (args is [var name, .. var rest] && new[] { build, warm }.FirstOrDefault(c => name == c.Name || c.Aliases.Contains(name)) is { } kanikoCommand)
+        {
+            args = [name, .. RepeatedFlags.KeepLast(kanikoCommand, rest)];
         }
 
         try

@@ -78,7 +78,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
             // Declared after the uploads, so it is disposed first: the build waits for its entries to be stored.
             await using var layerCache = OpenLayerCache(options, outputs, registries);
-            var resolver = new BaseImageResolver(registries);
+            var resolver = new BaseImageResolver(registries, options.BaseImageCacheDirectory is { } cacheDirectory ? new BaseImageCache(cacheDirectory, options.BaseImageCacheTtl) : null, log);
             var digester = new SourceDigester();
             var builds = platforms.Select(p => Prepare(options, document, context, p, platforms.Count, work, resolver, shared, uploads, layerCache, digester)).ToArray();
             if (builds.Length > 1)
@@ -196,7 +196,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
         [
             options.Context.Kind is ContextKind.Directory or ContextKind.Tar ? options.Context.Location : null, options.Dockerfile is { } dockerfile && Path.IsPathRooted(dockerfile) ? dockerfile : null,
             .. options.Secrets.Select(secret => secret.FilePath),
-            options.TarPath, options.OciLayoutPath, options.DigestFile, options.ImageNameWithDigestFile, options.ImageNameTagWithDigestFile,
+            options.TarPath, options.OciLayoutPath, options.DigestFile, options.ImageNameWithDigestFile, options.ImageNameTagWithDigestFile, options.BaseImageCacheDirectory,
         ];
         string[] hostPaths = [options.KanikoDirectory, work.Path, cacheRoot, .. inputsAndOutputs.OfType<string>()];
         var ignored = Building.InPlaceRoot.IgnoreList(root, imagePaths, hostPaths.Select(Path.GetFullPath), mountInfo);
@@ -293,7 +293,7 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
     }
 
     /// <summary>The ARGs before the first FROM, expanded in order with the ones already declared.</summary>
-    private static void DeclareMetaArgs(DockerfileDocument document, BuildArguments buildArgs)
+    internal static void DeclareMetaArgs(DockerfileDocument document, BuildArguments buildArgs)
     {
         foreach (var arg in document.MetaArgs)
         {

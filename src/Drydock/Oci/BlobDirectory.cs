@@ -44,8 +44,7 @@ public sealed class BlobDirectory(string root)
         var path = PathOf(digest);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllBytesAsync(path, data.ToArray(), cancellationToken).ConfigureAwait(false);
+            await WriteAtomicallyAsync(path, (target, token) => target.WriteAsync(data, token).AsTask(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -53,16 +52,25 @@ public sealed class BlobDirectory(string root)
     /// Copies a stream into place through a temporary file, so an interrupted copy (or one whose
     /// verification fails at the end) never leaves a partial blob under its digest.
     /// </summary>
-    public static async Task WriteStreamAsync(string path, Stream source, CancellationToken cancellationToken)
+    public static Task WriteStreamAsync(string path, Stream source, CancellationToken cancellationToken) =>
+        WriteAtomicallyAsync(path, (target, token) => source.CopyToAsync(target, 1 << 16, token), cancellationToken);
+
+    /// <summary>
+    /// Writes a file through a temporary one of its own, renamed into place: readers see the whole
+    /// file or none, and two writers of one blob (two builds or warmers sharing a directory) never
+    /// write into each other's temporary file.
+    /// </summary>
+    public static async Task WriteAtomicallyAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(write);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".partial";
+        var temporary = $"{path}.{Guid.NewGuid():N}.partial";
         try
         {
-            var target = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             await using (target.ConfigureAwait(false))
             {
-                await source.CopyToAsync(target, 1 << 16, cancellationToken).ConfigureAwait(false);
+                await write(target, cancellationToken).ConfigureAwait(false);
             }
 
             File.Move(temporary, path, overwrite: true);

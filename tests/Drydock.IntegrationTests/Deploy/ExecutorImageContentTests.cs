@@ -44,6 +44,8 @@ public sealed class ExecutorImageContentTests(ExecutorImages images)
         Assert.Equal("777", Convert.ToString((await ImageInspector.StatAsync(image.HostPath("/kaniko"))).Mode, 8));
         Assert.Equal("1777", Convert.ToString((await ImageInspector.StatAsync(image.HostPath("/tmp"))).Mode, 8));
         Assert.True(File.Exists(image.HostPath("/kaniko/drydock-run")));
+        // kaniko's warmer: the executor binary under the name that makes it `drydock warm`.
+        Assert.Equal("executor", new FileInfo(image.HostPath("/kaniko/warmer")).LinkTarget);
         var certificates = await File.ReadAllTextAsync(image.HostPath("/kaniko/ssl/certs/ca-certificates.crt"));
         Assert.True(certificates.Split("BEGIN CERTIFICATE").Length > 50, "the CA bundle should hold Debian's roots");
 

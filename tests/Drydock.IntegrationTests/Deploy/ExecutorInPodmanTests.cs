@@ -118,6 +118,44 @@ public sealed partial class ExecutorInPodmanTests(ExecutorImages images, AuthReg
         await AssertPushedAsync(registry, destination);
     }
 
+    [RootFact]
+    public async Task TheWarmerFillsACacheDirectoryThatTheExecutorBuildsFromWithTheRegistryStopped()
+    {
+        // A registry of this test's own: it is stopped halfway.
+        var registry = await RegistryServer.StartAsync(RegistryMode.Http);
+        try
+        {
+            using var context = new TempDirectory();
+            using var cache = new TempDirectory();
+            using var output = new TempDirectory();
+            var destination = await ProjectAsync(registry, context);
+            var baseImage = await BaseImages.SeedBusyboxAsync(registry);
+
+            var warm = await images.Podman.RunAsync(
+                images.Executor, entrypoint: ["/kaniko/warmer"], ["--image", baseImage.Reference.ToString(), "--cache-dir", "/cache", "--insecure-pull"], volumes: [new(cache, "/cache")]);
+            Assert.True(warm.Succeeded, warm.ToString());
+
+            await registry.StopAsync();
+            var build = await images.Podman.RunAsync(
+                images.Executor,
+                entrypoint: null,
+                ["--context", "dir:///workspace", "--cache-dir", "/cache", "--insecure-pull", "--no-push", "--destination", destination, "--tar-path", "/out/image.tar"],
+                volumes: [new(context, "/workspace", ReadOnly: true), new(cache, "/cache"), new(output, "/out")]);
+            Assert.True(build.Succeeded, build.ToString());
+            Assert.Contains($"Using base image {baseImage.Reference} from the cache directory /cache", build.StandardError, StringComparison.Ordinal);
+
+            using var temp = new TempDirectory();
+            await ToolRunner.RunCheckedAsync("skopeo", ["--insecure-policy", "copy", "--quiet", $"docker-archive:{output.Combine("image.tar")}", $"oci:{temp.Combine("layout")}:t"]);
+            var image = await ImageInspector.UnpackLayoutAsync(temp.Combine("layout"), "t", temp.Combine("bundle"));
+            Assert.Equal("hello from the executor image\n", await File.ReadAllTextAsync(image.HostPath("/hello.txt")));
+            Assert.True(File.Exists(image.HostPath(BaseImages.MarkerPath)), "the base's files are missing");
+        }
+        finally
+        {
+            await registry.DisposeAsync();
+        }
+    }
+
     /// <summary>Writes a project with a COPY-only Dockerfile on the registry's busybox into <paramref name="context"/>; returns where to push it.</summary>
     private static async Task<string> ProjectAsync(RegistryServer registry, TempDirectory context)
     {

@@ -267,6 +267,9 @@ public class RegistryServer : IAsyncLifetime
         throw new InvalidOperationException($"The registry did not start ({Mode}).", last);
     }
 
+    /// <summary>Kills the registry's process (its storage stays until disposal): clients then find nothing listening.</summary>
+    public Task StopAsync() => StopProcessAsync();
+
     public async Task DisposeAsync()
     {
         await StopProcessAsync();

@@ -39,6 +39,17 @@ public static class OciLayoutReader
         return await ReadImageAsync(blobs, entry, where, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The layout's index.json (what it lists, with each entry's annotations).</summary>
+    public static Task<ImageIndex> ReadIndexAsync(string directory, CancellationToken cancellationToken) =>
+        ReadIndexAsync(Path.Combine(directory, "index.json"), $"OCI layout {directory}", cancellationToken);
+
+    /// <summary>
+    /// Reads the image an entry of the layout's index.json describes (a manifest, not an index),
+    /// manifest and config verified; layers stay on disk until opened.
+    /// </summary>
+    public static Task<IImage> ReadImageAsync(string directory, Descriptor entry, CancellationToken cancellationToken) =>
+        ReadImageAsync(new BlobDirectory(Path.Combine(directory, "blobs")), entry, $"OCI layout {directory}", cancellationToken);
+
     private static async Task<ImageIndex> ReadIndexAsync(string path, string where, CancellationToken cancellationToken)
     {
         // index.json is no blob (nothing names its digest): it is only bounded, not verified.

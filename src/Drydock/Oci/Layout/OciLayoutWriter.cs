@@ -35,10 +35,16 @@ public static class OciLayoutWriter
         await SetEntryAsync(directory, entry, refName, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<BlobDirectory> OpenAsync(string directory, CancellationToken cancellationToken)
+    /// <summary>Makes <paramref name="directory"/> an OCI image layout (if it is not one yet) and returns its blobs.</summary>
+    public static async Task<BlobDirectory> OpenAsync(string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        await File.WriteAllBytesAsync(Path.Combine(directory, "oci-layout"), LayoutMarker, cancellationToken).ConfigureAwait(false);
+        var marker = Path.Combine(directory, "oci-layout");
+        if (!File.Exists(marker))
+        {
+            await BlobDirectory.WriteAtomicallyAsync(marker, (target, token) => target.WriteAsync(LayoutMarker, token).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
+
         return new BlobDirectory(Path.Combine(directory, "blobs"));
     }
 

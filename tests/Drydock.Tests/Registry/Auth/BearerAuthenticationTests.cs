@@ -181,13 +181,4 @@ public sealed class BearerAuthenticationTests
         using var response = await invoker.SendAsync(request, CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public void Advance(TimeSpan by) => _now += by;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-    }
 }
