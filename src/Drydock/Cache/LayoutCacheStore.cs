@@ -5,12 +5,11 @@ namespace Drydock.Cache;
 
 /// <summary>
 /// Cache entries in an OCI image layout on disk (<c>--cache-repo oci:DIR</c>): each entry an
-/// image listed in index.json under its tag. The build's own stores are written one at a time.
+/// image listed in index.json under its tag.
 /// </summary>
 internal sealed class LayoutCacheStore(string directory) : ICacheStore
 {
     private readonly BlobDirectory _blobs = new(Path.Combine(directory, "blobs"));
-    private readonly SemaphoreSlim _writes = new(1, 1);
 
     public string Name => LayerCacheOptions.LayoutScheme + directory;
 
@@ -31,18 +30,8 @@ internal sealed class LayoutCacheStore(string directory) : ICacheStore
     public async Task<ImageConfig> ReadConfigAsync(Descriptor config, CancellationToken cancellationToken) =>
         OciJson.ReadConfig(await _blobs.ReadVerifiedAsync(config, SmallBlobs.MaxConfigSize, $"the config of cache entry {config.Digest} in {Name}", cancellationToken).ConfigureAwait(false));
 
-    public async Task StoreAsync(string tag, Image entry, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await OciLayoutWriter.WriteAsync(entry, directory, tag, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task StoreAsync(string tag, Image entry, CancellationToken cancellationToken) =>
+        OciLayoutWriter.WriteAsync(entry, directory, tag, cancellationToken);
 
     public async Task<IReadOnlyList<string>> TagsAsync(int limit, CancellationToken cancellationToken) =>
         [.. (await EntriesAsync(cancellationToken).ConfigureAwait(false)).Select(RefName).OfType<string>().Take(limit)];

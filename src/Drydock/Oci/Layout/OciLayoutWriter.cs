@@ -52,19 +52,23 @@ public static class OciLayoutWriter
     private static async Task SetEntryAsync(string directory, Descriptor entry, string? refName, CancellationToken cancellationToken)
     {
         var indexPath = Path.Combine(directory, "index.json");
-        var existing = File.Exists(indexPath)
-            ? OciJson.ReadIndex(await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false)).Manifests
-            : [];
         if (refName is not null)
         {
             entry = entry with { Annotations = new Dictionary<string, string> { [RefNameAnnotation] = refName } };
         }
 
-        var manifests = existing
-            .Where(m => refName is null ? m.Digest != entry.Digest : m.Annotations?.GetValueOrDefault(RefNameAnnotation) != refName)
-            .Append(entry)
-            .ToArray();
-        var index = new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = manifests };
-        await File.WriteAllBytesAsync(indexPath, OciJson.Serialize(index), cancellationToken).ConfigureAwait(false);
+        // Read, changed and replaced under the lock; replaced whole, so a reader never sees half of it.
+        using (await LayoutIndexLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false))
+        {
+            var existing = File.Exists(indexPath)
+                ? OciJson.ReadIndex(await File.ReadAllBytesAsync(indexPath, cancellationToken).ConfigureAwait(false)).Manifests
+                : [];
+            var manifests = existing
+                .Where(m => refName is null ? m.Digest != entry.Digest : m.Annotations?.GetValueOrDefault(RefNameAnnotation) != refName)
+                .Append(entry)
+                .ToArray();
+            var bytes = OciJson.Serialize(new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = manifests });
+            await BlobDirectory.WriteAtomicallyAsync(indexPath, (target, token) => target.WriteAsync(bytes, token).AsTask(), cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -1,14 +1,14 @@
-namespace Drydock.Cache;
+namespace Drydock.Oci.Layout;
 
 /// <summary>
 /// An exclusive lock on a layout's index.json while it is read, changed and replaced, so two
-/// warmers sharing a directory (two CI jobs on one volume) never drop each other's entries.
+/// writers sharing a directory (two CI jobs on one volume) never drop each other's entries.
 /// </summary>
 /// <remarks>
 /// .NET takes an advisory flock for <see cref="FileShare.None"/> on Linux, per open file: it holds
 /// between processes and between two opens in one process alike, and ends with the process.
 /// </remarks>
-internal sealed class LayoutIndexLock : IDisposable
+public sealed class LayoutIndexLock : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
