@@ -4,12 +4,13 @@ using BenchmarkDotNet.Running;
 using Drydock.Bench;
 using Drydock.Oci;
 
-// drydock-bench [snapshot|layer|push|sources|all|micro] [--dir DIR] [--files N] [--gib N] [--compression gzip|zstd|none]
+// drydock-bench [snapshot|layer|push|sources|cache|all|micro] [--dir DIR] [--files N] [--gib N] [--compression gzip|zstd|none]
 //               [--mib N] [--data random|text] [--runs N]
 var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var directory = Option("--dir") ?? Path.Combine(Path.GetTempPath(), "drydock-bench");
 var files = int.Parse(Option("--files") ?? "100000", CultureInfo.InvariantCulture);
 var gib = double.Parse(Option("--gib") ?? "2", CultureInfo.InvariantCulture);
+var runs = int.Parse(Option("--runs") ?? "3", CultureInfo.InvariantCulture);
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -29,13 +30,15 @@ switch (command)
     case "push":
         var mib = double.Parse(Option("--mib") ?? "512", CultureInfo.InvariantCulture);
         var data = Enum.Parse<LayerData>(Option("--data") ?? "random", ignoreCase: true);
-        var runs = int.Parse(Option("--runs") ?? "3", CultureInfo.InvariantCulture);
         await PushBench.RunAsync(Path.Combine(directory, "push"), (long)(mib * (1 << 20)), data, runs, cancel.Token);
         break;
     case "sources":
         var sourceFiles = int.Parse(Option("--files") ?? "10000", CultureInfo.InvariantCulture);
         var largeMib = double.Parse(Option("--mib") ?? "384", CultureInfo.InvariantCulture);
         await SourceDigestBench.RunAsync(Path.Combine(directory, "sources"), sourceFiles, (long)(largeMib * (1 << 20)), cancel.Token);
+        break;
+    case "cache":
+        await CacheBench.RunAsync(Path.Combine(directory, "cache"), runs, cancel.Token);
         break;
     case "all":
         // Each figure in its own process: peak working set is a high-water mark per process.
@@ -51,12 +54,14 @@ switch (command)
             Run("push", "--data", kind);
         }
 
+        Run("cache");
+
         break;
     case "micro":
         BenchmarkRunner.Run<CompressionBenchmarks>();
         break;
     default:
-        Console.Error.WriteLine($"unknown command '{command}': use snapshot, layer, push, sources, all or micro");
+        Console.Error.WriteLine($"unknown command '{command}': use snapshot, layer, push, sources, cache, all or micro");
         return 2;
 }
 
