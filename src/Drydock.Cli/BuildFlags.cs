@@ -170,7 +170,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
             result.AddError("Nowhere to push: pass --destination (-d) or use --no-push.");
         }
 
-        _cache.CheckRepository(result, HasValue(result, _destination));
+        _cache.CheckRepository(result, pushes: HasValue(result, _destination) && !result.GetValue(_noPush));
         foreach (var file in new[] { _imageNameWithDigestFile, _imageNameTagWithDigestFile }.Where(o => HasValue(result, o) && !HasValue(result, _destination)))
         {
             result.AddError($"{file.Name} names the image at its destinations: pass --destination (-d) too.");

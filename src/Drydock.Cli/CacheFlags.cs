@@ -40,12 +40,15 @@ public sealed class CacheFlags
         });
     }
 
-    /// <summary>The layer cache needs somewhere to keep its entries: a --cache-repo, or a destination to put one beside.</summary>
-    public void CheckRepository(CommandResult result, bool hasDestination)
+    /// <summary>
+    /// The layer cache needs somewhere to keep its entries: a --cache-repo, or the repository the
+    /// image is pushed to, beside which it goes. With --no-push there is none to go beside, as kaniko says too.
+    /// </summary>
+    public void CheckRepository(CommandResult result, bool pushes)
     {
-        if (!hasDestination && result.GetResult(_cacheRepo) is null && result.GetValue(_cache))
+        if (!pushes && result.GetResult(_cacheRepo) is null && result.GetValue(_cache))
         {
-            result.AddError("--cache: nowhere to keep cached layers; pass --cache-repo (a repository, or oci:DIR for a local directory) or a --destination to put them beside.");
+            result.AddError("--cache: nowhere to keep cached layers without a pushed destination; pass --cache-repo (a repository, or oci:DIR for a local directory).");
         }
     }
 

@@ -224,10 +224,12 @@ public sealed class KanikoFlagTests
         Assert.StartsWith(flag, Assert.Single(result.Errors).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_cache_with_nowhere_to_live_is_refused()
+    [Theory]
+    [InlineData("--cache --no-push")]
+    [InlineData("--cache --no-push --destination registry.example/app")]
+    public void A_cache_with_nowhere_to_live_is_refused(string line)
     {
-        var (_, result) = Parse(["--cache", "--no-push"]);
+        var (_, result) = Parse(line.Split(' '));
 
         Assert.Contains("--cache-repo", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
     }
