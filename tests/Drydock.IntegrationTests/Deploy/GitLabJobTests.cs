@@ -33,16 +33,7 @@ public sealed class GitLabJobTests(ExecutorImages images, AuthRegistry registry)
         File.Copy(registry.CaCertificatePath!, ca.Combine("ca.crt"));
 
         var repository = $"{registry.Host}/{RegistryServer.NewRepository("gitlab")}";
-        var environment = new Dictionary<string, string>
-        {
-            ["CI_PROJECT_DIR"] = ProjectDirectory,
-            ["CI_REGISTRY"] = registry.Host,
-            ["CI_REGISTRY_USER"] = registry.Username!,
-            ["CI_REGISTRY_PASSWORD"] = registry.Password!,
-            ["CI_REGISTRY_IMAGE"] = repository,
-            ["CI_COMMIT_TAG"] = "v1.0.0",
-            ["CUSTOM_CA_FILE"] = "/ca/ca.crt",
-        };
+        var environment = CiVariables(repository, ("CI_COMMIT_TAG", "v1.0.0"));
         var script = string.Join('\n', ["set -e", .. JobScript("build")]);
         var run = await images.Podman.RunAsync(
             images.Debug, entrypoint: [], ["sh", "-c", script], environment, [new(project.Path, ProjectDirectory), new(ca.Path, "/ca", ReadOnly: true)]);
@@ -87,16 +78,7 @@ public sealed class GitLabJobTests(ExecutorImages images, AuthRegistry registry)
         using var ca = new TempDirectory();
         File.Copy(registry.CaCertificatePath!, ca.Combine("ca.crt"));
         var repository = $"{registry.Host}/{RegistryServer.NewRepository("gitlab-cached")}";
-        var environment = new Dictionary<string, string>
-        {
-            ["CI_PROJECT_DIR"] = ProjectDirectory,
-            ["CI_REGISTRY"] = registry.Host,
-            ["CI_REGISTRY_USER"] = registry.Username!,
-            ["CI_REGISTRY_PASSWORD"] = registry.Password!,
-            ["CI_REGISTRY_IMAGE"] = repository,
-            ["CI_COMMIT_REF_SLUG"] = "main",
-            ["CUSTOM_CA_FILE"] = "/ca/ca.crt",
-        };
+        var environment = CiVariables(repository, ("CI_COMMIT_REF_SLUG", "main"));
         var script = string.Join('\n', ["set -e", .. JobScript("build-cached")]);
         // /runs is a mount point, so in place the RUN steps write through to the host: it counts them.
         IReadOnlyList<Volume> mounts = [new(project.Path, ProjectDirectory), new(ca.Path, "/ca", ReadOnly: true), new(runs.Path, "/runs")];
@@ -117,6 +99,18 @@ public sealed class GitLabJobTests(ExecutorImages images, AuthRegistry registry)
         Assert.Equal("the application\n", await File.ReadAllTextAsync(image.HostPath("/app/app.txt")));
         Assert.False(ImageInspector.Exists(image.HostPath("/runs/build")), "a mount point's content is in the image");
     }
+
+    /// <summary>The variables a GitLab runner sets for the job, pushing to <paramref name="repository"/>, with the CA the script appends.</summary>
+    private Dictionary<string, string> CiVariables(string repository, (string Name, string Value) commit) => new()
+    {
+        ["CI_PROJECT_DIR"] = ProjectDirectory,
+        ["CI_REGISTRY"] = registry.Host,
+        ["CI_REGISTRY_USER"] = registry.Username!,
+        ["CI_REGISTRY_PASSWORD"] = registry.Password!,
+        ["CI_REGISTRY_IMAGE"] = repository,
+        [commit.Name] = commit.Value,
+        ["CUSTOM_CA_FILE"] = "/ca/ca.crt",
+    };
 
     /// <summary>The script lines of one job, as deploy/gitlab-ci.yml lists them.</summary>
     private static IEnumerable<string> JobScript(string job)
