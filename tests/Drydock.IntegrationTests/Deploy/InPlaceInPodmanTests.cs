@@ -95,6 +95,53 @@ public sealed class InPlaceInPodmanTests(ExecutorImages images) : IDisposable
         Assert.Equal("hello\n", await File.ReadAllTextAsync(image.HostPath("/results/greeting")));
     }
 
+    /// <summary>
+    /// In place with a layer cache on a volume: the second build, after the note changed, takes the
+    /// tools stage whole from the cache without unpacking it, until a COPY --from that missed needs
+    /// its files; they are unpacked then (the stage's own root was handed to the next stage).
+    /// </summary>
+    [RootFact]
+    public async Task A_partly_cached_build_in_place_unpacks_a_cached_stage_only_when_a_copy_needs_it()
+    {
+        using var project = RunBuildContexts.WithBusybox("""
+            FROM scratch AS tools
+            COPY busybox /bin/busybox
+            RUN ["/bin/busybox", "--install", "-s", "/bin"]
+            RUN mkdir -p /opt/app && echo data > /opt/app/data
+
+            FROM scratch
+            COPY --from=tools /bin/busybox /bin/busybox
+            COPY note /note
+            COPY --from=tools /opt/app /opt/app
+            RUN ["/bin/busybox", "sh", "-c", "/bin/busybox cat /note /opt/app/data > /both"]
+            """).File("note", "a note\n");
+        var layers = Directory.CreateDirectory(_work.Combine("layers")).FullName;
+
+        async Task<(ToolResult Run, UnpackedImage Image)> BuildAsync(string name)
+        {
+            var output = Directory.CreateDirectory(_work.Combine("cached-" + name)).FullName;
+            var run = await images.Podman.RunAsync(
+                images.Executor,
+                entrypoint: null,
+                ["--context", ProjectPath, "--no-push", "--destination", "localhost/cached:t", "--oci-layout-path", "/out/layout",
+                 "--cache", "--cache-copy-layers", "--cache-repo", "oci:/layers", "--reproducible", "--verbosity", "debug"],
+                volumes: [new(project.Path, ProjectPath), new(output, "/out"), new(layers, "/layers")]);
+            Assert.True(run.Succeeded, run.ToString());
+            return (run, await ImageInspector.UnpackLayoutAsync(Path.Combine(output, "layout"), "t", _work.Combine("bundle-cached-" + name)));
+        }
+
+        var (first, _) = await BuildAsync("first");
+        project.File("note", "a changed note\n");
+        var (second, image) = await BuildAsync("second");
+
+        Assert.Contains("isolation: none", second.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("[CACHED]", first.StandardError, StringComparison.Ordinal);
+        Assert.Equal(4, second.StandardError.Split('\n').Count(l => l.Contains("[CACHED]", StringComparison.Ordinal)));
+        Assert.Contains("a source changed: note changed", second.StandardError, StringComparison.Ordinal);
+        Assert.Equal("a changed note\ndata\n", await File.ReadAllTextAsync(image.HostPath("/both")));
+        Assert.Equal(["/bin", "/bin/busybox", "/both", "/note", "/opt", "/opt/app", "/opt/app/data"], RootfsListing.Paths(image.Rootfs));
+    }
+
     /// <summary>The executor image run as a Kubernetes Job would: arguments only, the project, an output and a cache volume.</summary>
     private async Task<(ToolResult Run, UnpackedImage Image)> BuildInContainerAsync(string name, bool privileged = false)
     {
