@@ -78,6 +78,10 @@ public sealed class Builder(Func<Isolation, ISandbox> sandboxes, IKeychain keych
             await using var uploads = LayerStreaming.UploadsFor(outputs, registries, log);
             // Declared after the uploads, so it is disposed first: the build waits for its entries to be stored.
             await using var layerCache = OpenLayerCache(options, outputs, registries);
+            if (layerCache is not null && outputs.CheckPushAccess)
+            {
+                await layerCache.CheckStoreAccessAsync(cancellationToken).ConfigureAwait(false);
+            }
             var resolver = new BaseImageResolver(registries, options.BaseImageCacheDirectory is { } cacheDirectory ? new BaseImageCache(cacheDirectory, options.BaseImageCacheTtl) : null, log);
             var digester = new SourceDigester();
             var builds = platforms.Select(p => Prepare(options, document, context, p, platforms.Count, work, resolver, shared, uploads, layerCache, digester)).ToArray();

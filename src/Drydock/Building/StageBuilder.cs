@@ -12,7 +12,8 @@ using Drydock.Sandbox;
 namespace Drydock.Building;
 
 /// <summary>
-/// Builds one stage: unpack the base, dispatch each instruction to its handler
+/// Builds one stage: resolve the base (its files are unpacked when a step first needs them), ask
+/// the layer cache about each step, dispatch what must run to its handler
 /// (<see cref="StepHandlers"/>), turn each filesystem change into a layer.
 /// </summary>
 internal sealed class StageBuilder(BuildState build)

@@ -17,6 +17,9 @@ internal interface ICacheStore
     /// <summary>An entry's config blob, verified.</summary>
     Task<ImageConfig> ReadConfigAsync(Descriptor config, CancellationToken cancellationToken);
 
+    /// <summary>Checks that entries can be stored, before the build (an upload session opened and deleted; a directory made).</summary>
+    Task CheckStoreAccessAsync(CancellationToken cancellationToken);
+
     /// <summary>Stores an entry's blobs, then its manifest under the tag.</summary>
     Task StoreAsync(string tag, Image entry, CancellationToken cancellationToken);
 

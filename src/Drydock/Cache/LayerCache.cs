@@ -21,6 +21,7 @@ public sealed class LayerCache : IAsyncDisposable
     private readonly Action<string> _warn;
     private readonly Func<DateTimeOffset> _now;
     private readonly ConcurrentBag<Task> _stores = [];
+    private bool _storing;
 
     private LayerCache(ICacheStore store, LayerCacheOptions options, Action<string> warn, Func<DateTimeOffset> now)
     {
@@ -28,6 +29,7 @@ public sealed class LayerCache : IAsyncDisposable
         _options = options;
         _warn = warn;
         _now = now;
+        _storing = options.Store;
     }
 
     /// <summary>How messages name where the entries live.</summary>
@@ -69,6 +71,29 @@ public sealed class LayerCache : IAsyncDisposable
             : ImageReference.Parse($"{firstDestination.Name}/cache");
     }
 
+    /// <summary>
+    /// Checks, before the build, that entries can be stored, as the destinations' push access is
+    /// checked: when they cannot, one warning says so and the cache is only read, rather than a
+    /// warning at every step.
+    /// </summary>
+    public async Task CheckStoreAccessAsync(CancellationToken cancellationToken)
+    {
+        if (!_storing)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.CheckStoreAccessAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Registry.Errors.RegistryException or IOException or UnauthorizedAccessException)
+        {
+            _storing = false;
+            _warn($"cache entries cannot be stored in {_store.Name} (checked before building): {e.Message}; the cache is only read this time");
+        }
+    }
+
     /// <summary>The key's entry when it exists and is younger than the TTL.</summary>
     public async Task<CacheLookup> FindAsync(CacheKey key, CancellationToken cancellationToken)
     {
@@ -94,12 +119,12 @@ public sealed class LayerCache : IAsyncDisposable
 
     /// <summary>
     /// Stores the entry of a step that ran, in the background; <see cref="DisposeAsync"/> waits for
-    /// every store. Nothing is stored with <c>--no-push-cache</c>.
+    /// every store. Nothing is stored with <c>--no-push-cache</c>, or where the check found it could not be.
     /// </summary>
     public void Store(CacheKey key, ILayer? layer, HistoryEntry history, Platform platform, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!_options.Store)
+        if (!_storing)
         {
             return;
         }

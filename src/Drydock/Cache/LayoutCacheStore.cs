@@ -30,6 +30,9 @@ internal sealed class LayoutCacheStore(string directory) : ICacheStore
     public async Task<ImageConfig> ReadConfigAsync(Descriptor config, CancellationToken cancellationToken) =>
         OciJson.ReadConfig(await _blobs.ReadVerifiedAsync(config, SmallBlobs.MaxConfigSize, $"the config of cache entry {config.Digest} in {Name}", cancellationToken).ConfigureAwait(false));
 
+    public async Task CheckStoreAccessAsync(CancellationToken cancellationToken) =>
+        await OciLayoutWriter.OpenAsync(directory, cancellationToken).ConfigureAwait(false);
+
     public Task StoreAsync(string tag, Image entry, CancellationToken cancellationToken) =>
         OciLayoutWriter.WriteAsync(entry, directory, tag, cancellationToken);
 

@@ -34,6 +34,8 @@ internal sealed class RegistryCacheStore(RegistryClient client, string repositor
         return OciJson.ReadConfig(await SmallBlobs.ReadVerifiedAsync(blob, config, SmallBlobs.MaxConfigSize, $"the config of cache entry {config.Digest}", cancellationToken).ConfigureAwait(false));
     }
 
+    public Task CheckStoreAccessAsync(CancellationToken cancellationToken) => client.CheckPushAccessAsync(repository, cancellationToken);
+
     public async Task StoreAsync(string tag, Image entry, CancellationToken cancellationToken)
     {
         foreach (var blob in ImagePusher.BlobsOf(entry))

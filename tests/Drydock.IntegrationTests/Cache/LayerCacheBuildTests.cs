@@ -180,19 +180,15 @@ public sealed class LayerCacheBuildTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>
-    /// The cache repository sits behind a proxy that refuses every upload to it: the build warns
-    /// once per entry, pushes a good image, and exits 0. The same build against the registry
-    /// itself is <see cref="An_identical_rebuild_runs_nothing_downloads_no_layer_and_pushes_the_same_image"/>.
+    /// The cache repository sits behind a proxy that lets uploads start (so the check before the
+    /// build passes) but refuses every manifest put there: each entry's store fails in the
+    /// background, the build warns once per entry, pushes a good image and exits 0. The same build
+    /// against the registry itself is <see cref="An_identical_rebuild_runs_nothing_downloads_no_layer_and_pushes_the_same_image"/>.
     /// </summary>
     [RootFact]
     public async Task A_cache_entry_that_cannot_be_stored_warns_and_the_image_is_still_pushed()
     {
-        using var proxy = new FaultProxy(_server)
-        {
-            Faults = request => request.Path.Contains("/cache/", StringComparison.Ordinal) && request.Method is "PUT" or "POST" or "PATCH"
-                ? new Fault.Status(System.Net.HttpStatusCode.Forbidden, ErrorCode: "DENIED", ErrorMessage: "no writes to the cache here")
-                : null,
-        };
+        using var proxy = RefusingCacheWrites(request => request.IsManifest && request.Method == "PUT");
         using var context = Context();
         var repository = RegistryServer.NewRepository("cache-refused");
         var destination = _server.Reference(repository + ":v1").ToString();
@@ -200,11 +196,27 @@ public sealed class LayerCacheBuildTests : IAsyncLifetime, IDisposable
         var build = await BuildAsync(context, destination, "--cache-repo", $"{proxy.Host}/{repository}/cache", "--insecure-registry", proxy.Host);
 
         var digest = DrydockRunner.Digest(build);
-        Assert.Equal(6, Count(build.StandardError, "was not stored in"));
+        Assert.True(6 == Count(build.StandardError, "was not stored in"), build.ToString());
         Assert.Contains("no writes to the cache here", build.StandardError, StringComparison.Ordinal);
-        Assert.Equal(digest, await new ImageInspector(_server).DigestAsync(destination));
-        var image = await new ImageInspector(_server).UnpackAsync(destination, _work.Path);
-        Assert.Equal("other\n", await File.ReadAllTextAsync(image.HostPath("/app/out3")));
+        await AssertGoodImageAsync(destination, digest);
+    }
+
+    /// <summary>Refused from the start (no upload may begin), the cache is found unwritable before the build: one warning, then it is only read.</summary>
+    [RootFact]
+    public async Task A_cache_repository_that_refuses_uploads_is_found_before_the_build_and_only_read()
+    {
+        using var proxy = RefusingCacheWrites(request => request.Method is "POST" or "PUT" or "PATCH");
+        using var context = Context();
+        var repository = RegistryServer.NewRepository("cache-read-only");
+        var destination = _server.Reference(repository + ":v1").ToString();
+
+        var build = await BuildAsync(context, destination, "--cache-repo", $"{proxy.Host}/{repository}/cache", "--insecure-registry", proxy.Host);
+
+        var digest = DrydockRunner.Digest(build);
+        Assert.Equal(1, Count(build.StandardError, "cache entries cannot be stored in"));
+        Assert.Equal(0, Count(build.StandardError, "was not stored in"));
+        Assert.DoesNotContain(proxy.Requests, r => r.Method == "PUT" && r.IsManifest);
+        await AssertGoodImageAsync(destination, digest);
     }
 
     /// <summary>A secret a cached RUN reads, and a build argument's value, are in no cache key, entry or log line.</summary>
@@ -235,6 +247,21 @@ public sealed class LayerCacheBuildTests : IAsyncLifetime, IDisposable
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
             Assert.DoesNotContain(argument, text, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>A proxy in front of the registry that refuses, with DENIED, the writes to cache repositories <paramref name="refused"/> picks.</summary>
+    private FaultProxy RefusingCacheWrites(Func<ProxiedRequest, bool> refused) => new(_server)
+    {
+        Faults = request => request.Path.Contains("/cache/", StringComparison.Ordinal) && refused(request)
+            ? new Fault.Status(System.Net.HttpStatusCode.Forbidden, ErrorCode: "DENIED", ErrorMessage: "no writes to the cache here")
+            : null,
+    };
+
+    private async Task AssertGoodImageAsync(string destination, string digest)
+    {
+        Assert.Equal(digest, await new ImageInspector(_server).DigestAsync(destination));
+        var image = await new ImageInspector(_server).UnpackAsync(destination, _work.Path);
+        Assert.Equal("other\n", await File.ReadAllTextAsync(image.HostPath("/app/out3")));
     }
 
     private ContextDirectory Context() => new ContextDirectory()

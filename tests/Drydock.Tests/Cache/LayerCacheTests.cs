@@ -147,6 +147,20 @@ public sealed class LayerCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cache_that_cannot_be_written_is_found_before_the_build_and_only_read()
+    {
+        var file = _directory.Combine("a-file");
+        await File.WriteAllTextAsync(file, "");
+        await using (var cache = LayerCache.Open(new LayerCacheOptions("oci:" + Path.Combine(file, "layers")), null, _registries, _warnings.Add, () => _now))
+        {
+            await cache.CheckStoreAccessAsync(CancellationToken.None);
+            cache.Store(Key("RUN make"), null, new HistoryEntry { CreatedBy = "RUN make" }, Linux, CancellationToken.None);
+        }
+
+        Assert.StartsWith("cache entries cannot be stored in oci:", Assert.Single(_warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_default_repository_is_the_first_destinations_with_cache_appended()
     {
         Assert.Equal("registry.example/team/app/cache", LayerCache.RepositoryOf(new LayerCacheOptions(), ImageReference.Parse("registry.example/team/app:v1")).Name);
