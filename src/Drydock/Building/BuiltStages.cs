@@ -43,28 +43,55 @@ internal sealed class BuiltStages(DockerfileDocument document, BaseImageResolver
             return await _built[stage.Index].Files.ReadyAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        try
+        var key = FromReference(from).ToString();
+        if (!_images.TryGetValue(key, out var files))
         {
-            var reference = ImageReference.Parse(from);
-            var key = reference.ToString();
-            if (!_images.TryGetValue(key, out var files))
+            var image = await FromImageAsync(from, platform, cancellationToken).ConfigureAwait(false);
+            files = new StageFiles(work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), ImagePathSet.Empty, work.Blobs, log);
+            foreach (var layer in image.Layers)
             {
-                var image = await ResolveBaseAsync(reference, platform, cancellationToken).ConfigureAwait(false);
-                files = new StageFiles(work.NewRootfs("image-" + _images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), ImagePathSet.Empty, work.Blobs, log);
-                foreach (var layer in image.Layers)
-                {
-                    files.Add(layer, key);
-                }
-
-                _images[key] = files;
+                files.Add(layer, key);
             }
 
-            return await files.ReadyAsync(cancellationToken).ConfigureAwait(false);
+            _images[key] = files;
         }
-        catch (Exception e) when (e is RegistryException or FormatException or HttpRequestException)
+
+        return await files.ReadyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What a <c>--from=VALUE</c> names, for a cache key: a stage by its layers, an image by its manifest digest (nothing is unpacked).</summary>
+    public async Task<string> IdentityAsync(string from, Stage user, Platform platform, CancellationToken cancellationToken) =>
+        BuildPlan.StageNamed(document, from, user, allowIndex: true) is { } stage
+            ? BaseImage.LayersIdentity(_built[stage.Index].Image.Layers)
+            : (await FromImageAsync(from, platform, cancellationToken).ConfigureAwait(false)).Identity;
+
+    /// <summary>The image a <c>--from=VALUE</c> that names no stage names.</summary>
+    private async Task<BaseImage> FromImageAsync(string from, Platform platform, CancellationToken cancellationToken)
+    {
+        var reference = FromReference(from);
+        try
         {
-            // --from names a stage or an image; say both were tried, since a typo in a stage name lands here.
-            throw new BuildContextException($"--from={from} is neither a stage of this Dockerfile nor an image that could be pulled: {e.Message}", e);
+            return await ResolveBaseAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RegistryException or HttpRequestException)
+        {
+            throw NeitherStageNorImage(from, e);
         }
     }
+
+    private static ImageReference FromReference(string from)
+    {
+        try
+        {
+            return ImageReference.Parse(from);
+        }
+        catch (FormatException e)
+        {
+            throw NeitherStageNorImage(from, e);
+        }
+    }
+
+    /// <summary>--from names a stage or an image; both were tried, since a typo in a stage name lands here.</summary>
+    private static BuildContextException NeitherStageNorImage(string from, Exception e) =>
+        new($"--from={from} is neither a stage of this Dockerfile nor an image that could be pulled: {e.Message}", e);
 }

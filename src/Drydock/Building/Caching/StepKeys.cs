@@ -52,7 +52,7 @@ internal sealed class StepKeys(SourceDigester sources)
                 parts.Add(new("working directory", config.WorkingDir ?? ""));
                 if (copy.From is { } from)
                 {
-                    parts.Add(new("files of " + from, await FromIdentityAsync(from, step, cancellationToken).ConfigureAwait(false)));
+                    parts.Add(new("files of " + from, await step.Build.Stages.IdentityAsync(from, step.Stage, step.Platform, cancellationToken).ConfigureAwait(false)));
                 }
                 else if (copy.Sources.Count > 0)
                 {
@@ -129,7 +129,7 @@ internal sealed class StepKeys(SourceDigester sources)
 
         if (mount.From.Length > 0)
         {
-            return await FromIdentityAsync(mount.From, step, cancellationToken).ConfigureAwait(false);
+            return await step.Build.Stages.IdentityAsync(mount.From, step.Stage, step.Platform, cancellationToken).ConfigureAwait(false);
         }
 
         if (mount.Type == RunMountType.Cache)
@@ -139,18 +139,6 @@ internal sealed class StepKeys(SourceDigester sources)
 
         var source = mount.Source.Length == 0 ? "." : mount.Source;
         return (await sources.DigestMountAsync(source, step.Build.Context, cancellationToken).ConfigureAwait(false)).Digest.ToString();
-    }
-
-    /// <summary>What <c>--from=VALUE</c> names: a stage by its layers, an image by its manifest digest.</summary>
-    private async Task<string> FromIdentityAsync(string from, StepContext step, CancellationToken cancellationToken)
-    {
-        if (BuildPlan.StageNamed(step.Build.Document, from, step.Stage, allowIndex: true) is { } stage)
-        {
-            return BaseImage.LayersIdentity(step.Build.Stages.ImageOf(stage).Layers);
-        }
-
-        var image = await step.Build.Stages.ResolveBaseAsync(ImageReference.Parse(from), step.Platform, cancellationToken).ConfigureAwait(false);
-        return image.Identity;
     }
 
     private static string Hidden(params string?[] values) => CacheKey.Hidden(string.Join('\0', values.Select(v => v ?? "")));
