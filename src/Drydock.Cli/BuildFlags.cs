@@ -92,6 +92,9 @@ public sealed class BuildFlags(Func<string, string?> environment)
         command.Validators.Add(CheckCommand);
     }
 
+    /// <summary>How the error about a flag nobody knows begins.</summary>
+    public const string UnknownFlagPrefix = "unknown flag ";
+
     /// <summary>The options a successful parse describes.</summary>
     public BuildOptions ToOptions(ParseResult result) => new()
     {
@@ -151,7 +154,7 @@ public sealed class BuildFlags(Func<string, string?> environment)
         if (contextToken is not null && contextToken.StartsWith('-') && contextToken != "-")
         {
             // An unknown flag lands here as if it were the context directory.
-            result.AddError($"unknown flag '{contextToken}' (or a flag missing its value)");
+            result.AddError($"{UnknownFlagPrefix}'{contextToken}' (or a flag missing its value)");
             return;
         }
 

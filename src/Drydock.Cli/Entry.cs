@@ -63,7 +63,7 @@ public static class Entry
         if (parsed.Errors.Count > 0)
         {
             // Only the errors and where to read more: the full help would bury them.
-            foreach (var error in parsed.Errors)
+            foreach (var error in Reported(parsed.Errors))
             {
                 await Console.Error.WriteLineAsync($"ERROR {error.Message}").ConfigureAwait(false);
             }
@@ -74,6 +74,16 @@ public static class Entry
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The errors worth saying. An unknown flag also leaves the words after it unmatched; those
+    /// follow from it, so it is said alone.
+    /// </summary>
+    public static IEnumerable<ParseError> Reported(IReadOnlyList<ParseError> errors)
+    {
+        var unknownFlags = errors.Where(e => e.Message.StartsWith(BuildFlags.UnknownFlagPrefix, StringComparison.Ordinal)).ToArray();
+        return unknownFlags.Length > 0 ? unknownFlags : errors;
     }
 
     /// <summary>The names from the root down to a command (<c>image inspect</c>), without the root's.</summary>

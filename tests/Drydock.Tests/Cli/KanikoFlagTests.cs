@@ -177,6 +177,15 @@ public sealed class KanikoFlagTests
     }
 
     [Fact]
+    public void An_unknown_flag_is_said_alone_not_with_the_words_it_left_unmatched()
+    {
+        var (_, result) = Parse(["--work-dir", "/tmp/work", "--no-push", "context"]);
+
+        Assert.True(result.Errors.Count > 1, "the parser reports the words after the unknown flag too");
+        Assert.Equal("unknown flag '--work-dir' (or a flag missing its value)", Assert.Single(Entry.Reported(result.Errors)).Message);
+    }
+
+    [Fact]
     public void The_layer_cache_flags_describe_the_cache()
     {
         var (flags, result) = Parse(["--cache=true", "--cache-repo", "registry.example/cache", "--cache-ttl", "6h", "--cache-copy-layers", "--cache-run-layers=false", "--no-push-cache", "--destination", "registry.example/app"]);
