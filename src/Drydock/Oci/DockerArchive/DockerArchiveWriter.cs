@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Drydock.Foundation.Streams;
 
 namespace Drydock.Oci.DockerArchive;
 
@@ -28,7 +29,8 @@ public static class DockerArchiveWriter
                     await using (data.ConfigureAwait(false))
                     {
                         var entry = FileEntry(BlobName(layer.Descriptor.Digest));
-                        entry.DataStream = data;
+                        // Its size said up front, so the tar writer streams it rather than holding it in memory to measure it.
+                        entry.DataStream = new KnownLengthReadStream(data, layer.Descriptor.Size);
                         await tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
                     }
                 }
