@@ -2,12 +2,9 @@ using System.Globalization;
 using System.Text;
 using Drydock.Building.Steps;
 using Drydock.Cache;
-using Drydock.Context;
 using Drydock.Context.Remote;
-using Drydock.Layers;
 using Drydock.Dockerfile;
-using Drydock.Oci;
-using Drydock.Reference;
+using Drydock.Layers;
 
 namespace Drydock.Building.Caching;
 
@@ -38,11 +35,12 @@ internal sealed class StepKeys(SourceDigester sources)
                 parts.Add(new(CacheKey.InstructionPart, RunText(run)));
                 parts.Add(new("environment, user, working directory or shell", Hidden(string.Join('\n', config.Env ?? []), config.User, config.WorkingDir, string.Join('\n', step.State.Shell))));
                 parts.AddRange(step.State.Arguments.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new CacheKeyPart(CacheKey.ArgumentPrefix + a.Key, CacheKey.Hidden(a.Value))));
-                foreach (var mount in RunStep.ParseMounts(run, step.State, step.Build.Document.EscapeChar))
+                var mounts = RunStep.ParseMounts(run, step.State, step.Build.Document.EscapeChar);
+                for (var i = 0; i < mounts.Count; i++)
                 {
-                    if (await MountInputAsync(mount, step, cancellationToken).ConfigureAwait(false) is { } input)
+                    if (await MountInputAsync(mounts[i], step, cancellationToken).ConfigureAwait(false) is { } input)
                     {
-                        parts.Add(new("mount " + mount.Target, input));
+                        parts.Add(new($"mount {i + 1} at {mounts[i].Target}", input));
                     }
                 }
 
